@@ -1,0 +1,30 @@
+// The subcommand registry. Each cmd_*.cpp registers one subcommand at static
+// initialisation: its setup declares options on the CLI11 sub-app and returns the
+// function main() runs when that subcommand is chosen (its exit status).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace lockstep::cli {
+
+using Run = std::function<int()>;
+using Setup = std::function<Run(CLI::App& sub)>;
+
+struct Subcommand {
+  std::string name;
+  std::string description;
+  Setup setup;
+};
+
+std::vector<Subcommand>& subcommands();
+
+inline bool register_subcommand(std::string name, std::string description, Setup setup) {
+  subcommands().push_back({std::move(name), std::move(description), std::move(setup)});
+  return true;
+}
+
+}  // namespace lockstep::cli

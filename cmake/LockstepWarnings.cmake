@@ -1,0 +1,25 @@
+# lockstep_target_defaults(<target>): the warning set every lockstep target uses,
+# promoted to errors when LOCKSTEP_WERROR is on (CI), and the sanitizers when asked.
+add_library(lockstep_options INTERFACE)
+add_library(lockstep::options ALIAS lockstep_options)
+target_compile_options(lockstep_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+  -Wcast-align -Wunused -Woverloaded-virtual -Wnull-dereference
+  $<$<BOOL:${LOCKSTEP_WERROR}>:-Werror>)
+if(LOCKSTEP_SANITIZE)
+  target_compile_options(lockstep_options INTERFACE
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(lockstep_options INTERFACE -fsanitize=address,undefined)
+endif()
+install(TARGETS lockstep_options EXPORT lockstepTargets)
+
+function(lockstep_target_defaults target)
+  target_link_libraries(${target} PRIVATE $<BUILD_INTERFACE:lockstep::options>)
+endfunction()
+
+# Sanitizer flags must reach every object, including third-party headers compiled
+# into ours, so they are applied globally as well.
+if(LOCKSTEP_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,192 @@
+#include "lockstep/time.hpp"
+
+#include <charconv>
+#include <fstream>
+
+#include <date/tz.h>
+#include <fmt/format.h>
+
+namespace lockstep {
+namespace {
+
+// Reads exactly `width` digits at text[pos...]; false when any is not a digit.
+bool read_digits(std::string_view text, std::size_t pos, std::size_t width, int& out) {
+  if (pos + width > text.size()) return false;
+  int value = 0;
+  for (std::size_t i = pos; i < pos + width; ++i) {
+    const char c = text[i];
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  out = value;
+  return true;
+}
+
+struct CivilFields {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  std::size_t consumed = 0;
+};
+
+// YYYY-MM-DDTHH:MM[:SS], checked for range (a 2026-02-30 is refused).
+Result<CivilFields> read_civil(std::string_view text, bool seconds_required) {
+  CivilFields f;
+  auto bad = [&](std::string why) {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("'{}' is not a date-time YYYY-MM-DDTHH:MM{}: {}", text,
+                            seconds_required ? ":SS" : "[:SS]", why));
+  };
+  if (!read_digits(text, 0, 4, f.year) || text.size() < 16 || text[4] != '-' ||
+      !read_digits(text, 5, 2, f.month) || text[7] != '-' || !read_digits(text, 8, 2, f.day) ||
+      (text[10] != 'T' && text[10] != 't') || !read_digits(text, 11, 2, f.hour) || text[13] != ':' ||
+      !read_digits(text, 14, 2, f.minute)) {
+    return bad("wrong shape");
+  }
+  f.consumed = 16;
+  if (text.size() >= 19 && text[16] == ':') {
+    if (!read_digits(text, 17, 2, f.second)) return bad("wrong shape");
+    f.consumed = 19;
+  } else if (seconds_required) {
+    return bad("seconds missing");
+  }
+  const date::year_month_day ymd{date::year{f.year}, date::month{static_cast<unsigned>(f.month)},
+                                 date::day{static_cast<unsigned>(f.day)}};
+  if (!ymd.ok()) return bad("no such date");
+  if (f.hour > 23 || f.minute > 59 || f.second > 59) return bad("no such time of day");
+  return f;
+}
+
+LocalDateTime to_local_seconds(const CivilFields& f) {
+  const date::year_month_day ymd{date::year{f.year}, date::month{static_cast<unsigned>(f.month)},
+                                 date::day{static_cast<unsigned>(f.day)}};
+  return LocalDateTime{date::local_days{ymd}.time_since_epoch()} + std::chrono::hours{f.hour} +
+         Minutes{f.minute} + Seconds{f.second};
+}
+
+Instant as_instant(const date::sys_info& info, LocalDateTime civil) {
+  return Instant{civil.time_since_epoch() - info.offset};
+}
+
+}  // namespace
+
+Result<Zone> Zone::locate(std::string_view name) {
+  if (name.empty()) return fail(ErrorCode::invalid_timezone, "time zone is empty", "timezone");
+  try {
+    return Zone{date::locate_zone(name)};
+  } catch (const std::exception&) {
+    return fail(ErrorCode::invalid_timezone,
+                fmt::format("unknown time zone '{}' (not in the system tz database)", name),
+                "timezone");
+  }
+}
+
+std::string_view Zone::name() const noexcept { return tz_->name(); }
+
+Seconds Zone::offset_at(Instant t) const { return tz_->get_info(t).offset; }
+
+LocalDateTime Zone::to_local(Instant t) const { return tz_->to_local(t); }
+
+LocalInfo Zone::lookup(LocalDateTime civil) const {
+  const date::local_info info = tz_->get_info(civil);
+  LocalInfo out;
+  switch (info.result) {
+    case date::local_info::unique:
+      out.kind = LocalInfo::Kind::unique;
+      out.first = out.second = as_instant(info.first, civil);
+      out.offset_before = out.offset_after = info.first.offset;
+      break;
+    case date::local_info::nonexistent:
+      out.kind = LocalInfo::Kind::skipped;
+      out.first = as_instant(info.first, civil);
+      out.second = as_instant(info.second, civil);
+      out.transition = info.first.end;
+      out.offset_before = info.first.offset;
+      out.offset_after = info.second.offset;
+      break;
+    case date::local_info::ambiguous:
+      out.kind = LocalInfo::Kind::repeated;
+      out.first = as_instant(info.first, civil);
+      out.second = as_instant(info.second, civil);
+      out.transition = info.first.end;
+      out.offset_before = info.first.offset;
+      out.offset_after = info.second.offset;
+      break;
+  }
+  return out;
+}
+
+// T1: `first` is, for a gap, the civil time read with the offset before the
+// jump — i.e. moved forward by the gap's length — and for an overlap the earlier
+// instant. Both are Temporal's `compatible`.
+Instant Zone::resolve(LocalDateTime civil) const { return lookup(civil).first; }
+
+std::string tz_database_version() {
+  std::ifstream in("/usr/share/zoneinfo/tzdata.zi");
+  std::string line;
+  if (in && std::getline(in, line) && line.rfind("# version ", 0) == 0) return line.substr(10);
+  return "unknown";
+}
+
+std::string format_instant(Instant t) { return date::format("%FT%TZ", t); }
+
+std::string format_local(LocalDateTime t) {
+  const auto minutes = date::floor<Minutes>(t);
+  if (minutes == t) return date::format("%FT%H:%M", minutes);
+  return date::format("%FT%T", t);
+}
+
+std::string format_with_offset(Instant t, Seconds offset) {
+  const LocalDateTime local{t.time_since_epoch() + offset};
+  const auto total = offset.count();
+  const char sign = total < 0 ? '-' : '+';
+  const auto magnitude = total < 0 ? -total : total;
+  return fmt::format("{}{}{:02}:{:02}", date::format("%FT%T", local), sign, magnitude / 3600,
+                     (magnitude % 3600) / 60);
+}
+
+Result<Instant> parse_instant(std::string_view text) {
+  auto civil = read_civil(text, /*seconds_required=*/true);
+  if (!civil) return std::unexpected(civil.error());
+  std::size_t pos = civil->consumed;
+  if (pos < text.size() && text[pos] == '.') {  // fractional seconds: accepted, truncated
+    ++pos;
+    const std::size_t start = pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+    if (pos == start) {
+      return fail(ErrorCode::invalid_argument, fmt::format("'{}': empty fraction", text));
+    }
+  }
+  Seconds offset{0};
+  if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
+    ++pos;
+  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+    int hh = 0, mm = 0;
+    if (!read_digits(text, pos + 1, 2, hh) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
+        !read_digits(text, pos + 4, 2, mm) || hh > 23 || mm > 59) {
+      return fail(ErrorCode::invalid_argument,
+                  fmt::format("'{}' has a malformed UTC offset (want Z or ±hh:mm)", text));
+    }
+    offset = std::chrono::hours{hh} + Minutes{mm};
+    if (text[pos] == '-') offset = -offset;
+    pos += 6;
+  } else {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("'{}' is not an instant: it needs Z or a ±hh:mm offset", text));
+  }
+  if (pos != text.size()) {
+    return fail(ErrorCode::invalid_argument, fmt::format("'{}' has trailing characters", text));
+  }
+  return Instant{to_local_seconds(*civil).time_since_epoch() - offset};
+}
+
+Result<LocalDateTime> parse_local(std::string_view text) {
+  auto civil = read_civil(text, /*seconds_required=*/false);
+  if (!civil) return std::unexpected(civil.error());
+  if (civil->consumed != text.size()) {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("'{}' is not a local date-time YYYY-MM-DDTHH:MM (no offset or zone)",
+                            text));
+  }
+  return to_local_seconds(*civil);
+}
+
+}  // namespace lockstep

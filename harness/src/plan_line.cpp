@@ -1,0 +1,147 @@
+#include "lockstep/harness/plan_line.hpp"
+
+#include <array>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "lockstep/rules.hpp"
+#include "lockstep/time.hpp"
+
+namespace lockstep::harness {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::array kKnownFields{"id",       "timezone",       "checkin", "checkout",
+                                  "days_before", "margin_minutes", "lock",    "booked_at"};
+
+std::string error_line(const json& id, std::string_view code, std::string_view message) {
+  json out = {{"id", id}, {"error", {{"code", code}, {"message", message}}}};
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string quoted_instant(Instant t) { return fmt::format("\"{}\"", format_instant(t)); }
+
+// Reads an optional integer setting; S4: a value of the wrong type is refused.
+Result<int> read_int_setting(const json& in, const char* field, int fallback) {
+  auto it = in.find(field);
+  if (it == in.end() || it->is_null()) return fallback;
+  if (!it->is_number_integer()) {
+    return fail(ErrorCode::invalid_setting,
+                fmt::format("{} must be an integer, got {}", field, it->dump()), field);
+  }
+  const auto value = it->get<long long>();
+  if (value < -1'000'000 || value > 1'000'000) {
+    return fail(ErrorCode::invalid_setting, fmt::format("{} is out of range: {}", field, value), field);
+  }
+  return static_cast<int>(value);
+}
+
+Result<std::string> read_string(const json& in, const char* field, ErrorCode code, bool required) {
+  auto it = in.find(field);
+  if (it == in.end() || it->is_null()) {
+    if (required) return fail(code, fmt::format("{} is missing", field), field);
+    return std::string{};
+  }
+  if (!it->is_string()) {
+    return fail(code, fmt::format("{} must be a string, got {}", field, it->dump()), field);
+  }
+  return it->get<std::string>();
+}
+
+Result<std::string> plan_object(const json& in) {
+  for (const auto& [key, value] : in.items()) {
+    if (std::find(kKnownFields.begin(), kKnownFields.end(), key) == kKnownFields.end()) {
+      return fail(ErrorCode::invalid_json,
+                  fmt::format("unknown field '{}' (fields: id, timezone, checkin, checkout, "
+                              "days_before, margin_minutes, lock, booked_at)",
+                              key),
+                  key);
+    }
+  }
+  auto tz_name = read_string(in, "timezone", ErrorCode::invalid_timezone, true);
+  if (!tz_name) return std::unexpected(tz_name.error());
+  auto zone = Zone::locate(*tz_name);
+  if (!zone) return std::unexpected(zone.error());
+
+  LockSettings settings;
+  auto days = read_int_setting(in, "days_before", settings.days_before);
+  if (!days) return std::unexpected(days.error());
+  auto margin = read_int_setting(in, "margin_minutes", settings.margin_minutes);
+  if (!margin) return std::unexpected(margin.error());
+  settings.days_before = *days;
+  settings.margin_minutes = *margin;
+  if (auto ok = validate_settings(settings); !ok) return std::unexpected(ok.error());
+
+  auto lock_text = read_string(in, "lock", ErrorCode::invalid_setting, false);
+  if (!lock_text) return std::unexpected(lock_text.error());
+  LockKind kind = LockKind::bridge;
+  if (*lock_text == "algopin") {
+    kind = LockKind::algopin;
+  } else if (!lock_text->empty() && *lock_text != "bridge") {
+    return fail(ErrorCode::invalid_setting,
+                fmt::format("lock must be \"bridge\" or \"algopin\", got \"{}\"", *lock_text), "lock");
+  }
+
+  LocalDateTime local[2];
+  const char* fields[2] = {"checkin", "checkout"};
+  for (int i = 0; i < 2; ++i) {
+    auto text = read_string(in, fields[i], ErrorCode::invalid_booking, true);
+    if (!text) return std::unexpected(text.error());
+    auto parsed = parse_local(*text);
+    if (!parsed) {
+      return fail(ErrorCode::invalid_booking, fmt::format("{}: {}", fields[i], parsed.error().message),
+                  fields[i]);
+    }
+    local[i] = *parsed;
+  }
+
+  std::optional<Instant> booked_at;
+  auto booked_text = read_string(in, "booked_at", ErrorCode::invalid_booking, false);
+  if (!booked_text) return std::unexpected(booked_text.error());
+  if (!booked_text->empty()) {
+    auto parsed = parse_instant(*booked_text);
+    if (!parsed) {
+      return fail(ErrorCode::invalid_booking, fmt::format("booked_at: {}", parsed.error().message),
+                  "booked_at");
+    }
+    booked_at = *parsed;
+  }
+
+  auto plan = plan_booking(*zone, local[0], local[1], settings, kind);
+  if (!plan) return std::unexpected(plan.error());
+  const Instant generate_at =
+      booked_at && *booked_at > plan->generate_at ? *booked_at : plan->generate_at;
+  std::string algopin = "null";
+  if (plan->algopin) {
+    algopin = fmt::format(R"({{"type":"{}","start":{},"end":{}}})", to_string(plan->algopin->type),
+                          quoted_instant(plan->algopin->start), quoted_instant(plan->algopin->end));
+  }
+  return fmt::format(
+      R"("valid_from":{},"valid_until":{},"generate_at":{},"retry_deadline":{},"algopin":{}}})",
+      quoted_instant(plan->valid_from), quoted_instant(plan->valid_until),
+      quoted_instant(generate_at), quoted_instant(plan->retry_deadline), algopin);
+}
+
+}  // namespace
+
+PlanLineResult plan_line(std::string_view line) {
+  json in = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (in.is_discarded()) {
+    return {error_line(nullptr, "invalid_json", "the line is not valid JSON"), false};
+  }
+  if (!in.is_object()) {
+    return {error_line(nullptr, "invalid_json", "the line must be a JSON object"), false};
+  }
+  json id = nullptr;
+  if (auto it = in.find("id"); it != in.end()) id = *it;
+  auto body = plan_object(in);
+  if (!body) {
+    return {error_line(id, to_string(body.error().code), body.error().message), false};
+  }
+  return {fmt::format(R"({{"id":{},{})", id.dump(-1, ' ', false, json::error_handler_t::replace), *body),
+          true};
+}
+
+}  // namespace lockstep::harness

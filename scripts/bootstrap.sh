@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The project's one entry point on a fresh Debian 12 machine (as root):
+#   bash scripts/bootstrap.sh run    install, build, run the default scenario suite
+#   bash scripts/bootstrap.sh test   install, build, run every test (what CI runs)
+# Both leave the binary at build/lockstep.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-run}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+bash scripts/setup.sh
+
+werror=OFF
+[[ "${CI:-}" == "true" || "$mode" == "test" ]] && werror=ON
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOCKSTEP_WERROR=$werror
+cmake --build build -j "$jobs"
+
+case "$mode" in
+  run)
+    shift || true
+    exec build/lockstep run scenarios/ "$@"
+    ;;
+  test)
+    bash scripts/test.sh
+    ;;
+  *)
+    echo "usage: bootstrap.sh run|test" >&2
+    exit 2
+    ;;
+esac

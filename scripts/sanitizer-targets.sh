@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+# The test executables that run again under ASan+UBSan in CI: the unit tests
+# (engine, time, rules, mock handler, client). Slow end-to-end suites stay out.
+echo "core_tests"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Every test, on an already-configured build/ (bootstrap.sh test calls this):
+#  1. the whole ctest suite (unit, property, mock-over-sockets, CLI, fuzz corpus replay);
+#  2. the shared plan vectors through the real binary;
+#  3. the unit tests again under ASan+UBSan (build-asan/);
+#  4. each libFuzzer target briefly (clang, build-fuzz/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+shared=${LOCKSTEP_SHARED_DIR:-../shared}
+status=0
+
+echo "== ctest"
+ctest --test-dir build -j "$jobs" --output-on-failure --timeout 300 || status=1
+
+if [[ -x "$shared/checks/plan-vectors" ]]; then
+  echo "== shared plan vectors"
+  "$shared/checks/plan-vectors" build/lockstep || status=1
+fi
+
+if [[ "${LOCKSTEP_SKIP_SANITIZERS:-}" != "1" ]]; then
+  echo "== ASan+UBSan unit tests"
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLOCKSTEP_SANITIZE=ON \
+        -DLOCKSTEP_WERROR=ON -DLOCKSTEP_BUILD_BENCH=OFF >/dev/null
+  asan_targets=$(bash scripts/sanitizer-targets.sh)
+  cmake --build build-asan -j "$jobs" --target $asan_targets
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan -j "$jobs" --output-on-failure --timeout 600 -L "$(echo $asan_targets | tr ' ' '|')" || status=1
+fi
+
+if [[ "${LOCKSTEP_SKIP_FUZZ:-}" != "1" ]] && command -v clang++ >/dev/null; then
+  echo "== libFuzzer (brief)"
+  bash scripts/fuzz.sh "${LOCKSTEP_FUZZ_SECONDS:-20}" || status=1
+fi
+
+if ((status == 0)); then echo "lockstep tests: all passed"; else echo "lockstep tests: FAILED"; fi
+exit $status
