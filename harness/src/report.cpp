@@ -1,0 +1,435 @@
+// The parts every report form shares: rule ids, verdict names, totals, the secret
+// scrub, and writing the report directory.
+#include "lockstep/harness/report.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <fstream>
+#include <ostream>
+#include <system_error>
+
+#include <fmt/core.h>
+
+#include "report_internal.hpp"
+
+namespace lockstep::harness::report {
+
+namespace {
+
+// ../shared/contracts/behaviour.md, in its order. The one place rule ids are listed.
+constexpr std::array<std::string_view, 23> kRuleIds = {
+    "T1", "T2", "T3", "T4", "T5",                // Time
+    "S1", "S2", "S3", "S4",                      // Settings
+    "L1", "L2", "L3", "L4",                      // Locks and the integration
+    "C1", "C2", "C3", "C4", "C5", "C6",          // Codes
+    "B1", "B2", "B3",                            // Booking changes
+    "M1",                                        // Messages
+};
+
+constexpr std::string_view kRedacted = "[redacted]";
+
+bool is_identifier_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool names_a_secret(std::string_view lowered_identifier) {
+  static constexpr std::array<std::string_view, 8> kWords = {
+      "secret", "token", "password", "passwd", "authorization", "apikey", "api_key", "api-key"};
+  return std::any_of(kWords.begin(), kWords.end(), [&](std::string_view w) {
+    return lowered_identifier.find(w) != std::string_view::npos;
+  });
+}
+
+// The end of the value that starts at `pos`: a quoted string (through its closing
+// quote), the rest of the line when `to_line_end`, else one word.
+std::size_t value_end(std::string_view text, std::size_t pos, bool to_line_end) {
+  if (pos < text.size() && (text[pos] == '"' || text[pos] == '\'')) {
+    const char quote = text[pos];
+    std::size_t i = pos + 1;
+    while (i < text.size() && text[i] != quote && text[i] != '\n') {
+      if (text[i] == '\\' && i + 1 < text.size()) ++i;
+      ++i;
+    }
+    return std::min(i + 1, text.size());
+  }
+  std::size_t i = pos;
+  if (to_line_end) {
+    while (i < text.size() && text[i] != '\n' && text[i] != '\r' && text[i] != '"') ++i;
+    while (i > pos && text[i - 1] == ' ') --i;
+    return i;
+  }
+  while (i < text.size()) {
+    const char c = text[i];
+    if (std::isspace(static_cast<unsigned char>(c)) != 0 || c == ',' || c == ';' || c == '&' ||
+        c == '}' || c == ')' || c == ']' || c == '"' || c == '\'')
+      break;
+    ++i;
+  }
+  return i;
+}
+
+}  // namespace
+
+std::span<const std::string_view> behaviour_rule_ids() noexcept { return kRuleIds; }
+
+std::string_view to_string(Verdict v) noexcept {
+  switch (v) {
+    case Verdict::pass: return "PASS";
+    case Verdict::fail: return "FAIL";
+    case Verdict::error: return "ERROR";
+    case Verdict::skip: return "SKIP";
+  }
+  return "ERROR";
+}
+
+RunSummary RunSummary::of(std::span<const ScenarioResult> results) {
+  RunSummary s;
+  for (const auto& r : results) {
+    ++s.total;
+    switch (r.verdict) {
+      case Verdict::pass: ++s.passed; break;
+      case Verdict::fail: ++s.failed; break;
+      case Verdict::error: ++s.errors; break;
+      case Verdict::skip: ++s.skipped; break;
+    }
+  }
+  return s;
+}
+
+std::string scrub_secrets(std::string_view text, std::span<const std::string> secrets) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (!is_identifier_char(text[i]) || (i > 0 && is_identifier_char(text[i - 1]))) {
+      out += text[i++];
+      continue;
+    }
+    std::size_t end = i;
+    while (end < text.size() && is_identifier_char(text[end])) ++end;
+    const std::string word = lower(text.substr(i, end - i));
+    out.append(text.substr(i, end - i));
+    i = end;
+
+    const bool bearer = word == "bearer" || word == "basic";
+    const bool flag = word.starts_with("--") && names_a_secret(word);
+    if (!bearer && !flag && !names_a_secret(word)) continue;
+
+    // What separates the name from its value: `": "`, `=`, `: `, or (Bearer,
+    // --flag) plain spaces.
+    std::size_t j = i;
+    if (j < text.size() && (text[j] == '"' || text[j] == '\'')) ++j;
+    while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j;
+    bool separated = false;
+    if (j < text.size() && (text[j] == ':' || text[j] == '=')) {
+      ++j;
+      separated = true;
+    } else if ((bearer || flag) && j > i) {
+      separated = true;
+    }
+    if (!separated) continue;
+    while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j;
+    if (j >= text.size() || text[j] == '\n' || text[j] == ',' || text[j] == '}') continue;
+    if (text.substr(j).starts_with(kRedacted)) continue;
+    if (text[j] == '{' || text[j] == '[') continue;  // a structure, not a value: its keys are scrubbed in turn
+    const bool whole_line = word == "authorization" || word.ends_with("-authorization");
+    const std::size_t stop = value_end(text, j, whole_line);
+    if (stop == j) continue;
+    out.append(text.substr(i, j - i));
+    const bool quoted = text[j] == '"' || text[j] == '\'';
+    if (quoted) out += text[j];
+    out.append(kRedacted);
+    if (quoted && stop - 1 > j && text[stop - 1] == text[j]) out += text[j];
+    i = stop;
+  }
+  for (const auto& secret : secrets) {
+    if (secret.size() < 3) continue;  // too short to tell from ordinary text
+    for (std::size_t at = out.find(secret); at != std::string::npos;
+         at = out.find(secret, at + kRedacted.size()))
+      out.replace(at, secret.size(), kRedacted);
+  }
+  return out;
+}
+
+namespace detail {
+
+std::string xml_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string markdown_cell(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '|': out += "\\|"; break;
+      case '\n': out += "<br>"; break;
+      case '\r': break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '`': out += "'"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string iso(Instant t) { return format_instant(t); }
+std::string iso(const std::optional<Instant>& t) { return t ? format_instant(*t) : std::string(); }
+
+std::string clean_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  while (i < text.size()) {
+    const unsigned char c = byte(i);
+    if (c < 0x80) {
+      if (c >= 0x20 || c == '\n' || c == '\t') out += static_cast<char>(c);
+      else if (c != '\r') out += ' ';  // control characters are not allowed in XML 1.0
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    if ((c & 0xE0) == 0xC0 && c >= 0xC2) len = 2;
+    else if ((c & 0xF0) == 0xE0) len = 3;
+    else if ((c & 0xF8) == 0xF0 && c <= 0xF4) len = 4;
+    bool valid = len > 0 && i + len <= text.size();
+    for (std::size_t k = 1; valid && k < len; ++k) valid = (byte(i + k) & 0xC0) == 0x80;
+    if (valid && len == 3) {
+      const unsigned cp = ((c & 0x0Fu) << 12) | ((byte(i + 1) & 0x3Fu) << 6) | (byte(i + 2) & 0x3Fu);
+      valid = cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF) && cp != 0xFFFE && cp != 0xFFFF;
+    }
+    if (valid && len == 4) {
+      const unsigned cp = ((c & 0x07u) << 18) | ((byte(i + 1) & 0x3Fu) << 12) |
+                          ((byte(i + 2) & 0x3Fu) << 6) | (byte(i + 3) & 0x3Fu);
+      valid = cp >= 0x10000 && cp <= 0x10FFFF;
+    }
+    if (valid) {
+      out.append(text.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    }
+  }
+  return out;
+}
+
+std::string scrub(std::string_view text, const ReportOptions& options) {
+  return scrub_secrets(clean_text(text), options.secrets);
+}
+
+namespace {
+
+void scrub_in_place(std::string& s, const ReportOptions& o) { s = scrub(s, o); }
+void scrub_in_place(std::optional<std::string>& s, const ReportOptions& o) {
+  if (s) *s = scrub(*s, o);
+}
+void scrub_in_place(Failure& f, const ReportOptions& o) {
+  for (auto* s : {&f.rule, &f.booking, &f.what, &f.expected, &f.observed, &f.message})
+    scrub_in_place(*s, o);
+}
+
+}  // namespace
+
+RunInfo scrubbed(const RunInfo& run, const ReportOptions& o) {
+  RunInfo r = run;
+  for (auto* s : {&r.run_id, &r.tool, &r.tz_database_version, &r.lockstep_version,
+                  &r.command_line, &r.subject})
+    scrub_in_place(*s, o);
+  std::map<std::string, std::string> options;
+  for (const auto& [key, value] : run.options) {
+    // An option named like a secret keeps its name, never its value.
+    options[scrub(key, o)] = names_a_secret(lower(key)) ? std::string(kRedacted) : scrub(value, o);
+  }
+  r.options = std::move(options);
+  return r;
+}
+
+ScenarioResult scrubbed(const ScenarioResult& result, const ReportOptions& o) {
+  ScenarioResult r = result;
+  for (auto* s : {&r.name, &r.file, &r.description, &r.error, &r.stderr_tail, &r.replay})
+    scrub_in_place(*s, o);
+  for (auto& s : r.rules) scrub_in_place(s, o);
+  for (auto& s : r.skipped) scrub_in_place(s, o);
+  for (auto& f : r.failures) scrub_in_place(f, o);
+  for (auto& k : r.known_divergences) {
+    scrub_in_place(k.divergence, o);
+    scrub_in_place(k.note, o);
+  }
+  for (auto& b : r.bookings) {
+    for (auto* s : {&b.id, &b.property, &b.lock, &b.timezone, &b.checkin_local, &b.checkout_local,
+                    &b.status, &b.kind, &b.source, &b.fallback})
+      scrub_in_place(*s, o);
+    scrub_in_place(b.code, o);
+    for (auto& a : b.attempts) scrub_in_place(a.detail, o);
+    for (auto& a : b.audit)
+      for (auto* s : {&a.kind, &a.rule, &a.message}) scrub_in_place(*s, o);
+    for (auto& n : b.notices)
+      for (auto* s : {&n.code, &n.rule, &n.message}) scrub_in_place(*s, o);
+  }
+  for (auto& x : r.outages)
+    for (auto* s : {&x.kind, &x.target}) scrub_in_place(*s, o);
+  for (auto& p : r.probes)
+    for (auto* s : {&p.lock, &p.booking, &p.reason}) scrub_in_place(*s, o);
+  return r;
+}
+
+std::vector<ScenarioResult> scrubbed(std::span<const ScenarioResult> results, const ReportOptions& o) {
+  std::vector<ScenarioResult> out;
+  out.reserve(results.size());
+  for (const auto& r : results) out.push_back(scrubbed(r, o));
+  return out;
+}
+
+std::string final_scrub(std::string text, const ReportOptions& o) {
+  for (const auto& secret : o.secrets) {
+    if (secret.size() < 3) continue;
+    // The value may have reached the output escaped for XML/HTML.
+    for (const std::string& form : {secret, xml_escape(secret)}) {
+      for (std::size_t at = text.find(form); at != std::string::npos;
+           at = text.find(form, at + kRedacted.size()))
+        text.replace(at, form.size(), kRedacted);
+    }
+  }
+  return text;
+}
+
+void BufferedReporter::end(const RunSummary& summary) {
+  out_ << render(run_, results_, summary, options_);
+  out_.flush();
+}
+
+}  // namespace detail
+
+std::string render_json(const RunInfo& run, std::span<const ScenarioResult> results,
+                        const ReportOptions& options) {
+  return detail::render_json_with(run, results, RunSummary::of(results), options);
+}
+std::string render_junit(const RunInfo& run, std::span<const ScenarioResult> results,
+                         const ReportOptions& options) {
+  return detail::render_junit_with(run, results, RunSummary::of(results), options);
+}
+std::string render_markdown(const RunInfo& run, std::span<const ScenarioResult> results,
+                            const ReportOptions& options) {
+  return detail::render_markdown_with(run, results, RunSummary::of(results), options);
+}
+std::string render_html(const RunInfo& run, std::span<const ScenarioResult> results,
+                        const ReportOptions& options) {
+  return detail::render_html_with(run, results, RunSummary::of(results), options);
+}
+
+std::string JsonReporter::render(const RunInfo& run, std::span<const ScenarioResult> results,
+                                 const RunSummary& summary, const ReportOptions& options) const {
+  return detail::render_json_with(run, results, summary, options);
+}
+std::string JunitReporter::render(const RunInfo& run, std::span<const ScenarioResult> results,
+                                  const RunSummary& summary, const ReportOptions& options) const {
+  return detail::render_junit_with(run, results, summary, options);
+}
+std::string MarkdownReporter::render(const RunInfo& run, std::span<const ScenarioResult> results,
+                                     const RunSummary& summary, const ReportOptions& options) const {
+  return detail::render_markdown_with(run, results, summary, options);
+}
+std::string HtmlReporter::render(const RunInfo& run, std::span<const ScenarioResult> results,
+                                 const RunSummary& summary, const ReportOptions& options) const {
+  return detail::render_html_with(run, results, summary, options);
+}
+
+namespace {
+
+bool plain_directory_name(std::string_view name) {
+  if (name.empty() || name == "." || name == ".." || name == "latest" || name.size() > 200)
+    return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
+  });
+}
+
+Result<void> write_file(const std::filesystem::path& path, const std::string& content) {
+  // Write beside, then rename: a reader never sees half a report.
+  auto tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return fail(ErrorCode::io_error, fmt::format("cannot write {}", tmp.string()));
+    out << content;
+    out.flush();
+    if (!out) return fail(ErrorCode::io_error, fmt::format("cannot write {}", tmp.string()));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return fail(ErrorCode::io_error, fmt::format("cannot write {}: {}", path.string(), ec.message()));
+  return {};
+}
+
+}  // namespace
+
+Result<std::filesystem::path> write_report_dir(const std::filesystem::path& base_dir, const RunInfo& run,
+                                               std::span<const ScenarioResult> results,
+                                               const ReportOptions& options, const RunSummary& summary) {
+  if (!plain_directory_name(run.run_id))
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("run id '{}' is not a plain directory name (letters, digits, '-', '_', '.')",
+                            scrub_secrets(run.run_id)),
+                "run_id");
+  std::error_code ec;
+  const auto dir = base_dir / run.run_id;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return fail(ErrorCode::io_error, fmt::format("cannot create {}: {}", dir.string(), ec.message()));
+
+  const std::pair<const char*, std::string> files[] = {
+      {"report.json", detail::render_json_with(run, results, summary, options)},
+      {"junit.xml", detail::render_junit_with(run, results, summary, options)},
+      {"summary.md", detail::render_markdown_with(run, results, summary, options)},
+      {"report.html", detail::render_html_with(run, results, summary, options)},
+  };
+  for (const auto& [name, content] : files)
+    if (auto written = write_file(dir / name, content); !written) return std::unexpected(written.error());
+
+  // latest -> <run-id>, relative so the directory can be moved or archived whole.
+  const auto latest = base_dir / "latest";
+  auto staging = base_dir / (".latest." + run.run_id);
+  std::filesystem::remove(staging, ec);
+  std::filesystem::create_directory_symlink(run.run_id, staging, ec);
+  if (ec)
+    return fail(ErrorCode::io_error, fmt::format("cannot create link {}: {}", staging.string(), ec.message()));
+  std::filesystem::rename(staging, latest, ec);  // rename(2) replaces a symlink atomically
+  if (ec) {
+    std::filesystem::remove(staging, ec);
+    return fail(ErrorCode::io_error, fmt::format("cannot point {} at {}", latest.string(), run.run_id));
+  }
+  return dir;
+}
+
+Result<std::filesystem::path> write_report_dir(const std::filesystem::path& base_dir, const RunInfo& run,
+                                               std::span<const ScenarioResult> results,
+                                               const ReportOptions& options) {
+  return write_report_dir(base_dir, run, results, options, RunSummary::of(results));
+}
+
+void ReportDirReporter::end(const RunSummary& summary) {
+  written_ = write_report_dir(base_dir_, run_, results_, options_, summary);
+}
+
+}  // namespace lockstep::harness::report

@@ -1,0 +1,43 @@
+// Helpers the report writers share: escaping for each output language, instant
+// formatting, and the final scrub. Private to harness/src.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+#include <string_view>
+
+#include "lockstep/harness/report.hpp"
+
+namespace lockstep::harness::report::detail {
+
+std::string xml_escape(std::string_view text);        // also right for HTML text and attributes
+std::string markdown_cell(std::string_view text);      // one table cell: no | or newline breaks
+std::string iso(Instant t);                            // 2026-03-29T01:30:00Z
+std::string iso(const std::optional<Instant>& t);      // "" when absent
+
+// Drops bytes that are not valid UTF-8 or are control characters XML 1.0 forbids,
+// so a child's garbage stderr cannot make junit.xml or report.json unreadable.
+std::string clean_text(std::string_view text);
+
+// scrub_secrets with the options' secrets.
+std::string scrub(std::string_view text, const ReportOptions& options);
+
+// Copies of the model with every string cleaned and scrubbed: what the writers render.
+RunInfo scrubbed(const RunInfo& run, const ReportOptions& options);
+ScenarioResult scrubbed(const ScenarioResult& result, const ReportOptions& options);
+std::vector<ScenarioResult> scrubbed(std::span<const ScenarioResult> results, const ReportOptions& options);
+// The last pass over a finished document: the options' secret values, raw or escaped.
+std::string final_scrub(std::string text, const ReportOptions& options);
+
+// The four forms; each scrubs its input and its output itself.
+std::string render_json_with(const RunInfo& run, std::span<const ScenarioResult> results,
+                             const RunSummary& summary, const ReportOptions& options);
+std::string render_junit_with(const RunInfo& run, std::span<const ScenarioResult> results,
+                              const RunSummary& summary, const ReportOptions& options);
+std::string render_markdown_with(const RunInfo& run, std::span<const ScenarioResult> results,
+                                 const RunSummary& summary, const ReportOptions& options);
+std::string render_html_with(const RunInfo& run, std::span<const ScenarioResult> results,
+                             const RunSummary& summary, const ReportOptions& options);
+
+}  // namespace lockstep::harness::report::detail
