@@ -1,0 +1,126 @@
+// The mock igloohome: one request handler, Mock::handle, that answers the
+// igloohome API (token endpoint, devices, bridge jobs, algoPIN) and the mock's
+// admin API (/__admin/...) from a state held in memory — the world, the virtual
+// clock, the faults in force, bridge jobs, the PINs each lock knows and a journal
+// of every API request. It is pure request → reply on that state: no sockets, no
+// sleeping, no system clock (except in real-time mode), so the same handler
+// serves real HTTP (server.hpp) and an in-process transport (in_process_transport.hpp).
+//
+// Faults that belong to the network (latency, connection reset, empty response,
+// malformed body) cannot be expressed as an HTTP response, so Reply carries them
+// beside the response and each transport acts them out.
+//
+// The typed methods below (enter, add_fault, set_now, journal, reset...) have the
+// same effect as the matching admin endpoints, for the harness in-process.
+// Mock is thread-safe: one mutex around the state.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lockstep/error.hpp"
+#include "lockstep/igloohome/transport.hpp"
+#include "lockstep/mock/world.hpp"
+#include "lockstep/time.hpp"
+
+namespace lockstep::mock {
+
+struct Reply {
+  enum class Transport {
+    normal,     // send `response`
+    reset,      // abort the connection (TCP RST), nothing sent
+    empty,      // close the connection without a response
+    malformed,  // send `response`, whose body is deliberately broken JSON
+  };
+  igloohome::Response response;
+  Transport transport = Transport::normal;
+  std::chrono::milliseconds latency{0};  // wait this long before acting
+};
+
+// A guest typing a PIN on a lock's keypad.
+struct EnterResult {
+  bool opens = false;
+  // opened, unknown_pin, not_yet_valid, expired, deleted, not_installed,
+  // first_use_window_missed, already_used, unknown_lock
+  std::string reason;
+};
+
+// One API request as the journal keeps it (secrets redacted).
+struct JournalEntry {
+  Instant at{};
+  std::string method;
+  std::string path;   // without the query
+  std::string query;  // without '?', may be empty
+  std::string client; // client id the request authenticated as, when known
+  int status = 0;
+  nlohmann::json body;      // request body: JSON, form fields as an object, or null
+  nlohmann::json response;  // response body as JSON (null when none / not JSON)
+  std::string transport;    // "normal", "reset", "empty", "malformed"
+  nlohmann::json to_json() const;
+};
+
+// A PIN a lock knows, for GET /__admin/locks/{id}/pins.
+struct LockPin {
+  std::string pin;
+  std::string kind;                  // "custom" (bridge job) or "algopin"
+  std::string algopin_type;          // hourly, daily, onetime, permanent (algopin only)
+  int variance = 0;                  // algopin only
+  Instant start{};
+  std::optional<Instant> end;        // absent: permanent
+  std::optional<Instant> installed_at;  // custom: when its job ran
+  std::optional<Instant> deleted_at;    // custom: when a delete job ran
+  std::optional<Instant> first_used_at;
+  std::string job_id;                // custom: the job that created it; algopin: pinId
+  std::string access_name;
+  nlohmann::json to_json() const;
+};
+
+class Mock {
+ public:
+  explicit Mock(World world = default_world());
+  ~Mock();
+  Mock(const Mock&) = delete;
+  Mock& operator=(const Mock&) = delete;
+
+  // THE handler: API, /oauth2/token and /__admin/*. Never throws.
+  Reply handle(const igloohome::Request& request);
+
+  // Virtual clock. set_now may move backwards (jobs already run stay run).
+  Instant now() const;
+  void set_now(Instant t);
+  // Real-time mode: the clock follows the system clock from its current value
+  // (set_now re-anchors it). Off by default.
+  void follow_system_time(bool on);
+
+  // Faults: `spec` as the POST /__admin/faults body; returns the new fault's id.
+  Result<std::string> add_fault(const nlohmann::json& spec);
+  bool remove_fault(const std::string& id);
+  void clear_faults();
+  std::vector<nlohmann::json> faults() const;  // as GET /__admin/faults lists them
+
+  // The lock simulator: does `pin` open `lock_id` at virtual instant `at`? A
+  // successful entry counts as a use (one-time and first-use rules).
+  EnterResult enter(const std::string& lock_id, const std::string& pin, Instant at);
+  // Every PIN the lock knows (installed, pending, deleted, algoPINs), or not_found.
+  Result<std::vector<LockPin>> pins(const std::string& lock_id) const;
+
+  std::vector<JournalEntry> journal() const;
+  void clear_journal();
+
+  // Back to the world as loaded: no PINs, no jobs, the world's faults only, empty
+  // journal; the clock is unchanged.
+  void reset();
+
+  const World& world() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace lockstep::mock
