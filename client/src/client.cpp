@@ -1,0 +1,517 @@
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <utility>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "lockstep/igloohome/client.hpp"
+
+namespace lockstep::igloohome {
+
+namespace detail {
+
+std::string base64_encode(std::string_view in) {
+  static constexpr char alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const auto n = (std::uint32_t{static_cast<unsigned char>(in[i])} << 16) |
+                   (std::uint32_t{static_cast<unsigned char>(in[i + 1])} << 8) |
+                   std::uint32_t{static_cast<unsigned char>(in[i + 2])};
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    out += alphabet[(n >> 6) & 63];
+    out += alphabet[n & 63];
+  }
+  if (const auto left = in.size() - i; left > 0) {
+    auto n = std::uint32_t{static_cast<unsigned char>(in[i])} << 16;
+    if (left == 2) n |= std::uint32_t{static_cast<unsigned char>(in[i + 1])} << 8;
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    out += left == 2 ? alphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// Base64url without padding (a JWT segment); nullopt on a character outside it.
+std::optional<std::string> base64url_decode(std::string_view in) {
+  std::string out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (const char c : in) {
+    int v;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') v = c - '0' + 52;
+    else if (c == '-' || c == '+') v = 62;
+    else if (c == '_' || c == '/') v = 63;
+    else if (c == '=') break;
+    else return std::nullopt;
+    bits = (bits << 6) | static_cast<std::uint32_t>(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += static_cast<char>((bits >> count) & 0xFF);
+    }
+  }
+  return out;
+}
+
+// RFC 3986 percent-encoding of everything but the unreserved characters: safe for
+// a path segment, a query value and a form value alike.
+std::string percent_encode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (const char c : in) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += fmt::format("%{:02X}", static_cast<unsigned>(u));
+    }
+  }
+  return out;
+}
+
+bool contains_ignoring_case(std::string_view haystack, std::string_view needle) {
+  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                     [](char a, char b) {
+                       return std::tolower(static_cast<unsigned char>(a)) ==
+                              std::tolower(static_cast<unsigned char>(b));
+                     }) != haystack.end();
+}
+
+}  // namespace detail
+
+namespace {
+
+using json = nlohmann::json;
+using ordered_json = nlohmann::ordered_json;
+namespace verb_ns = boost::beast::http;
+
+std::unexpected<ProviderFailure> failure(FailureKind kind, int status, std::string message) {
+  return std::unexpected(ProviderFailure{kind, status, std::move(message)});
+}
+
+std::string_view describe(TransportFailure::Kind k) {
+  switch (k) {
+    case TransportFailure::Kind::connect_failed: return "connection failed";
+    case TransportFailure::Kind::reset: return "connection reset";
+    case TransportFailure::Kind::timeout: return "timeout";
+    case TransportFailure::Kind::empty_response: return "empty response";
+    case TransportFailure::Kind::malformed: return "malformed response";
+  }
+  return "network failure";
+}
+
+ProviderFailure from_transport(const TransportFailure& f) {
+  std::string message(describe(f.kind));
+  if (!f.message.empty()) message += ": " + f.message;
+  return {FailureKind::retryable, 0, std::move(message)};
+}
+
+std::string string_or_empty(const json& object, const char* key) {
+  if (!object.is_object()) return {};
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+// An id may come as a string or a number; anything else is absent.
+std::optional<std::string> id_field(const json& object, const char* key) {
+  if (!object.is_object()) return std::nullopt;
+  const auto it = object.find(key);
+  if (it == object.end()) return std::nullopt;
+  if (it->is_string() && !it->get_ref<const std::string&>().empty()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<long long>());
+  return std::nullopt;
+}
+
+struct ErrorBody {
+  std::string error;
+  std::string message;
+};
+
+ErrorBody parse_error_body(std::string_view body) {
+  const json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  return {string_or_empty(parsed, "error"), string_or_empty(parsed, "message")};
+}
+
+bool is_limit_error(std::string_view error) {
+  return error == "no_variance_available" || error == "pin_limit_reached" ||
+         error == "too_many_pending_jobs" || error == "pending_jobs_limit";
+}
+
+// Rule C6 for an answer that is not a success (and not a 401 still to be retried).
+ProviderFailure classify(const Response& response) {
+  const int status = static_cast<int>(response.result_int());
+  const ErrorBody body = parse_error_body(response.body());
+  std::string message = !body.message.empty() ? body.message
+                        : !body.error.empty() ? body.error
+                                              : fmt::format("HTTP {}", status);
+  if (!body.message.empty() && !body.error.empty() && body.message.find(body.error) == std::string::npos)
+    message = fmt::format("{}: {}", body.error, body.message);
+  auto make = [&](FailureKind kind) { return ProviderFailure{kind, status, message}; };
+
+  if (status == 401 || status == 403) return make(FailureKind::needs_reconnect);
+  if (detail::contains_ignoring_case(response.body(), "unable to contact bridge"))
+    return make(FailureKind::retryable);
+  if (status >= 500 || status == 429 || status == 406) return make(FailureKind::retryable);
+  if (status == 404) return make(FailureKind::lock_missing);
+  if (status == 400) {
+    if (body.error == "invalid_pin") return make(FailureKind::rejected_value);
+    if (is_limit_error(body.error)) return make(FailureKind::limit_reached);
+    return make(FailureKind::invalid_request);
+  }
+  if (status >= 400) return make(FailureKind::invalid_request);
+  return make(FailureKind::retryable);  // 1xx/3xx: a server out of line, perhaps for a moment
+}
+
+ProviderFailure malformed(const Response& response, std::string_view what) {
+  return {FailureKind::retryable, static_cast<int>(response.result_int()),
+          fmt::format("malformed response: {}", what)};
+}
+
+bool is_success(const Response& r) { return r.result_int() >= 200 && r.result_int() < 300; }
+
+struct Token {
+  std::string access_token;
+  Instant obtained{};
+  Instant expires{};
+  std::string account_name;
+};
+
+std::string account_name_from_jwt(std::string_view jwt) {
+  const auto first = jwt.find('.');
+  if (first == std::string_view::npos) return {};
+  const auto second = jwt.find('.', first + 1);
+  if (second == std::string_view::npos) return {};
+  const auto payload = detail::base64url_decode(jwt.substr(first + 1, second - first - 1));
+  if (!payload) return {};
+  const json claims = json::parse(*payload, nullptr, false);
+  if (auto name = string_or_empty(claims, "name"); !name.empty()) return name;
+  return string_or_empty(claims, "account_name");
+}
+
+}  // namespace
+
+struct Client::State {
+  Transport& auth;
+  Transport& api;
+  const Clock& clock;
+  ClientOptions options;
+  std::optional<Credentials> credentials;
+  std::optional<Token> token;
+  int tokens_issued = 0;
+
+  // Asks the token endpoint. invalid_client (or any 401) → needs_reconnect.
+  ProviderResult<Token> fetch_token(const Credentials& creds) {
+    Request req{verb_ns::verb::post, options.token_path, 11};
+    req.set(verb_ns::field::authorization,
+            "Basic " + detail::base64_encode(creds.client_id + ":" + creds.client_secret));
+    req.set(verb_ns::field::content_type, "application/x-www-form-urlencoded");
+    req.set(verb_ns::field::accept, "application/json");
+    std::string form = "grant_type=client_credentials";
+    if (!options.scopes.empty()) {
+      std::string scope;
+      for (const auto& s : options.scopes) {
+        if (!scope.empty()) scope += ' ';
+        scope += s.starts_with("igloohomeapi/") ? s : "igloohomeapi/" + s;
+      }
+      form += "&scope=" + detail::percent_encode(scope);
+    }
+    req.body() = std::move(form);
+    req.prepare_payload();
+
+    const Instant asked_at = clock.now();
+    auto sent = auth.send(std::move(req));
+    if (!sent) return std::unexpected(from_transport(sent.error()));
+    const Response& response = *sent;
+    const int status = static_cast<int>(response.result_int());
+    if (!is_success(response)) {
+      const ErrorBody body = parse_error_body(response.body());
+      if ((status == 400 || status == 401) && body.error == "invalid_client")
+        return failure(FailureKind::needs_reconnect, status, "invalid_client");
+      return std::unexpected(classify(response));
+    }
+    const json parsed = json::parse(response.body(), nullptr, false);
+    if (!parsed.is_object()) return std::unexpected(malformed(response, "token answer is not a JSON object"));
+    Token t;
+    t.access_token = string_or_empty(parsed, "access_token");
+    if (t.access_token.empty()) return std::unexpected(malformed(response, "no access_token"));
+    long long lifetime = 86400;
+    if (const auto it = parsed.find("expires_in"); it != parsed.end()) {
+      if (!it->is_number() || it->get<double>() <= 0)
+        return std::unexpected(malformed(response, "expires_in is not a positive number"));
+      lifetime = static_cast<long long>(it->get<double>());
+    }
+    t.obtained = asked_at;
+    t.expires = asked_at + Seconds{lifetime};
+    t.account_name = string_or_empty(parsed, "account_name");
+    if (t.account_name.empty()) t.account_name = string_or_empty(parsed, "name");
+    if (t.account_name.empty()) t.account_name = account_name_from_jwt(t.access_token);
+    if (t.account_name.empty()) t.account_name = creds.client_id;
+    ++tokens_issued;
+    return t;
+  }
+
+  bool token_fresh(const Token& t) const {
+    const Seconds lifetime = std::chrono::duration_cast<Seconds>(t.expires - t.obtained);
+    const Seconds margin = std::min(options.refresh_before_expiry, lifetime / 2);
+    return clock.now() < t.expires - margin;
+  }
+
+  ProviderResult<std::string> bearer(bool force_new) {
+    if (!credentials) return failure(FailureKind::needs_reconnect, 0, "not connected");
+    if (force_new || !token || !token_fresh(*token)) {
+      token.reset();
+      auto fresh = fetch_token(*credentials);
+      if (!fresh) return std::unexpected(std::move(fresh.error()));
+      token = std::move(*fresh);
+    }
+    return "Bearer " + token->access_token;
+  }
+
+  // One API call under L1: a 401 gets one new token and one repeat.
+  ProviderResult<Response> call(verb_ns::verb method, const std::string& path,
+                                const std::optional<ordered_json>& body) {
+    Request req{method, options.api_prefix + path, 11};
+    req.set(verb_ns::field::accept, "application/json");
+    if (body) {
+      req.set(verb_ns::field::content_type, "application/json");
+      req.body() = body->dump();
+    }
+    req.prepare_payload();
+
+    for (int round = 0; round < 2; ++round) {
+      auto auth_header = bearer(/*force_new=*/round > 0);
+      if (!auth_header) return std::unexpected(std::move(auth_header.error()));
+      Request attempt = req;
+      attempt.set(verb_ns::field::authorization, *auth_header);
+      auto sent = api.send(std::move(attempt));
+      if (!sent) return std::unexpected(from_transport(sent.error()));
+      if (sent->result_int() == 401 && round == 0) continue;
+      if (is_success(*sent)) return std::move(*sent);
+      return std::unexpected(classify(*sent));
+    }
+    return failure(FailureKind::needs_reconnect, 401, "unauthorized");  // unreachable
+  }
+
+  std::string access_name(const std::string& given) const {
+    if (options.access_name_prefix.empty()) return given;
+    if (given.empty()) return options.access_name_prefix;
+    return options.access_name_prefix + " " + given;
+  }
+
+  ProviderResult<std::string> post_job(const std::string& lock_id, const std::string& bridge_id,
+                                       ordered_json job) {
+    const std::string path = fmt::format("/devices/{}/jobs/bridges/{}", detail::percent_encode(lock_id),
+                                         detail::percent_encode(bridge_id));
+    auto response = call(verb_ns::verb::post, path, job);
+    if (!response) return std::unexpected(std::move(response.error()));
+    const json parsed = json::parse(response->body(), nullptr, false);
+    auto job_id = id_field(parsed, "jobId");
+    if (!job_id) return std::unexpected(malformed(*response, "no jobId"));
+    return std::move(*job_id);
+  }
+};
+
+Client::Client(Transport& auth, Transport& api, const Clock& clock, ClientOptions options)
+    : state_(std::make_unique<State>(State{auth, api, clock, std::move(options), {}, {}, 0})) {}
+
+Client::~Client() = default;
+
+bool Client::connected() const noexcept { return state_->credentials.has_value(); }
+int Client::tokens_issued() const noexcept { return state_->tokens_issued; }
+std::optional<Instant> Client::token_expiry() const noexcept {
+  if (!state_->token) return std::nullopt;
+  return state_->token->expires;
+}
+
+namespace {
+// Every public call is an edge: nothing thrown inside (allocation, JSON) escapes.
+template <class F>
+auto guarded(F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return failure(FailureKind::retryable, 0, fmt::format("igloohome client: {}", e.what()));
+  }
+}
+}  // namespace
+
+ProviderResult<AccountInfo> Client::connect(const Credentials& credentials) {
+  return guarded([&]() -> ProviderResult<AccountInfo> {
+    auto token = state_->fetch_token(credentials);
+    if (!token) return std::unexpected(std::move(token.error()));
+    AccountInfo info{token->account_name};
+    state_->credentials = credentials;
+    state_->token = std::move(*token);
+    return info;
+  });
+}
+
+void Client::disconnect() {
+  state_->credentials.reset();
+  state_->token.reset();
+}
+
+ProviderResult<LockInfo> Client::describe_lock(const std::string& lock_id) {
+  return guarded([&]() -> ProviderResult<LockInfo> {
+    std::vector<json> devices;
+    std::optional<std::string> cursor;
+    std::set<std::string> seen_cursors;
+    while (true) {
+      std::string path = "/devices";
+      if (cursor) path += "?cursor=" + detail::percent_encode(*cursor);
+      auto response = state_->call(verb_ns::verb::get, path, std::nullopt);
+      if (!response) return std::unexpected(std::move(response.error()));
+      json page = json::parse(response->body(), nullptr, false);
+      if (!page.is_object() || !page.contains("payload") || !page["payload"].is_array())
+        return std::unexpected(malformed(*response, "device list without a payload array"));
+      for (auto& device : page["payload"]) devices.push_back(std::move(device));
+      const auto next = page.find("nextCursor");
+      if (next == page.end() || next->is_null()) break;
+      if (!next->is_string()) return std::unexpected(malformed(*response, "nextCursor is not a string"));
+      std::string following = next->get<std::string>();
+      if (following.empty()) break;
+      if (!seen_cursors.insert(following).second)
+        return std::unexpected(malformed(*response, fmt::format("device list cursor '{}' repeats", following)));
+      cursor = std::move(following);
+    }
+
+    auto device_id = [](const json& d) {
+      auto id = string_or_empty(d, "deviceId");
+      return id.empty() ? string_or_empty(d, "id") : id;
+    };
+    auto links_to = [&](const json& d, const std::string& target, std::string_view type) {
+      if (!d.is_object() || !d.contains("linkedDevices") || !d["linkedDevices"].is_array()) return false;
+      for (const auto& link : d["linkedDevices"]) {
+        if (string_or_empty(link, "deviceId") != target) continue;
+        if (!type.empty() && link.contains("type") && string_or_empty(link, "type") != type) continue;
+        return true;
+      }
+      return false;
+    };
+
+    const json* lock = nullptr;
+    for (const auto& d : devices) {
+      if (device_id(d) == lock_id) {
+        lock = &d;
+        break;
+      }
+    }
+    if (!lock) return failure(FailureKind::lock_missing, 0, fmt::format("no device '{}' on the account", lock_id));
+    if (const auto type = string_or_empty(*lock, "type"); type != "Lock")
+      return failure(FailureKind::lock_missing, 0,
+                     fmt::format("device '{}' is a {}, not a lock", lock_id, type.empty() ? "device" : type));
+
+    LockInfo info{lock_id, std::nullopt};
+    for (const auto& d : devices) {
+      if (string_or_empty(d, "type") == "Bridge" && links_to(d, lock_id, "")) {
+        info.bridge_id = device_id(d);
+        return info;
+      }
+    }
+    if (lock->contains("linkedDevices") && (*lock)["linkedDevices"].is_array()) {
+      for (const auto& link : (*lock)["linkedDevices"]) {
+        if (string_or_empty(link, "type") == "Bridge" && !string_or_empty(link, "deviceId").empty()) {
+          info.bridge_id = string_or_empty(link, "deviceId");
+          return info;
+        }
+      }
+    }
+    return info;
+  });
+}
+
+ProviderResult<std::string> Client::create_pin(const PinJob& job) {
+  return guarded([&]() -> ProviderResult<std::string> {
+    ordered_json data;
+    data["accessName"] = state_->access_name(job.access_name);
+    data["pin"] = job.pin;
+    data["pinType"] = 4;
+    data["startDate"] = format_with_offset(job.start, job.start_offset);
+    data["endDate"] = format_with_offset(job.end, job.end_offset);
+    ordered_json body;
+    body["jobType"] = 4;
+    body["jobData"] = std::move(data);
+    return state_->post_job(job.lock_id, job.bridge_id, std::move(body));
+  });
+}
+
+ProviderResult<std::string> Client::delete_pin(const std::string& lock_id, const std::string& bridge_id,
+                                               const std::string& pin) {
+  return guarded([&]() -> ProviderResult<std::string> {
+    ordered_json body;
+    body["jobType"] = 5;
+    body["jobData"] = ordered_json{{"pin", pin}};
+    return state_->post_job(lock_id, bridge_id, std::move(body));
+  });
+}
+
+ProviderResult<JobStatus> Client::job_status(const std::string& job_id) {
+  return guarded([&]() -> ProviderResult<JobStatus> {
+    auto response = state_->call(verb_ns::verb::get, "/jobs/" + detail::percent_encode(job_id), std::nullopt);
+    if (!response) {
+      if (response.error().http_status == 404)
+        return JobStatus{JobState::failed, fmt::format("job '{}' not found", job_id)};
+      return std::unexpected(std::move(response.error()));
+    }
+    const json parsed = json::parse(response->body(), nullptr, false);
+    if (!parsed.is_object()) return std::unexpected(malformed(*response, "job status is not a JSON object"));
+    const json job_response = parsed.contains("jobResponse") ? parsed["jobResponse"] : json{};
+    const std::string status = string_or_empty(job_response, "status");
+    std::string detail = string_or_empty(job_response, "message");
+    if (detail.empty()) detail = status;
+    if (const auto it = parsed.find("completed"); it != parsed.end() && it->is_boolean() && it->get<bool>())
+      return JobStatus{JobState::completed, detail};
+    if (status == "failed") return JobStatus{JobState::failed, detail};
+    if (status == "expired") return JobStatus{JobState::expired, detail};
+    return JobStatus{JobState::pending, detail};
+  });
+}
+
+ProviderResult<AlgoPin> Client::create_algopin(const AlgoPinRequest& request) {
+  return guarded([&]() -> ProviderResult<AlgoPin> {
+    const AlgoPinWindow& w = request.window;
+    ordered_json body;
+    body["variance"] = request.variance;
+    body["startDate"] = format_with_offset(w.start, w.start_offset);
+    if (w.type == AlgoPinType::hourly || w.type == AlgoPinType::daily)
+      body["endDate"] = format_with_offset(w.end, w.end_offset);
+    body["accessName"] = state_->access_name(request.access_name);
+    const std::string path = fmt::format("/devices/{}/algopin/{}", detail::percent_encode(request.lock_id),
+                                         to_string(w.type));
+    auto response = state_->call(verb_ns::verb::post, path, body);
+    if (!response) return std::unexpected(std::move(response.error()));
+    const json parsed = json::parse(response->body(), nullptr, false);
+    AlgoPin pin;
+    pin.pin = string_or_empty(parsed, "pin");
+    if (pin.pin.empty()) return std::unexpected(malformed(*response, "no pin (a string of digits)"));
+    pin.pin_id = id_field(parsed, "pinId").value_or("");
+    return pin;
+  });
+}
+
+Result<std::unique_ptr<HttpClient>> HttpClient::open(std::string_view auth_url, std::string_view api_url,
+                                                     const Clock& clock, ClientOptions base,
+                                                     std::chrono::milliseconds timeout) {
+  auto auth = parse_base_url(auth_url);
+  if (!auth) return std::unexpected(auth.error());
+  auto api = parse_base_url(api_url);
+  if (!api) return std::unexpected(api.error());
+  ClientOptions options = options_for(*auth, *api, std::move(base));
+  return std::unique_ptr<HttpClient>(
+      new HttpClient(std::move(*auth), std::move(*api), clock, std::move(options), timeout));
+}
+
+HttpClient::HttpClient(Endpoint auth, Endpoint api, const Clock& clock, ClientOptions options,
+                       std::chrono::milliseconds timeout)
+    : auth_(std::move(auth), timeout), api_(std::move(api), timeout), client_(auth_, api_, clock, std::move(options)) {}
+
+}  // namespace lockstep::igloohome
