@@ -1,0 +1,822 @@
+#!/usr/bin/env python3
+"""A small implementation of lockstep-sut/1 in Python (standard library only).
+
+It reads one JSON request per line on stdin and writes one JSON reply per line on
+stdout (see ../../../shared/contracts/sut-protocol.md); stderr is its log. Behind
+the protocol sits a minimal engine that follows ../../../shared/contracts/behaviour.md
+(the rule ids in comments) and talks HTTP to igloohome at the URLs given in `init`.
+
+    python3 examples/python-sut/sut.py [--seed N] [--mutant NAME]
+
+`--mutant NAME` loads examples/python-sut/mutants/NAME.py, whose `Engine` subclass
+carries one deliberate bug, to check that `lockstep conform` catches it.
+"""
+import argparse
+import base64
+import importlib.util
+import json
+import os
+import random
+import re
+import sys
+import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+NAME, VERSION = "python-sut", "0.1.0"
+UTC = timezone.utc
+MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
+HTTP_TIMEOUT_S = 3
+
+
+def log(*parts):
+    print(*parts, file=sys.stderr, flush=True)
+
+
+class Refusal(Exception):
+    """A request refused with a protocol error code (`ok: false`)."""
+
+    def __init__(self, code, message=""):
+        super().__init__(message or code)
+        self.code, self.message = code, message or code
+
+
+# --- time: instants are aware UTC datetimes, local times naive ones --------------
+
+def parse_instant(text):
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def fmt_instant(t):
+    return None if t is None else t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_local(text):
+    if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?", text):
+        raise ValueError(f"{text!r} is not a local date-time YYYY-MM-DDTHH:MM")
+    return datetime.fromisoformat(text)
+
+
+def offset_at(zone, t):
+    return t.astimezone(zone).utcoffset()
+
+
+def with_offset(t, offset):
+    """2026-06-01T15:00:00+02:00: the instant t written in a fixed UTC offset."""
+    return t.astimezone(timezone(offset)).isoformat(timespec="seconds")
+
+
+def zone_named(name):
+    try:
+        if not isinstance(name, str) or not name or name.startswith("/") or ".." in name:
+            raise ValueError
+        return ZoneInfo(name)
+    except Exception:
+        raise Refusal("invalid_timezone", f"unknown time zone {name!r}")
+
+
+# --- igloohome over HTTP (L1, C6) -------------------------------------------------
+
+class ApiError(Exception):
+    """A failed igloohome call, classified for rule C6."""
+
+    def __init__(self, status, error, message):
+        super().__init__(f"{status} {error}: {message}")
+        self.status, self.error, self.message = status, error, message
+
+    @property
+    def kind(self):
+        text = f"{self.error} {self.message}".lower()
+        if self.status in (401, 403):
+            return "needs_reconnect"
+        if self.status == 0 or self.status >= 500 or self.status in (406, 429) \
+                or "unable to contact bridge" in text:
+            return "retryable"
+        if self.status == 404:
+            return "lock_missing"
+        if self.status == 400 and self.error == "invalid_pin":
+            return "rejected_value"
+        return "invalid_request"
+
+
+class Igloohome:
+    def __init__(self, auth_url, api_url, clock):
+        self.auth_url, self.api_url, self.clock = auth_url.rstrip("/"), api_url.rstrip("/"), clock
+        self.credentials = None
+        self.token = None  # (access_token, obtained_at, expires_at)
+        self.tokens_issued = 0
+
+    def _send(self, method, url, headers, body=None):
+        request = urllib.request.Request(url, data=body, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_S) as response:
+                raw = response.read()
+                return json.loads(raw) if raw.strip() else {}
+        except urllib.error.HTTPError as e:
+            raw = e.read()
+            try:
+                answer = json.loads(raw)
+            except ValueError:
+                answer = {}
+            if not isinstance(answer, dict):
+                answer = {}
+            raise ApiError(e.code, str(answer.get("error", "")), str(answer.get("message", raw[:200])))
+        except ApiError:
+            raise
+        except Exception as e:  # network error, timeout, reset, malformed JSON: retryable
+            raise ApiError(0, "network", f"{type(e).__name__}: {e}")
+
+    def fetch_token(self, client_id, secret):
+        basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+        answer = self._send("POST", self.auth_url + "/oauth2/token",
+                            {"Authorization": "Basic " + basic,
+                             "Content-Type": "application/x-www-form-urlencoded"},
+                            b"grant_type=client_credentials")
+        if not isinstance(answer, dict) or not answer.get("access_token"):
+            raise ApiError(0, "network", "token answer without access_token")
+        lifetime = timedelta(seconds=float(answer.get("expires_in", 86400)))
+        self.token = (answer["access_token"], self.clock(), self.clock() + lifetime)
+        self.tokens_issued += 1
+        log(f"igloohome: token #{self.tokens_issued}, valid until {fmt_instant(self.token[2])}")
+        return answer
+
+    def connect(self, client_id, secret):
+        answer = self.fetch_token(client_id, secret)
+        self.credentials = (client_id, secret)
+        name = answer.get("account_name") or answer.get("name") or jwt_claim(answer["access_token"], "name")
+        return name or client_id
+
+    def forget(self):
+        self.credentials = self.token = None
+
+    def bearer(self, force_new):
+        if self.credentials is None:
+            raise ApiError(401, "not_connected", "not connected")
+        if self.token:
+            _, obtained, expires = self.token
+            margin = min(timedelta(minutes=5), (expires - obtained) / 2)
+            if self.clock() >= expires - margin:
+                force_new = True  # L1: reused until shortly before it expires
+        if force_new or self.token is None:
+            self.fetch_token(*self.credentials)
+        return "Bearer " + self.token[0]
+
+    def call(self, method, path, body=None):
+        """One API call under L1: a 401 gets one new token and one repeat."""
+        data = None if body is None else json.dumps(body).encode()
+        for round_ in (0, 1):
+            headers = {"Authorization": self.bearer(force_new=round_ > 0), "Accept": "application/json"}
+            if data is not None:
+                headers["Content-Type"] = "application/json"
+            try:
+                return self._send(method, self.api_url + path, headers, data)
+            except ApiError as e:
+                if e.status == 401 and round_ == 0:
+                    log("igloohome: 401, asking for a new token once")
+                    continue
+                raise
+
+    def devices(self):
+        found, cursor = [], None
+        for _ in range(1000):
+            page = self.call("GET", "/devices" + (f"?cursor={urllib.parse.quote(cursor)}" if cursor else ""))
+            found += page.get("payload") or []
+            cursor = page.get("nextCursor")
+            if not cursor:
+                return found
+        raise ApiError(0, "network", "device list never ends")
+
+    def describe_lock(self, lock_id):
+        """The lock's bridge id, or None for a bridge-less (algoPIN) lock."""
+        devices = self.devices()
+        if not any((d.get("deviceId") or d.get("id")) == lock_id and d.get("type") == "Lock" for d in devices):
+            raise ApiError(404, "unknown_lock", f"no lock {lock_id!r} on the account")
+        for d in devices:
+            if d.get("type") == "Bridge" and any(l.get("deviceId") == lock_id for l in d.get("linkedDevices") or []):
+                return d.get("deviceId") or d.get("id")
+        return None
+
+    def job(self, lock_id, bridge_id, job_type, data):
+        path = f"/devices/{urllib.parse.quote(lock_id)}/jobs/bridges/{urllib.parse.quote(bridge_id)}"
+        return str(self.call("POST", path, {"jobType": job_type, "jobData": data})["jobId"])
+
+    def job_state(self, job_id):
+        """completed, pending or failed."""
+        answer = self.call("GET", f"/jobs/{urllib.parse.quote(job_id)}")
+        if answer.get("completed") is True:
+            return "completed"
+        status = str((answer.get("jobResponse") or {}).get("status", ""))
+        return "failed" if status in ("failed", "expired") else "pending"
+
+    def algopin(self, lock_id, kind, start, start_offset, end, end_offset, variance, name):
+        answer = self.call("POST", f"/devices/{urllib.parse.quote(lock_id)}/algopin/{kind}",
+                           {"variance": variance, "startDate": with_offset(start, start_offset),
+                            "endDate": with_offset(end, end_offset), "accessName": name})
+        return str(answer["pin"])
+
+
+def jwt_claim(token, claim):
+    try:
+        payload = token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get(claim)
+    except Exception:
+        return None
+
+
+# --- the engine ---------------------------------------------------------------------
+
+@dataclass
+class Booking:
+    id: str
+    property_id: str
+    checkin: datetime   # local, naive
+    checkout: datetime
+    phone: object = None
+    status: str = "none"       # scheduled, retrying, active, failed, revoked, none
+    code: object = None
+    kind: object = None        # pin, algopin
+    source: object = None      # random, guest_phone, algopin
+    fallback: object = None    # C2: why the phone was not used
+    lock_id: object = None     # lock holding (or to hold) the code
+    bridge_id: object = None
+    valid_from: object = None
+    valid_until: object = None
+    deadline: object = None    # T4
+    due: object = None         # next generation attempt or job poll
+    job: object = None         # pending create job: (job_id, pin, source, fallback, attempt start)
+    algo_key: object = None    # C5: (lock, type, start, end) holding a variance
+    variance: object = None
+    preferred_pin: object = None  # B1: the PIN to keep when a code moves
+    cancelled: bool = False
+
+
+@dataclass
+class Deletion:
+    """A bridge PIN to delete (C4, B2, L3, B1), tried hourly until `until`."""
+    booking_id: str
+    lock_id: str
+    bridge_id: str
+    pin: str
+    due: datetime
+    until: datetime
+    job: object = None
+
+
+SETTING_RANGES = {"days_before": (1, 14), "margin_minutes": (0, 240)}
+BRANDS = ("igloohome", "nuki", "ttlock")
+CODE_VARIABLE = re.compile(r"\{\{\s*(smartlock_code|nuki_code)\s*\}\}")
+
+
+class Engine:
+    """The reference rules, one overridable method per rule where a mutant needs one."""
+
+    def __init__(self, seed=None):
+        self.rng = random.Random(seed)
+        self.now = None
+        self.api = None
+        self.connected = False
+        self.properties = {}   # property id -> ZoneInfo
+        self.assigned = {}     # property id -> (brand, lock id)
+        self.bridge_of = {}    # lock id -> bridge id or None (learnt at assignment)
+        self.settings = {}     # lock id -> {days_before, margin_minutes, code_source}
+        self.bookings = {}     # booking id -> Booking, in the order first seen
+        self.deletions = []
+        self.variances = {}    # (lock, type, start, end) -> set of variances in use
+
+    # T1: local time -> instant; fold=0 is Temporal's `compatible` (a gap time moves
+    # forward by the gap, an overlap takes the earlier instant).
+    def resolve(self, zone, local):
+        return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+    # T2
+    def window(self, checkin, checkout, margin):
+        return checkin - margin, checkout + margin
+
+    # T3: local 00:00, days_before days before the check-in day.
+    def generation_time(self, zone, checkin_day, days_before):
+        return self.resolve(zone, checkin_day - timedelta(days=days_before))
+
+    # T4: the local midnight that ends the check-in day.
+    def retry_deadline(self, zone, checkin_day, checkin):
+        return self.resolve(zone, checkin_day + DAY)
+
+    # T4: the next attempt after one that failed at `at`, or None when past the deadline.
+    def next_retry(self, b, at):
+        nxt = at + HOUR
+        return nxt if nxt < b.deadline else None
+
+    # C5: the algoPIN window igloohome is asked for; None when over 367 days.
+    def algopin_window(self, zone, valid_from, valid_until):
+        off_from, off_until = offset_at(zone, valid_from), offset_at(zone, valid_until)
+        start = self.floor_hour(valid_from, off_from)
+        end = self.ceil_hour(valid_until, off_until)
+        if end - start <= timedelta(hours=672):
+            return "hourly", start, off_from, end, off_until
+        start_local = start.astimezone(zone).replace(tzinfo=None)
+        start_day = start_local.replace(hour=0, minute=0, second=0)
+        day = max(start_day + timedelta(days=29),
+                  valid_until.astimezone(zone).replace(tzinfo=None, hour=0, minute=0, second=0) - DAY)
+        while True:
+            end = self.resolve(zone, day + (start_local - start_day))
+            if end >= valid_until:
+                break
+            day += DAY
+        if (day - start_day).days > 367:
+            return None
+        return "daily", start, off_from, end, offset_at(zone, end)
+
+    def floor_hour(self, t, offset):
+        local = t + offset
+        return local.replace(minute=0, second=0, microsecond=0) - offset
+
+    def ceil_hour(self, t, offset):
+        floor = self.floor_hour(t, offset)
+        return floor if floor == t else floor + HOUR
+
+    def plan(self, zone, checkin_local, checkout_local, days_before, margin_minutes):
+        """T1-T4 for one booking: (valid_from, valid_until, generate_at, deadline, checkin)."""
+        checkin, checkout = self.resolve(zone, checkin_local), self.resolve(zone, checkout_local)
+        if checkout <= checkin:
+            raise Refusal("invalid_booking", "check-out is not after check-in")
+        valid_from, valid_until = self.window(checkin, checkout, timedelta(minutes=margin_minutes))
+        checkin_day = checkin.astimezone(zone).replace(tzinfo=None, hour=0, minute=0, second=0)
+        return (valid_from, valid_until, self.generation_time(zone, checkin_day, days_before),
+                self.retry_deadline(zone, checkin_day, checkin), checkin)
+
+    # C1
+    @staticmethod
+    def forbidden(pin):
+        steps = {int(b) - int(a) for a, b in zip(pin, pin[1:])}
+        return len(steps) == 1 and steps <= {-1, 0, 1}
+
+    def in_use(self, lock_id, pin, b):
+        """Is pin held on lock_id by another booking whose window overlaps b's?"""
+        for other in self.bookings.values():
+            if other is not b and other.lock_id == lock_id and other.kind == "pin" and other.code == pin \
+                    and other.status in ("active", "revoked") and not self.deleted(other) \
+                    and other.valid_from < b.valid_until and b.valid_from < other.valid_until:
+                return True
+        return any(d.lock_id == lock_id and d.pin == pin and d.booking_id != b.id for d in self.deletions)
+
+    def deleted(self, b):
+        return b.status == "revoked" and not any(d.booking_id == b.id for d in self.deletions)
+
+    def random_pin(self, b):
+        while True:
+            pin = f"{self.rng.randrange(10 ** 6):06d}"
+            if not self.forbidden(pin) and not self.in_use(b.lock_id, pin, b):
+                return pin
+
+    # C2: the last 6 digits of the phone, or (None, why not).
+    @staticmethod
+    def phone_pin(phone):
+        if not phone:
+            return None, "missing"
+        digits = re.sub(r"[+().\- ]", "", phone)
+        if not digits.isdigit() or not digits.isascii():
+            return None, "invalid_character"
+        if len(digits) < 6:
+            return None, "too_short"
+        return digits[-6:], None
+
+    def choose_pin(self, b):
+        """(pin, source, fallback) for a new bridge code (C1, C2)."""
+        if self.lock_settings(b.lock_id)["code_source"] == "guest_phone":
+            pin, why = self.phone_pin(b.phone)
+            if pin is not None and self.in_use(b.lock_id, pin, b):
+                pin, why = None, "in_use"
+            if pin is not None:
+                return pin, "guest_phone", None
+            log(f"{b.id}: C2 guest phone not usable ({why}), random code instead")
+            return self.random_pin(b), "random", why
+        return self.random_pin(b), "random", None
+
+    # --- commands ------------------------------------------------------------------
+
+    def lock_settings(self, lock_id):
+        return self.settings.setdefault(lock_id, {"days_before": 5, "margin_minutes": 30, "code_source": "random"})
+
+    def lock_of(self, property_id):
+        brand, lock = self.assigned.get(property_id, (None, None))
+        return lock if brand == "igloohome" else None
+
+    def connect(self, client_id, secret):
+        try:
+            name = self.api.connect(client_id, secret)
+        except ApiError as e:
+            if e.kind == "retryable":
+                raise Refusal("igloohome_unavailable", str(e))
+            raise Refusal("invalid_credentials", str(e))
+        self.connected = True
+        return name
+
+    def disconnect(self):  # L4
+        self.api.forget()
+        self.connected = False
+        for property_id in [p for p, (brand, _) in self.assigned.items() if brand == "igloohome"]:
+            del self.assigned[property_id]
+        self.deletions = []
+        for b in self.bookings.values():
+            b.due, b.job = None, None
+            if b.code is None:
+                b.status, b.lock_id = "none", None
+
+    def assign_lock(self, property_id, brand, lock_id):  # L2, L3
+        if property_id not in self.properties:
+            raise Refusal("not_found", f"no property {property_id!r}")
+        if brand not in BRANDS:
+            raise Refusal("invalid_argument", f"unknown brand {brand!r}")
+        current = self.assigned.get(property_id)
+        if current and current[0] != brand:
+            raise Refusal("property_has_other_lock", f"{property_id} has a {current[0]} lock")
+        if current == (brand, lock_id):
+            return
+        if any(v == (brand, lock_id) for v in self.assigned.values()):
+            raise Refusal("lock_already_assigned", f"{lock_id} serves another property")
+        if brand == "igloohome":
+            if not self.connected:
+                raise Refusal("not_connected", "connect igloohome first")
+            try:
+                self.bridge_of[lock_id] = self.api.describe_lock(lock_id)
+            except ApiError as e:
+                if e.kind == "lock_missing":
+                    raise Refusal("unknown_lock", f"no igloohome lock {lock_id!r}")
+                raise Refusal("igloohome_unavailable", str(e))
+        self.assigned[property_id] = (brand, lock_id)
+        self.lock_changed(property_id)
+
+    def remove_lock(self, property_id):
+        if property_id not in self.properties:
+            raise Refusal("not_found", f"no property {property_id!r}")
+        if self.assigned.pop(property_id, None):
+            self.lock_changed(property_id)
+
+    def lock_changed(self, property_id):
+        """L3: codes of stays not started leave the old lock; the schedule follows the new one."""
+        new_lock = self.lock_of(property_id)
+        for b in self.bookings.values():
+            if b.property_id != property_id or b.cancelled or (b.lock_id == new_lock and b.lock_id):
+                continue
+            if b.code is not None and self.resolve(self.properties[property_id], b.checkin) <= self.now:
+                continue  # guest in (or past) the stay: the code stays until it expires
+            self.drop_code(b, until=b.valid_until)
+            self.schedule(b)
+
+    def configure_lock(self, lock_id, fields):  # S1-S4
+        if not any(lock == lock_id for _, lock in self.assigned.values()) and lock_id not in self.settings:
+            raise Refusal("not_found", f"lock {lock_id!r} was never assigned")
+        for field in ("days_before", "margin_minutes"):
+            if field in fields:
+                low, high = SETTING_RANGES[field]
+                value = fields[field]
+                if type(value) is not int or not low <= value <= high:
+                    raise Refusal("invalid_setting", f"{field} must be an integer from {low} to {high}")
+        if "code_source" in fields:
+            if fields["code_source"] not in ("random", "guest_phone"):
+                raise Refusal("invalid_setting", "code_source must be random or guest_phone")
+            if fields["code_source"] == "guest_phone" and self.bridge_of.get(lock_id, "?") is None:
+                raise Refusal("code_source_unavailable", "code_source: a bridge-less lock only has algoPINs")
+        self.lock_settings(lock_id).update({k: fields[k] for k in SETTING_RANGES.keys() | {"code_source"}
+                                            if k in fields})
+        for b in self.bookings.values():  # a change applies to codes not generated yet
+            if b.lock_id == lock_id and b.status == "scheduled" and b.job is None:
+                self.schedule(b)
+
+    def put_booking(self, f):
+        if f.get("property_id") not in self.properties:
+            raise Refusal("not_found", f"no property {f.get('property_id')!r}")
+        try:
+            checkin, checkout = parse_local(f.get("checkin")), parse_local(f.get("checkout"))
+        except ValueError as e:
+            raise Refusal("invalid_booking", str(e))
+        zone = self.properties[f["property_id"]]
+        if self.resolve(zone, checkout) <= self.resolve(zone, checkin):
+            raise Refusal("invalid_booking", "check-out is not after check-in")
+        b = self.bookings.get(f["booking_id"])
+        if b is None:
+            b = self.bookings[f["booking_id"]] = Booking(f["booking_id"], f["property_id"], checkin, checkout)
+        b.phone = f.get("guest_phone")
+        if b.cancelled:
+            return
+        if (b.checkin, b.checkout, b.property_id) == (checkin, checkout, f["property_id"]) and b.status != "none":
+            return
+        b.checkin, b.checkout, b.property_id = checkin, checkout, f["property_id"]
+        if b.kind == "pin" and b.status == "active":  # B1: move the code, keeping its PIN if free
+            keep = (b.code, b.source, b.fallback)
+            self.drop_code(b, until=None)
+            self.schedule(b, preferred_pin=keep[0])
+            b.source, b.fallback = keep[1:]
+            if b.due is not None:
+                b.due = self.now
+        elif b.kind == "algopin" and b.code is not None:  # B3: a new algoPIN, the old one keeps working
+            log(f"{b.id}: B3 warning: date change; the old algoPIN {b.code} works until its end")
+            self.release_variance(b)
+            b.code = b.kind = None
+            self.schedule(b)
+        else:
+            self.schedule(b)
+
+    def cancel_booking(self, booking_id):  # B2
+        b = self.bookings.get(booking_id)
+        if b is None:
+            raise Refusal("not_found", f"no booking {booking_id!r}")
+        if b.cancelled:
+            return
+        b.cancelled, b.due, b.job = True, None, None
+        if b.kind == "algopin":
+            log(f"{b.id}: B3 warning: cancelled; its algoPIN works until its end (residual access)")
+        self.drop_code(b, until=b.valid_until)
+        b.status = "revoked" if b.code is not None else "none"
+
+    def drop_code(self, b, until):
+        """Deletes b's bridge PIN from its lock now (failures retried hourly until `until`)."""
+        self.deletions = [d for d in self.deletions if d.booking_id != b.id]
+        if b.kind == "pin" and b.code is not None and b.status == "active" and self.connected:
+            until = until if until is not None else self.now + DAY
+            self.deletions.append(Deletion(b.id, b.lock_id, b.bridge_id, b.code, self.now, max(until, self.now + MINUTE)))
+        if not b.cancelled:
+            self.release_variance(b)
+            b.code = b.kind = b.source = b.fallback = None
+            b.status = "none"
+
+    def schedule(self, b, preferred_pin=None):
+        """T3: plans b's generation on its property's lock (or nothing without one)."""
+        b.lock_id = self.lock_of(b.property_id)
+        b.job, b.due, b.status = None, None, "none"
+        b.preferred_pin = preferred_pin
+        if b.lock_id is None or not self.connected:
+            return
+        zone, settings = self.properties[b.property_id], self.lock_settings(b.lock_id)
+        b.bridge_id = self.bridge_of.get(b.lock_id)
+        b.valid_from, b.valid_until, generate_at, b.deadline, _ = self.plan(
+            zone, b.checkin, b.checkout, settings["days_before"], settings["margin_minutes"])
+        b.due = max(generate_at, self.now)  # a booking made late is served at once
+        b.status = "scheduled"
+
+    # --- time passing ----------------------------------------------------------------
+
+    def tick(self, now):
+        self.now = max(now, self.now)
+        while True:
+            # At one instant: deletions first (a moved PIN leaves before it comes back),
+            # then expiries, then generation attempts and job polls.
+            work = [(d.due, 0, i, d) for i, d in enumerate(self.deletions)]
+            work += [(b.valid_until, 1, i, b) for i, b in enumerate(self.bookings.values()) if self.expires(b)]
+            work += [(b.due, 2, i, b) for i, b in enumerate(self.bookings.values()) if b.due is not None]
+            due = [w for w in work if w[0] <= self.now]
+            if not due:
+                break
+            _, what, _, item = min(due, key=lambda w: w[:3])
+            if what == 2:
+                self.poll_job(item) if item.job else self.attempt(item)
+            elif what == 0:
+                self.run_deletion(item)
+            else:  # C4: at valid_until the bridge PIN is deleted
+                self.deletions.append(Deletion(item.id, item.lock_id, item.bridge_id, item.code,
+                                               self.now, item.valid_until + DAY))
+                item.status = "revoked"
+        pending = [w[0] for w in work]
+        return min(pending) if pending else None
+
+    def expires(self, b):
+        return b.kind == "pin" and b.status == "active" and self.connected
+
+    def attempt(self, b):
+        """One generation attempt (T3/T4), bridge PIN or algoPIN."""
+        b.due = None
+        started = self.now
+        if started >= b.deadline:
+            return self.give_up(b, "the retry deadline has passed")
+        try:
+            if b.bridge_id is None:
+                return self.attempt_algopin(b)
+            if b.preferred_pin and not self.in_use(b.lock_id, b.preferred_pin, b):
+                pin, source, fallback = b.preferred_pin, b.source, b.fallback
+            else:
+                pin, source, fallback = self.choose_pin(b)
+            for value in range(5):  # C3: at most 5 values an attempt
+                try:
+                    job_id = self.create_pin(b, pin)
+                    break
+                except ApiError as e:
+                    if e.kind != "rejected_value" or value == 4:
+                        raise
+                    log(f"{b.id}: C3 value {pin} refused, another one in the same attempt")
+                    fallback = "rejected" if source == "guest_phone" else fallback
+                    source, pin = "random", self.random_pin(b)
+            b.job = (job_id, pin, source, fallback, started)
+            self.poll_job(b)
+        except ApiError as e:
+            self.attempt_failed(b, started, e)
+
+    def create_pin(self, b, pin):
+        zone = self.properties[b.property_id]
+        return self.api.job(b.lock_id, b.bridge_id, 4, {
+            "accessName": f"lockstep {b.id}", "pin": pin, "pinType": 4,
+            "startDate": with_offset(b.valid_from, offset_at(zone, b.valid_from)),
+            "endDate": with_offset(b.valid_until, offset_at(zone, b.valid_until))})
+
+    def poll_job(self, b):
+        job_id, pin, source, fallback, started = b.job
+        try:
+            state = self.api.job_state(job_id)
+        except ApiError as e:
+            if e.kind != "retryable":
+                b.job = None
+                return self.attempt_failed(b, started, e)
+            state = "pending"
+        if state == "pending":
+            b.due = self.now + MINUTE
+            return
+        b.job, b.due = None, None
+        if state == "failed":
+            return self.attempt_failed(b, started, ApiError(0, "job_failed", f"bridge job {job_id} failed"))
+        b.code, b.kind, b.source, b.fallback, b.status = pin, "pin", source, fallback, "active"
+        log(f"{b.id}: code {pin} on {b.lock_id} for [{fmt_instant(b.valid_from)}, {fmt_instant(b.valid_until)})")
+
+    def attempt_algopin(self, b):  # C5
+        zone = self.properties[b.property_id]
+        window = self.algopin_window(zone, b.valid_from, b.valid_until)
+        if window is None:
+            return self.give_up(b, "stay_too_long: an algoPIN lasts at most 367 days", terminal=True)
+        kind, start, off_start, end, off_end = window
+        key = (b.lock_id, kind, start, end)
+        taken = self.variances.setdefault(key, set())
+        free = [v for v in (1, 2, 3) if v not in taken]
+        if not free:
+            return self.give_up(b, "no_variance: three codes already share this window", terminal=True)
+        try:
+            pin = self.api.algopin(b.lock_id, kind, start, off_start, end, off_end, free[0], f"lockstep {b.id}")
+        except ApiError as e:
+            return self.attempt_failed(b, self.now, e)
+        taken.add(free[0])
+        b.algo_key, b.variance = key, free[0]
+        b.code, b.kind, b.source, b.status = pin, "algopin", "algopin", "active"
+        log(f"{b.id}: algoPIN {pin} ({kind}, variance {free[0]}) on {b.lock_id}")
+
+    def release_variance(self, b):
+        if b.algo_key is not None:
+            self.variances.get(b.algo_key, set()).discard(b.variance)
+            b.algo_key = None
+
+    def attempt_failed(self, b, started, error):
+        """C6: retryable failures are tried again (T4); the others alert the host."""
+        if error.kind in ("retryable", "rejected_value"):
+            nxt = self.next_retry(b, started)
+            if nxt is not None:
+                b.due, b.status = max(nxt, self.now), "retrying"
+                log(f"{b.id}: attempt at {fmt_instant(started)} failed ({error}); next at {fmt_instant(b.due)}")
+                return
+            return self.give_up(b, f"last attempt failed ({error})")
+        self.give_up(b, f"{error.kind}: {error}", terminal=True)
+
+    def give_up(self, b, why, terminal=False):
+        b.status, b.due = "failed", None
+        log(f"{b.id}: ALERT host: code {'not possible' if terminal else 'generation failed'}: {why}")
+
+    def run_deletion(self, d):
+        try:
+            if d.job is None:
+                d.job = self.api.job(d.lock_id, d.bridge_id, 5, {"pin": d.pin})
+            state = self.api.job_state(d.job)
+            if state == "pending":
+                d.due = self.now + MINUTE
+                return
+            if state == "completed":
+                self.deletions.remove(d)
+                log(f"{d.booking_id}: PIN {d.pin} deleted from {d.lock_id}")
+                return
+            d.job = None
+        except ApiError as e:
+            d.job = None
+            if e.kind == "lock_missing":
+                self.deletions.remove(d)
+                return
+        nxt = self.now + HOUR  # C4/B2: a failed delete is tried hourly
+        if nxt >= d.until:
+            log(f"{d.booking_id}: ALERT host: could not delete PIN {d.pin} from {d.lock_id}")
+            self.deletions.remove(d)
+        else:
+            d.due = nxt
+
+    # --- queries ---------------------------------------------------------------------
+
+    def get_code(self, booking_id):
+        b = self.bookings.get(booking_id)
+        if b is None:
+            raise Refusal("not_found", f"no booking {booking_id!r}")
+        return {"status": b.status, "code": b.code, "kind": b.kind,
+                "valid_from": fmt_instant(b.valid_from), "valid_until": fmt_instant(b.valid_until)}
+
+    def render(self, booking_id, template):  # M1
+        b = self.bookings.get(booking_id)
+        if b is None:
+            raise Refusal("not_found", f"no booking {booking_id!r}")
+        if not isinstance(template, str):
+            raise Refusal("invalid_argument", "template must be a string")
+        if CODE_VARIABLE.search(template) and b.code is None:
+            if b.status == "failed":
+                raise Refusal("code_unavailable", "the code could not be generated")
+            raise Refusal("code_pending", "no code yet")
+        return CODE_VARIABLE.sub(lambda _: b.code, template)
+
+
+# --- the protocol ----------------------------------------------------------------------
+
+class Adapter:
+    def __init__(self, engine, name):
+        self.engine, self.name = engine, name
+
+    def handle(self, request):
+        e, kind = self.engine, request.get("type")
+        if kind == "init":
+            if request.get("protocol") != "lockstep-sut/1":
+                raise Refusal("unsupported", f"protocol {request.get('protocol')!r}")
+            e.now = parse_instant(request["now"])
+            urls = request["igloohome"]
+            e.api = Igloohome(urls["auth_url"], urls["api_url"], lambda: e.now)
+            return {"name": self.name, "version": VERSION}
+        if e.api is None and kind != "shutdown":
+            raise Refusal("not_initialised", "init first")
+        if kind == "connect":
+            return {"account_name": e.connect(request["client_id"], request["client_secret"])}
+        if kind == "disconnect":
+            e.disconnect()
+        elif kind == "put_property":
+            zone = zone_named(request.get("timezone"))
+            e.properties[request["property_id"]] = zone
+            for b in e.bookings.values():
+                if b.property_id == request["property_id"] and b.status in ("scheduled", "retrying"):
+                    e.schedule(b)
+        elif kind == "assign_lock":
+            e.assign_lock(request["property_id"], request["brand"], request["lock_id"])
+        elif kind == "remove_lock":
+            e.remove_lock(request["property_id"])
+        elif kind == "configure_lock":
+            e.configure_lock(request["lock_id"], {k: v for k, v in request.items() if k not in ("id", "type", "lock_id")})
+        elif kind == "put_booking":
+            e.put_booking(request)
+        elif kind == "cancel_booking":
+            e.cancel_booking(request["booking_id"])
+        elif kind == "tick":
+            return {"next_wakeup": fmt_instant(e.tick(parse_instant(request["now"])))}
+        elif kind == "get_code":
+            return e.get_code(request["booking_id"])
+        elif kind == "render":
+            return {"text": e.render(request["booking_id"], request.get("template"))}
+        elif kind != "shutdown":
+            raise Refusal("unsupported", f"request type {kind!r} is not implemented")
+        return {}
+
+    def serve(self, stdin, stdout):
+        for line in stdin:
+            if not line.strip():
+                continue
+            request_id = request = None
+            try:
+                request = json.loads(line)
+                request_id = request.get("id")
+                reply = {"id": request_id, "ok": True, **self.handle(request)}
+            except Refusal as r:
+                reply = {"id": request_id, "ok": False, "error": {"code": r.code, "message": r.message}}
+            except Exception as ex:  # a bug here must not kill the run: say so and go on
+                log(traceback.format_exc())
+                reply = {"id": request_id, "ok": False, "error": {"code": "internal", "message": repr(ex)}}
+            stdout.write(json.dumps(reply) + "\n")
+            stdout.flush()
+            if request_id is not None and isinstance(request, dict) and request.get("type") == "shutdown":
+                return
+
+
+def load_engine_class(mutant):
+    if not mutant:
+        return Engine
+    if not re.fullmatch(r"[a-z0-9_]+", mutant):
+        sys.exit(f"bad mutant name {mutant!r}")
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mutants", mutant + ".py")
+    spec = importlib.util.spec_from_file_location(f"mutant_{mutant}", path)
+    if spec is None or not os.path.exists(path):
+        sys.exit(f"no mutant {mutant!r} at {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.Engine
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=1, help="seed of the random codes")
+    parser.add_argument("--mutant", help="run with one deliberate bug (see mutants/)")
+    args = parser.parse_args()
+    sys.modules.setdefault("sut", sys.modules[__name__])  # mutants import the base as `sut`
+    engine_class = load_engine_class(args.mutant)
+    name = NAME + (f"+{args.mutant}" if args.mutant else "")
+    log(f"{name} {VERSION} ready")
+    Adapter(engine_class(seed=args.seed), name).serve(sys.stdin, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
