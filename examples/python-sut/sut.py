@@ -274,6 +274,8 @@ CODE_VARIABLE = re.compile(r"\{\{\s*(smartlock_code|nuki_code)\s*\}\}")
 class Engine:
     """The reference rules, one overridable method per rule where a mutant needs one."""
 
+    api_class = Igloohome  # the HTTP client, made at `init`
+
     def __init__(self, seed=None):
         self.rng = random.Random(seed)
         self.now = None
@@ -738,7 +740,7 @@ class Adapter:
                 raise Refusal("unsupported", f"protocol {request.get('protocol')!r}")
             e.now = parse_instant(request["now"])
             urls = request["igloohome"]
-            e.api = Igloohome(urls["auth_url"], urls["api_url"], lambda: e.now)
+            e.api = e.api_class(urls["auth_url"], urls["api_url"], lambda: e.now)
             return {"name": self.name, "version": VERSION}
         if e.api is None and kind != "shutdown":
             raise Refusal("not_initialised", "init first")
