@@ -120,6 +120,9 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   const Profile& profile() const noexcept;
+  // Audit events keep their kind, rule and attempt always; their text can be
+  // turned off for large simulations (benchmarks), where it dominates memory.
+  void keep_audit_text(bool keep) noexcept;
 
   // L1: invalid_credentials. Returns the account name.
   Result<std::string> connect(const Credentials& credentials);

@@ -1,0 +1,1279 @@
+// The reference engine. Layout of this file:
+//   1. names of the public enums;
+//   2. the state: properties, locks, bookings, PIN records (bridge codes as they
+//      exist on igloohome), the work queue, compact audit storage;
+//   3. commands (connect ... cancel_booking): validate everything first, then change;
+//   4. work (run_until): generation attempts, job polls, expiry, deletions.
+// Decisions where behaviour.md is silent are listed, with their rule ids, in
+// docs/engine.md.
+#include "lockstep/engine.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <queue>
+#include <tuple>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "lockstep/message.hpp"
+
+namespace lockstep {
+
+std::string_view to_string(Brand b) noexcept {
+  switch (b) {
+    case Brand::igloohome: return "igloohome";
+    case Brand::nuki: return "nuki";
+    case Brand::ttlock: return "ttlock";
+  }
+  return "igloohome";
+}
+
+std::optional<Brand> brand_from_string(std::string_view s) noexcept {
+  if (s == "igloohome") return Brand::igloohome;
+  if (s == "nuki") return Brand::nuki;
+  if (s == "ttlock") return Brand::ttlock;
+  return std::nullopt;
+}
+
+std::string_view to_string(CodeStatus s) noexcept {
+  switch (s) {
+    case CodeStatus::none: return "none";
+    case CodeStatus::scheduled: return "scheduled";
+    case CodeStatus::retrying: return "retrying";
+    case CodeStatus::active: return "active";
+    case CodeStatus::failed: return "failed";
+    case CodeStatus::revoked: return "revoked";
+  }
+  return "none";
+}
+
+std::string_view to_string(CodeKind k) noexcept { return k == CodeKind::pin ? "pin" : "algopin"; }
+
+std::string_view to_string(PinSource s) noexcept {
+  switch (s) {
+    case PinSource::random: return "random";
+    case PinSource::guest_phone: return "guest_phone";
+    case PinSource::algopin: return "algopin";
+  }
+  return "random";
+}
+
+std::string_view to_string(AuditKind k) noexcept {
+  switch (k) {
+    case AuditKind::scheduled: return "scheduled";
+    case AuditKind::rescheduled: return "rescheduled";
+    case AuditKind::attempt: return "attempt";
+    case AuditKind::attempt_failed: return "attempt_failed";
+    case AuditKind::value_rejected: return "value_rejected";
+    case AuditKind::phone_fallback: return "phone_fallback";
+    case AuditKind::job_pending: return "job_pending";
+    case AuditKind::code_created: return "code_created";
+    case AuditKind::code_moved: return "code_moved";
+    case AuditKind::code_deleted: return "code_deleted";
+    case AuditKind::delete_failed: return "delete_failed";
+    case AuditKind::generation_failed: return "generation_failed";
+    case AuditKind::cancelled: return "cancelled";
+    case AuditKind::alert: return "alert";
+    case AuditKind::warning: return "warning";
+    case AuditKind::dropped: return "dropped";
+  }
+  return "scheduled";
+}
+
+namespace {
+
+using Index = std::uint32_t;
+constexpr Index kNoIndex = std::numeric_limits<Index>::max();
+
+enum class Rule : std::uint8_t {
+  T1, T2, T3, T4, T5, S1, S2, S3, S4, L1, L2, L3, L4,
+  C1, C2, C3, C4, C5, C6, B1, B2, B3, M1,
+};
+constexpr std::array<std::string_view, 23> kRuleNames{
+    "T1", "T2", "T3", "T4", "T5", "S1", "S2", "S3", "S4", "L1", "L2", "L3",
+    "L4", "C1", "C2", "C3", "C4", "C5", "C6", "B1", "B2", "B3", "M1"};
+std::string_view name_of(Rule r) { return kRuleNames[static_cast<std::size_t>(r)]; }
+
+// One audit event in 24 bytes; its text lives in the engine-wide arena, so that a
+// booking's trail costs no allocation of its own per event.
+struct CompactEvent {
+  std::int64_t at;
+  std::uint32_t text_offset;
+  std::uint32_t text_size;
+  std::uint16_t attempt;
+  std::uint8_t kind;  // AuditKind
+  Rule rule;
+};
+
+struct Property {
+  std::string id;
+  Zone zone;
+  Index lock = kNoIndex;
+  std::vector<Index> bookings;
+};
+
+using WindowKey = std::tuple<std::int64_t, std::int64_t, int>;
+
+struct Lock {
+  std::string id;
+  Brand brand = Brand::igloohome;
+  std::optional<std::string> bridge_id;  // igloohome: absent = algoPIN lock
+  LockSettings settings;
+  Index property = kNoIndex;  // the property it is assigned to
+  // C1: PIN value -> records that may be on the lock (creating, active, deleting).
+  std::unordered_multimap<std::string, Index> pins;
+  // C5: variances (bit 1..3) used per identical algoPIN window.
+  std::map<WindowKey, std::uint8_t> variances;
+
+  LockKind kind() const { return bridge_id ? LockKind::bridge : LockKind::algopin; }
+  bool is_igloohome() const { return brand == Brand::igloohome; }
+};
+
+// A bridge PIN as it exists (or is being made or unmade) on igloohome.
+enum class RecordState : std::uint8_t { creating, active, deleting, gone };
+
+struct PinRecord {
+  Index booking = kNoIndex;
+  Index lock = kNoIndex;
+  std::string pin;
+  Instant valid_from{};
+  Instant valid_until{};
+  std::string job_id;
+  Instant try_start{};     // start of the current create/delete try
+  Instant delete_until{};  // deletes are tried while strictly before this
+  std::uint32_t gen = 0;   // invalidates queued work for this record
+  RecordState state = RecordState::gone;
+  Rule delete_rule = Rule::C4;
+  bool pending_logged = false;
+};
+
+enum class Timing : std::uint8_t {
+  normal,        // at the plan's generation time, or now if it has passed (T3)
+  at_once,       // now (B1 moves)
+  keep_cadence,  // as normal, but a retrying booking keeps its next retry time (S4)
+};
+
+struct Booking {
+  std::string id;
+  Index property = kNoIndex;
+  LocalDateTime checkin{};
+  LocalDateTime checkout{};
+  std::optional<std::string> guest_phone;
+  BookingPlan plan;
+  bool cancelled = false;
+  CodeStatus status = CodeStatus::none;
+  std::uint32_t gen = 0;  // invalidates queued work for this booking
+  Index lock = kNoIndex;  // the lock holding / to hold the code
+  Index record = kNoIndex;  // live bridge record (creating or active)
+
+  // Generation cycle.
+  std::optional<Instant> generate_at;
+  Instant next_at{};  // the queued attempt's time
+  Instant attempt_start{};
+  std::uint16_t attempt_no = 0;
+  std::uint8_t values_tried = 0;
+  std::vector<Instant> attempts;
+  std::optional<std::string> preferred_pin;  // B1: keep the PIN when moving
+  std::optional<PinSource> preferred_source;
+
+  // The code issued.
+  std::optional<std::string> code;
+  std::optional<CodeKind> kind;
+  std::optional<PinSource> source;
+  std::optional<PhoneFallback> fallback;
+  std::optional<Instant> issued_at;
+  std::optional<int> variance;
+  std::uint64_t draws = 0;  // values drawn from this booking's random stream
+
+  std::vector<CompactEvent> audit;
+};
+
+enum class WorkKind : std::uint8_t { attempt, poll_create, expire, delete_try, poll_delete };
+
+struct Work {
+  std::int64_t at;
+  std::uint64_t seq;
+  Index target;
+  std::uint32_t gen;
+  WorkKind kind;
+};
+
+struct LaterFirst {
+  bool operator()(const Work& a, const Work& b) const {
+    return std::tie(a.at, a.seq) > std::tie(b.at, b.seq);
+  }
+};
+
+std::uint64_t fnv1a(std::string_view s) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+std::int64_t ticks(Instant t) { return t.time_since_epoch().count(); }
+Instant from_ticks(std::int64_t s) { return Instant{Seconds{s}}; }
+
+bool is_terminal(FailureKind k) {
+  return k == FailureKind::needs_reconnect || k == FailureKind::lock_missing ||
+         k == FailureKind::invalid_request || k == FailureKind::limit_reached;
+}
+
+std::string describe(const ProviderFailure& f) {
+  std::string text = f.message.empty() ? std::string(to_string(f.kind)) : f.message;
+  if (f.http_status != 0) text += fmt::format(" (HTTP {})", f.http_status);
+  return text;
+}
+
+bool overlaps(Instant a_from, Instant a_until, Instant b_from, Instant b_until) {
+  return a_from < b_until && b_from < a_until;
+}
+
+}  // namespace
+
+struct Engine::State {
+  Clock& clock;
+  RandomSource& rng;
+  IgloohomeProvider& igloohome;
+  Profile profile;
+  std::uint64_t salt;
+  bool keep_audit_text = true;
+
+  bool connected = false;
+  std::string account_name;
+
+  std::vector<Property> properties;
+  std::unordered_map<std::string, Index> property_index;
+  std::vector<Lock> locks;
+  std::unordered_map<std::string, Index> lock_index;
+  std::vector<Booking> bookings;
+  std::unordered_map<std::string, Index> booking_index;
+  std::vector<PinRecord> records;
+  std::vector<Index> free_records;
+
+  std::priority_queue<Work, std::vector<Work>, LaterFirst> queue;
+  std::uint64_t seq = 0;
+
+  std::string audit_text;  // arena for CompactEvent texts
+  std::vector<Notice> notices;
+  mutable std::unordered_map<Index, std::vector<AuditEvent>> audit_views;
+
+  State(Clock& c, RandomSource& r, IgloohomeProvider& p, Profile prof)
+      : clock(c), rng(r), igloohome(p), profile(prof), salt(r.next_u64()) {}
+
+  Instant now() const { return clock.now(); }
+
+  // ---- bookkeeping -------------------------------------------------------
+
+  template <class... Args>
+  void audit(Index b, AuditKind kind, Rule rule, fmt::format_string<Args...> f, Args&&... args) {
+    CompactEvent e{};
+    e.at = ticks(now());
+    e.kind = static_cast<std::uint8_t>(kind);
+    e.rule = rule;
+    e.attempt = bookings[b].attempt_no;
+    if (keep_audit_text) {
+      e.text_offset = static_cast<std::uint32_t>(audit_text.size());
+      fmt::format_to(std::back_inserter(audit_text), f, std::forward<Args>(args)...);
+      e.text_size = static_cast<std::uint32_t>(audit_text.size() - e.text_offset);
+    }
+    bookings[b].audit.push_back(e);
+  }
+
+  void notify(Index b, Index lock, std::string code, Rule rule, std::string message) {
+    Notice n;
+    n.at = now();
+    if (b != kNoIndex) n.booking_id = bookings[b].id;
+    if (lock != kNoIndex) n.lock_id = locks[lock].id;
+    n.code = std::move(code);
+    n.rule = std::string(name_of(rule));
+    n.message = std::move(message);
+    notices.push_back(std::move(n));
+  }
+
+  void push(Instant at, WorkKind kind, Index target, std::uint32_t gen) {
+    queue.push(Work{ticks(at), seq++, target, gen, kind});
+  }
+
+  bool is_current(const Work& w) const {
+    switch (w.kind) {
+      case WorkKind::attempt:
+      case WorkKind::poll_create:
+      case WorkKind::expire:
+        return bookings[w.target].gen == w.gen;
+      case WorkKind::delete_try:
+      case WorkKind::poll_delete:
+        return records[w.target].gen == w.gen && records[w.target].state != RecordState::gone;
+    }
+    return false;
+  }
+
+  void drop_stale() {
+    while (!queue.empty() && !is_current(queue.top())) queue.pop();
+  }
+
+  // A fresh random stream per booking and draw, so a booking's values do not
+  // depend on the order in which bookings were entered or processed.
+  std::string draw_pin(Index b, Index lock) {
+    Booking& bk = bookings[b];
+    SeededRandom stream(salt ^ fnv1a(bk.id) ^ (0x9e3779b97f4a7c15ULL * ++bk.draws));
+    return random_pin(stream, [&](std::string_view pin) { return pin_in_use(lock, pin, b, bk.plan); });
+  }
+
+  // C1: another booking's code with this value on this lock, windows overlapping.
+  bool pin_in_use(Index lock, std::string_view pin, Index b, const BookingPlan& plan) const {
+    const auto [first, last] = locks[lock].pins.equal_range(std::string(pin));
+    for (auto it = first; it != last; ++it) {
+      const PinRecord& r = records[it->second];
+      if (r.booking == b || r.state == RecordState::gone) continue;
+      if (overlaps(r.valid_from, r.valid_until, plan.valid_from, plan.valid_until)) return true;
+    }
+    return false;
+  }
+
+  Index new_record() {
+    if (!free_records.empty()) {
+      const Index r = free_records.back();
+      free_records.pop_back();
+      return r;
+    }
+    records.emplace_back();
+    return static_cast<Index>(records.size() - 1);
+  }
+
+  // The record is no longer on the lock (or is given up on): out of the C1 index.
+  void retire_record(Index r) {
+    PinRecord& rec = records[r];
+    auto [first, last] = locks[rec.lock].pins.equal_range(rec.pin);
+    for (auto it = first; it != last; ++it) {
+      if (it->second == r) {
+        locks[rec.lock].pins.erase(it);
+        break;
+      }
+    }
+    rec.state = RecordState::gone;
+    ++rec.gen;
+    rec.job_id.clear();
+    rec.job_id.shrink_to_fit();
+    free_records.push_back(r);
+  }
+
+  // ---- planning ------------------------------------------------------------
+
+  const LockSettings& settings_for(const Property& p) const {
+    static const LockSettings defaults{};
+    return p.lock == kNoIndex ? defaults : locks[p.lock].settings;
+  }
+
+  Result<BookingPlan> window_plan(const Property& p, LocalDateTime checkin, LocalDateTime checkout) const {
+    return plan_booking(p.zone, checkin, checkout, settings_for(p), LockKind::bridge, profile);
+  }
+
+  // Recomputes the booking's plan against its property's lock now, drops any
+  // queued work of the booking, and schedules its first attempt.
+  void replan(Index b, Timing timing, AuditKind kind, Rule rule) {
+    Booking& bk = bookings[b];
+    const bool was_retrying = bk.status == CodeStatus::retrying;
+    ++bk.gen;
+    const Property& p = properties[bk.property];
+    if (auto plan = window_plan(p, bk.checkin, bk.checkout)) bk.plan = *plan;
+    if (bk.cancelled) {
+      bk.status = CodeStatus::revoked;
+      return;
+    }
+    bk.code.reset();
+    bk.kind.reset();
+    bk.issued_at.reset();
+    bk.variance.reset();
+    bk.fallback.reset();
+    bk.source.reset();
+    if (p.lock == kNoIndex || !locks[p.lock].is_igloohome()) {
+      bk.lock = p.lock;
+      if (bk.status != CodeStatus::none) {
+        audit(b, AuditKind::dropped, Rule::L2, "no igloohome lock on property {}: no code",
+              p.id);
+      }
+      bk.status = CodeStatus::none;
+      bk.generate_at.reset();
+      return;
+    }
+    bk.lock = p.lock;
+    const Lock& lock = locks[p.lock];
+    bk.plan.algopin.reset();
+    if (lock.kind() == LockKind::algopin) {
+      auto w = algopin_window(p.zone, bk.plan.valid_from, bk.plan.valid_until);
+      if (!w) {
+        bk.status = CodeStatus::failed;
+        bk.generate_at.reset();
+        audit(b, AuditKind::alert, Rule::C5, "no algoPIN: {}", w.error().message);
+        notify(b, p.lock, "stay_too_long", Rule::C5, w.error().message);
+        return;
+      }
+      bk.plan.algopin = *w;
+    }
+    const Instant t = now();
+    if (t >= bk.plan.valid_until) {
+      if (bk.status != CodeStatus::revoked) bk.status = CodeStatus::none;
+      bk.generate_at.reset();
+      audit(b, AuditKind::dropped, Rule::T2, "no code: the window ended at {}",
+            format_instant(bk.plan.valid_until));
+      return;
+    }
+    Instant at = timing == Timing::at_once ? t : std::max(bk.plan.generate_at, t);
+    const bool keep = timing == Timing::keep_cadence && was_retrying;
+    if (keep) {
+      at = std::max(at, bk.next_at);
+    } else {
+      bk.attempts.clear();
+      bk.attempt_no = 0;
+    }
+    bk.status = keep ? CodeStatus::retrying : CodeStatus::scheduled;
+    if (!keep) bk.generate_at = at;
+    bk.next_at = at;
+    push(at, WorkKind::attempt, b, bk.gen);
+    if (at == bk.plan.generate_at) {
+      audit(b, kind, rule, "{} attempt at {} ({} days before check-in day {}, lock {})",
+            keep ? "next" : "first", format_instant(at), lock.settings.days_before,
+            date::format("%F", bk.plan.checkin_day), lock.id);
+    } else {
+      audit(b, kind, rule, "{} attempt at {} (generation time {} {}, lock {})",
+            keep ? "next" : "first", format_instant(at), format_instant(bk.plan.generate_at),
+            at > bk.plan.generate_at ? "already passed" : "not waited for", lock.id);
+    }
+  }
+
+  // Starts deleting a record at once; tries go on while strictly before `until`.
+  void start_delete(Index r, Instant until, Rule rule) {
+    PinRecord& rec = records[r];
+    rec.state = RecordState::deleting;
+    rec.delete_until = until;
+    rec.delete_rule = rule;
+    rec.pending_logged = false;
+    ++rec.gen;
+    push(now(), WorkKind::delete_try, r, rec.gen);
+  }
+
+  // Keeps, moves or reschedules the booking after its dates, its property, its
+  // property's zone or lock changed (B1, L3).
+  void booking_changed(Index b, Rule rule) {
+    Booking& bk = bookings[b];
+    const Index target_lock = properties[bk.property].lock;
+    if (bk.record != kNoIndex) {
+      const Index r = bk.record;
+      PinRecord& rec = records[r];
+      bk.record = kNoIndex;
+      const bool same_bridge_lock = target_lock != kNoIndex && locks[target_lock].is_igloohome() &&
+                                    locks[target_lock].kind() == LockKind::bridge;
+      if (same_bridge_lock) {
+        bk.preferred_pin = rec.pin;
+        bk.preferred_source = bk.source;
+      }
+      audit(b, AuditKind::code_moved, rule, "deleting PIN {} from lock {} ({})", rec.pin,
+            locks[rec.lock].id, same_bridge_lock ? "to make it again for the new window" : "no new code there");
+      start_delete(r, rec.valid_until, rule);
+      replan(b, Timing::at_once, AuditKind::rescheduled, rule);
+      return;
+    }
+    if (bk.status == CodeStatus::active && bk.kind == CodeKind::algopin) {
+      const AlgoPinWindow old = bk.plan.algopin.value_or(AlgoPinWindow{});
+      const std::string code = bk.code.value_or("");
+      audit(b, AuditKind::warning, Rule::B3,
+            "algoPIN {} cannot be changed or deleted: it keeps working until {}", code,
+            format_instant(old.end));
+      notify(b, bk.lock, rule == Rule::L3 ? "lock_change_residual" : "date_change_residual", Rule::B3,
+             fmt::format("booking {}: the earlier algoPIN {} keeps working until {}", bk.id, code,
+                         format_instant(old.end)));
+      replan(b, Timing::at_once, AuditKind::rescheduled, rule);
+      return;
+    }
+    replan(b, Timing::normal, AuditKind::rescheduled, rule);
+  }
+
+  // L2/L3: the property's lock is now `lock` (kNoIndex: removed).
+  void lock_changed(Index property) {
+    const Index lock = properties[property].lock;
+    const Instant t = now();
+    for (Index b : properties[property].bookings) {
+      Booking& bk = bookings[b];
+      if (bk.cancelled) continue;
+      if (bk.status == CodeStatus::active && bk.lock == lock) continue;
+      if (bk.status == CodeStatus::active && t >= bk.plan.valid_from) {
+        audit(b, AuditKind::rescheduled, Rule::L3,
+              "guest already in their stay: code kept on lock {} until it expires",
+              locks[bk.lock].id);
+        continue;
+      }
+      if (bk.status == CodeStatus::revoked && t >= bk.plan.valid_until) continue;
+      booking_changed(b, Rule::L3);
+    }
+  }
+
+  // ---- work ----------------------------------------------------------------
+
+  void run(const Work& w) {
+    switch (w.kind) {
+      case WorkKind::attempt: return attempt(w.target);
+      case WorkKind::poll_create: return check_create_job(w.target);
+      case WorkKind::expire: return expire(w.target);
+      case WorkKind::delete_try: return delete_try(w.target);
+      case WorkKind::poll_delete: return check_delete_job(w.target);
+    }
+  }
+
+  void attempt(Index b) {
+    Booking& bk = bookings[b];
+    if (!connected || bk.lock == kNoIndex) return;
+    const Instant t = now();
+    ++bk.attempt_no;
+    bk.attempt_start = t;
+    bk.values_tried = 0;
+    bk.attempts.push_back(t);
+    const Lock& lock = locks[bk.lock];
+    audit(b, AuditKind::attempt, bk.attempt_no == 1 ? Rule::T3 : Rule::T4, "attempt {} on lock {}",
+          bk.attempt_no, lock.id);
+    if (lock.kind() == LockKind::algopin) return algopin_attempt(b);
+
+    std::string pin;
+    PinSource source = PinSource::random;
+    if (bk.preferred_pin) {
+      if (!pin_in_use(bk.lock, *bk.preferred_pin, b, bk.plan)) {
+        pin = *bk.preferred_pin;
+        source = bk.preferred_source.value_or(PinSource::random);
+      } else {
+        audit(b, AuditKind::code_moved, Rule::B1,
+              "PIN {} is in use on lock {} for the new window: a new random PIN instead",
+              *bk.preferred_pin, lock.id);
+      }
+    }
+    if (pin.empty() && lock.settings.code_source == CodeSource::guest_phone) {
+      auto phone = phone_pin(bk.guest_phone.value_or(""));
+      if (phone && pin_in_use(bk.lock, *phone, b, bk.plan)) {
+        phone = std::unexpected(PhoneFallback::in_use);
+      }
+      if (phone) {
+        pin = *phone;
+        source = PinSource::guest_phone;
+        bk.fallback.reset();
+      } else {
+        bk.fallback = phone.error();
+        audit(b, AuditKind::phone_fallback, Rule::C2, "guest phone not used ({}): random PIN",
+              to_string(phone.error()));
+      }
+    }
+    if (pin.empty()) pin = draw_pin(b, bk.lock);
+    send_create(b, std::move(pin), source);
+  }
+
+  void send_create(Index b, std::string pin, PinSource source) {
+    for (;;) {
+      Booking& bk = bookings[b];
+      const Lock& lock = locks[bk.lock];
+      const Zone& zone = properties[bk.property].zone;
+      PinJob job;
+      job.lock_id = lock.id;
+      job.bridge_id = lock.bridge_id.value_or("");
+      job.pin = pin;
+      job.access_name = bk.id;
+      job.start = bk.plan.valid_from;
+      job.end = bk.plan.valid_until;
+      job.start_offset = zone.offset_at(job.start);
+      job.end_offset = zone.offset_at(job.end);
+      ++bk.values_tried;
+      auto created = igloohome.create_pin(job);
+      if (created) {
+        const Index r = new_record();
+        PinRecord& rec = records[r];
+        rec.booking = b;
+        rec.lock = bk.lock;
+        rec.pin = pin;
+        rec.valid_from = job.start;
+        rec.valid_until = job.end;
+        rec.job_id = std::move(*created);
+        rec.try_start = now();
+        rec.state = RecordState::creating;
+        rec.pending_logged = false;
+        ++rec.gen;
+        locks[bk.lock].pins.emplace(pin, r);
+        bk.record = r;
+        bk.source = source;
+        return check_create_job(b);
+      }
+      const ProviderFailure& failure = created.error();
+      if (failure.kind != FailureKind::rejected_value) return attempt_failed(b, failure);
+      audit(b, AuditKind::value_rejected, Rule::C3, "PIN {} refused by igloohome: {} (value {} of {})",
+            pin, describe(failure), bk.values_tried, profile.max_values_per_attempt);
+      if (source == PinSource::guest_phone) {
+        bk.fallback = PhoneFallback::rejected;
+        audit(b, AuditKind::phone_fallback, Rule::C2, "guest phone PIN rejected: random PIN");
+      }
+      if (bk.values_tried >= profile.max_values_per_attempt) {
+        return attempt_failed(b, ProviderFailure{FailureKind::retryable, failure.http_status,
+                                                 fmt::format("{} PIN values refused in one attempt",
+                                                             static_cast<int>(bk.values_tried))});
+      }
+      pin = draw_pin(b, bk.lock);
+      source = PinSource::random;
+    }
+  }
+
+  void check_create_job(Index b) {
+    Booking& bk = bookings[b];
+    if (bk.record == kNoIndex) return;
+    const Index r = bk.record;
+    auto status = igloohome.job_status(records[r].job_id);
+    PinRecord& rec = records[r];
+    if (!status) {
+      bk.record = kNoIndex;
+      retire_record(r);
+      return attempt_failed(b, status.error());
+    }
+    switch (status->state) {
+      case JobState::completed: {
+        rec.state = RecordState::active;
+        bk.status = CodeStatus::active;
+        bk.code = rec.pin;
+        bk.kind = CodeKind::pin;
+        bk.issued_at = now();
+        bk.preferred_pin.reset();
+        bk.preferred_source.reset();
+        audit(b, AuditKind::code_created, Rule::C4, "PIN {} ({}) created on lock {}, valid {} to {}",
+              rec.pin, to_string(bk.source.value_or(PinSource::random)), locks[rec.lock].id,
+              format_instant(rec.valid_from), format_instant(rec.valid_until));
+        push(std::max(bk.plan.valid_until, now()), WorkKind::expire, b, bk.gen);
+        return;
+      }
+      case JobState::pending: {
+        if (now() - rec.try_start >= profile.retry_interval) {
+          bk.record = kNoIndex;
+          retire_record(r);
+          return attempt_failed(
+              b, ProviderFailure{FailureKind::retryable, 0,
+                                 fmt::format("bridge job still pending after {} min",
+                                             profile.retry_interval.count())});
+        }
+        if (!rec.pending_logged) {
+          rec.pending_logged = true;
+          audit(b, AuditKind::job_pending, Rule::C4, "bridge job {} pending; polling every {} min",
+                rec.job_id, profile.job_poll_interval.count());
+        }
+        push(now() + profile.job_poll_interval, WorkKind::poll_create, b, bk.gen);
+        return;
+      }
+      case JobState::failed:
+      case JobState::expired: {
+        const std::string detail = fmt::format("bridge job {}{}{}", to_string(status->state),
+                                               status->detail.empty() ? "" : ": ", status->detail);
+        bk.record = kNoIndex;
+        retire_record(r);
+        return attempt_failed(b, ProviderFailure{FailureKind::retryable, 0, detail});
+      }
+    }
+  }
+
+  void algopin_attempt(Index b) {
+    Booking& bk = bookings[b];
+    Lock& lock = locks[bk.lock];
+    const AlgoPinWindow w = bk.plan.algopin.value_or(AlgoPinWindow{});
+    const WindowKey key{ticks(w.start), ticks(w.end), static_cast<int>(w.type)};
+    const std::uint8_t used = lock.variances.contains(key) ? lock.variances[key] : 0;
+    int variance = 0;
+    for (int v = 1; v <= 3; ++v) {
+      if ((used & (1u << v)) == 0) {
+        variance = v;
+        break;
+      }
+    }
+    if (variance == 0) {
+      bk.status = CodeStatus::failed;
+      const std::string message =
+          fmt::format("booking {}: lock {} already has 3 algoPINs for {} to {}", bk.id, lock.id,
+                      format_instant(w.start), format_instant(w.end));
+      audit(b, AuditKind::generation_failed, Rule::C5, "no variance available: {}", message);
+      notify(b, bk.lock, "no_variance", Rule::C5, message);
+      return;
+    }
+    AlgoPinRequest request;
+    request.lock_id = lock.id;
+    request.window = w;
+    request.variance = variance;
+    request.access_name = bk.id;
+    auto pin = igloohome.create_algopin(request);
+    if (!pin) {
+      ProviderFailure failure = pin.error();
+      // An algoPIN has no value to choose: a refusal is an ordinary failure.
+      if (failure.kind == FailureKind::rejected_value) failure.kind = FailureKind::retryable;
+      return attempt_failed(b, failure);
+    }
+    locks[bk.lock].variances[key] = static_cast<std::uint8_t>(used | (1u << variance));
+    bk.status = CodeStatus::active;
+    bk.code = pin->pin;
+    bk.kind = CodeKind::algopin;
+    bk.source = PinSource::algopin;
+    bk.variance = variance;
+    bk.issued_at = now();
+    audit(b, AuditKind::code_created, Rule::C5, "algoPIN {} ({} variance {}) on lock {}, {} to {}",
+          pin->pin, to_string(w.type), variance, lock.id, format_instant(w.start),
+          format_instant(w.end));
+    if (w.end - w.start > std::chrono::hours{24}) {
+      audit(b, AuditKind::warning, Rule::B3, "code longer than 24 h: must be first used before {}",
+            format_instant(w.start + std::chrono::hours{24}));
+      notify(b, bk.lock, "first_use_24h", Rule::B3,
+             fmt::format("booking {}: algoPIN {} must be used for the first time before {} or it "
+                         "never opens",
+                         bk.id, pin->pin, format_instant(w.start + std::chrono::hours{24})));
+    }
+    push(std::max(bk.plan.valid_until, now()), WorkKind::expire, b, bk.gen);
+  }
+
+  void attempt_failed(Index b, const ProviderFailure& failure) {
+    Booking& bk = bookings[b];
+    if (is_terminal(failure.kind)) {
+      bk.status = CodeStatus::failed;
+      const std::string code = failure.kind == FailureKind::needs_reconnect ? "needs_reconnect"
+                               : failure.kind == FailureKind::lock_missing  ? "lock_missing"
+                                                                            : "generation_failed";
+      audit(b, AuditKind::generation_failed, Rule::C6, "attempt {} failed: {}; {} is not retried",
+            bk.attempt_no, describe(failure), to_string(failure.kind));
+      notify(b, bk.lock, code, Rule::C6,
+             fmt::format("booking {}: no code on lock {}: {}", bk.id, locks[bk.lock].id,
+                         describe(failure)));
+      return;
+    }
+    const Instant next = std::max(bk.attempt_start + profile.retry_interval, now());
+    const Instant limit = std::min(bk.plan.retry_deadline, bk.plan.valid_until);
+    if (next < limit) {
+      bk.status = CodeStatus::retrying;
+      bk.next_at = next;
+      push(next, WorkKind::attempt, b, bk.gen);
+      audit(b, AuditKind::attempt_failed, Rule::T4, "attempt {} failed: {}; next at {}", bk.attempt_no,
+            describe(failure), format_instant(next));
+      return;
+    }
+    bk.status = CodeStatus::failed;
+    audit(b, AuditKind::attempt_failed, Rule::T4,
+          "attempt {} failed: {}; no attempt left before the deadline {}", bk.attempt_no,
+          describe(failure), format_instant(limit));
+    audit(b, AuditKind::generation_failed, Rule::T4, "no code after {} attempts: host alerted",
+          bk.attempt_no);
+    notify(b, bk.lock, "generation_failed", Rule::T4,
+           fmt::format("booking {}: no code after {} attempts (last: {})", bk.id, bk.attempt_no,
+                       describe(failure)));
+  }
+
+  void expire(Index b) {
+    Booking& bk = bookings[b];
+    bk.status = CodeStatus::revoked;
+    ++bk.gen;
+    if (bk.record == kNoIndex) {
+      audit(b, AuditKind::code_deleted, Rule::C4, "window ended: {} {} no longer valid",
+            bk.kind == CodeKind::algopin ? "algoPIN" : "code", bk.code.value_or(""));
+      return;
+    }
+    const Index r = bk.record;
+    bk.record = kNoIndex;
+    audit(b, AuditKind::code_deleted, Rule::C4, "window ended: deleting PIN {}", records[r].pin);
+    start_delete(r, records[r].valid_until + profile.delete_retry_window, Rule::C4);
+  }
+
+  void delete_try(Index r) {
+    PinRecord& rec = records[r];
+    if (!connected) {
+      audit(rec.booking, AuditKind::dropped, Rule::L4, "PIN {} not deleted: igloohome disconnected",
+            rec.pin);
+      return retire_record(r);
+    }
+    rec.try_start = now();
+    const Lock& lock = locks[rec.lock];
+    auto job = igloohome.delete_pin(lock.id, lock.bridge_id.value_or(""), rec.pin);
+    if (!job) return delete_failed(r, job.error());
+    records[r].job_id = std::move(*job);
+    check_delete_job(r);
+  }
+
+  void check_delete_job(Index r) {
+    auto status = igloohome.job_status(records[r].job_id);
+    PinRecord& rec = records[r];
+    if (!status) return delete_failed(r, status.error());
+    switch (status->state) {
+      case JobState::completed:
+        audit(rec.booking, AuditKind::code_deleted, rec.delete_rule, "PIN {} deleted from lock {}",
+              rec.pin, locks[rec.lock].id);
+        return retire_record(r);
+      case JobState::pending:
+        if (now() - rec.try_start >= profile.retry_interval) {
+          return delete_failed(r, ProviderFailure{FailureKind::retryable, 0, "delete job still pending"});
+        }
+        if (!rec.pending_logged) {
+          rec.pending_logged = true;
+          audit(rec.booking, AuditKind::job_pending, rec.delete_rule, "delete job {} pending",
+                rec.job_id);
+        }
+        push(now() + profile.job_poll_interval, WorkKind::poll_delete, r, rec.gen);
+        return;
+      case JobState::failed:
+      case JobState::expired:
+        return delete_failed(r, ProviderFailure{FailureKind::retryable, 0,
+                                                fmt::format("delete job {}", to_string(status->state))});
+    }
+  }
+
+  void delete_failed(Index r, const ProviderFailure& failure) {
+    PinRecord& rec = records[r];
+    const Instant next = std::max(rec.try_start + profile.retry_interval, now());
+    if (!is_terminal(failure.kind) && next < rec.delete_until) {
+      rec.pending_logged = false;
+      audit(rec.booking, AuditKind::delete_failed, rec.delete_rule,
+            "delete of PIN {} failed: {}; next at {}", rec.pin, describe(failure), format_instant(next));
+      push(next, WorkKind::delete_try, r, rec.gen);
+      return;
+    }
+    const std::string message =
+        fmt::format("PIN {} could not be deleted from lock {}: {}{}", rec.pin, locks[rec.lock].id,
+                    describe(failure),
+                    is_terminal(failure.kind) ? "" : "; the lock refuses it after its end date anyway");
+    audit(rec.booking, AuditKind::delete_failed, rec.delete_rule, "gave up: {}", message);
+    notify(rec.booking, rec.lock, "delete_failed", Rule::C4,
+           fmt::format("booking {}: {}", bookings[rec.booking].id, message));
+    retire_record(r);
+  }
+};
+
+// ---- public interface --------------------------------------------------------
+
+Engine::Engine(Clock& clock, RandomSource& rng, IgloohomeProvider& igloohome, Profile profile)
+    : state_(std::make_unique<State>(clock, rng, igloohome, profile)) {}
+
+Engine::~Engine() = default;
+
+const Profile& Engine::profile() const noexcept { return state_->profile; }
+
+void Engine::keep_audit_text(bool keep) noexcept { state_->keep_audit_text = keep; }
+
+Result<std::string> Engine::connect(const Credentials& credentials) {
+  State& s = *state_;
+  if (credentials.client_id.empty()) {
+    return fail(ErrorCode::invalid_credentials, "client_id is empty", "client_id");
+  }
+  if (credentials.client_secret.empty()) {
+    return fail(ErrorCode::invalid_credentials, "client_secret is empty", "client_secret");
+  }
+  auto account = s.igloohome.connect(credentials);
+  if (!account) {
+    if (account.error().kind == FailureKind::retryable) {
+      return fail(ErrorCode::provider_unavailable,
+                  fmt::format("igloohome could not be reached to check the credentials: {}",
+                              describe(account.error())));
+    }
+    return fail(ErrorCode::invalid_credentials,
+                fmt::format("igloohome refused the Client ID and Secret: {}", describe(account.error())));
+  }
+  s.connected = true;
+  s.account_name = account->name;
+  return account->name;
+}
+
+Result<void> Engine::disconnect() {
+  State& s = *state_;
+  if (!s.connected) return {};
+  const Instant t = s.now();
+  if (s.profile.disconnect_deletes_future_codes) {
+    for (auto& bk : s.bookings) {
+      if (bk.record == kNoIndex || t >= bk.plan.valid_from) continue;
+      const Index b = static_cast<Index>(&bk - s.bookings.data());
+      const Index r = bk.record;
+      const PinRecord& rec = s.records[r];
+      const Lock& lock = s.locks[rec.lock];
+      auto job = s.igloohome.delete_pin(lock.id, lock.bridge_id.value_or(""), rec.pin);
+      if (job) {
+        s.audit(b, AuditKind::code_deleted, Rule::L4, "PIN {} deleted before disconnecting", rec.pin);
+      } else {
+        s.audit(b, AuditKind::delete_failed, Rule::L4, "PIN {} not deleted before disconnecting: {}",
+                rec.pin, describe(job.error()));
+      }
+      bk.record = kNoIndex;
+      bk.status = CodeStatus::none;
+      bk.code.reset();
+      ++bk.gen;
+      s.retire_record(r);
+    }
+  }
+  for (auto& bk : s.bookings) {
+    const Index b = static_cast<Index>(&bk - s.bookings.data());
+    if (bk.status == CodeStatus::scheduled || bk.status == CodeStatus::retrying) {
+      ++bk.gen;
+      if (bk.record != kNoIndex) {  // a create job in flight: no more polls
+        s.retire_record(bk.record);
+        bk.record = kNoIndex;
+      }
+      bk.status = CodeStatus::none;
+      s.audit(b, AuditKind::dropped, Rule::L4, "igloohome disconnected: pending generation dropped");
+    }
+  }
+  for (std::size_t r = 0; r < s.records.size(); ++r) {
+    PinRecord& rec = s.records[r];
+    if (rec.state != RecordState::deleting) continue;
+    s.audit(rec.booking, AuditKind::dropped, Rule::L4,
+            "igloohome disconnected: deletion of PIN {} dropped", rec.pin);
+    s.retire_record(static_cast<Index>(r));
+  }
+  for (auto& p : s.properties) {
+    if (p.lock != kNoIndex && s.locks[p.lock].is_igloohome()) {
+      s.locks[p.lock].property = kNoIndex;
+      p.lock = kNoIndex;
+    }
+  }
+  s.igloohome.disconnect();
+  s.connected = false;
+  s.account_name.clear();
+  return {};
+}
+
+bool Engine::connected() const noexcept { return state_->connected; }
+
+Result<void> Engine::put_property(const std::string& property_id, std::string_view timezone) {
+  State& s = *state_;
+  if (property_id.empty()) {
+    return fail(ErrorCode::invalid_argument, "property_id is empty", "property_id");
+  }
+  auto zone = Zone::locate(timezone);
+  if (!zone) return std::unexpected(zone.error());
+  auto it = s.property_index.find(property_id);
+  if (it == s.property_index.end()) {
+    s.property_index.emplace(property_id, static_cast<Index>(s.properties.size()));
+    s.properties.push_back(Property{property_id, *zone, kNoIndex, {}});
+    return {};
+  }
+  Property& p = s.properties[it->second];
+  if (p.zone == *zone) return {};
+  p.zone = *zone;
+  for (Index b : p.bookings) {
+    Booking& bk = s.bookings[b];
+    if (bk.cancelled) continue;
+    s.audit(b, AuditKind::rescheduled, Rule::T1, "property time zone is now {}", zone->name());
+    s.booking_changed(b, Rule::B1);
+  }
+  return {};
+}
+
+Result<void> Engine::assign_lock(const std::string& property_id, Brand brand, const std::string& lock_id) {
+  State& s = *state_;
+  auto pit = s.property_index.find(property_id);
+  if (pit == s.property_index.end()) {
+    return fail(ErrorCode::not_found, fmt::format("unknown property '{}'", property_id), "property_id");
+  }
+  if (lock_id.empty()) return fail(ErrorCode::unknown_lock, "lock_id is empty", "lock_id");
+  const Index property = pit->second;
+  const Index current = s.properties[property].lock;
+  auto lit = s.lock_index.find(lock_id);
+  const Index existing = lit == s.lock_index.end() ? kNoIndex : lit->second;
+  if (existing != kNoIndex && existing == current && s.locks[existing].brand == brand) return {};
+  if (brand == Brand::igloohome && !s.connected) {
+    return fail(ErrorCode::not_connected, "igloohome is not connected: connect before assigning its locks");
+  }
+  if (current != kNoIndex && s.locks[current].brand != brand) {
+    return fail(ErrorCode::property_has_other_lock,
+                fmt::format("property '{}' has a {} lock ('{}'): remove it first", property_id,
+                            to_string(s.locks[current].brand), s.locks[current].id));
+  }
+  if (existing != kNoIndex && s.locks[existing].property != kNoIndex &&
+      s.locks[existing].property != property) {
+    return fail(ErrorCode::lock_already_assigned,
+                fmt::format("lock '{}' is assigned to property '{}'", lock_id,
+                            s.properties[s.locks[existing].property].id),
+                "lock_id");
+  }
+  std::optional<std::string> bridge_id;
+  if (brand == Brand::igloohome) {
+    auto info = s.igloohome.describe_lock(lock_id);
+    if (!info) {
+      const ProviderFailure& f = info.error();
+      if (f.kind == FailureKind::lock_missing) {
+        return fail(ErrorCode::unknown_lock, fmt::format("igloohome has no device '{}'", lock_id), "lock_id");
+      }
+      if (f.kind == FailureKind::needs_reconnect) {
+        return fail(ErrorCode::needs_reconnect,
+                    fmt::format("igloohome refused the credentials: {}", describe(f)));
+      }
+      return fail(ErrorCode::provider_unavailable,
+                  fmt::format("igloohome could not describe lock '{}': {}", lock_id, describe(f)));
+    }
+    bridge_id = info->bridge_id;
+  }
+  // Everything checked: change.
+  Index lock = existing;
+  if (lock == kNoIndex) {
+    lock = static_cast<Index>(s.locks.size());
+    s.locks.emplace_back();
+    s.locks.back().id = lock_id;
+    s.lock_index.emplace(lock_id, lock);
+  }
+  Lock& l = s.locks[lock];
+  l.brand = brand;
+  l.bridge_id = bridge_id;
+  if (l.kind() == LockKind::algopin && l.brand == Brand::igloohome &&
+      l.settings.code_source == CodeSource::guest_phone) {
+    l.settings.code_source = CodeSource::random;  // S3: not available without a bridge
+  }
+  if (current != kNoIndex) s.locks[current].property = kNoIndex;
+  l.property = property;
+  s.properties[property].lock = lock;
+  s.lock_changed(property);
+  return {};
+}
+
+Result<void> Engine::remove_lock(const std::string& property_id) {
+  State& s = *state_;
+  auto pit = s.property_index.find(property_id);
+  if (pit == s.property_index.end()) {
+    return fail(ErrorCode::not_found, fmt::format("unknown property '{}'", property_id), "property_id");
+  }
+  Property& p = s.properties[pit->second];
+  if (p.lock == kNoIndex) return {};
+  s.locks[p.lock].property = kNoIndex;
+  p.lock = kNoIndex;
+  s.lock_changed(pit->second);
+  return {};
+}
+
+Result<void> Engine::configure_lock(const std::string& lock_id, const SettingsPatch& patch) {
+  State& s = *state_;
+  auto lit = s.lock_index.find(lock_id);
+  if (lit == s.lock_index.end()) {
+    return fail(ErrorCode::not_found, fmt::format("lock '{}' was never assigned", lock_id), "lock_id");
+  }
+  Lock& lock = s.locks[lit->second];
+  auto next = apply_patch(lock.settings, patch);
+  if (!next) return std::unexpected(next.error());
+  if (next->code_source == CodeSource::guest_phone && lock.is_igloohome() &&
+      lock.kind() == LockKind::algopin) {
+    return fail(ErrorCode::code_source_unavailable,
+                fmt::format("lock '{}' has no bridge: its algoPIN codes are made by igloohome, "
+                            "guest_phone is not available",
+                            lock_id),
+                "code_source");
+  }
+  const bool timing_changed = next->days_before != lock.settings.days_before ||
+                              next->margin_minutes != lock.settings.margin_minutes;
+  lock.settings = *next;
+  if (!timing_changed || lock.property == kNoIndex) return {};
+  for (Index b : s.properties[lock.property].bookings) {
+    Booking& bk = s.bookings[b];
+    if (bk.cancelled || bk.lock != lit->second || bk.record != kNoIndex) continue;
+    if (bk.status == CodeStatus::scheduled || bk.status == CodeStatus::retrying) {
+      s.replan(b, Timing::keep_cadence, AuditKind::rescheduled, Rule::S4);
+    }
+  }
+  return {};
+}
+
+Result<LockSettings> Engine::lock_settings(const std::string& lock_id) const {
+  const State& s = *state_;
+  auto lit = s.lock_index.find(lock_id);
+  if (lit == s.lock_index.end()) {
+    return fail(ErrorCode::not_found, fmt::format("lock '{}' was never assigned", lock_id), "lock_id");
+  }
+  return s.locks[lit->second].settings;
+}
+
+Result<void> Engine::put_booking(const BookingInput& input) {
+  State& s = *state_;
+  if (input.booking_id.empty()) {
+    return fail(ErrorCode::invalid_booking, "booking_id is empty", "booking_id");
+  }
+  auto pit = s.property_index.find(input.property_id);
+  if (pit == s.property_index.end()) {
+    return fail(ErrorCode::not_found, fmt::format("unknown property '{}'", input.property_id),
+                "property_id");
+  }
+  const Index property = pit->second;
+  auto plan = s.window_plan(s.properties[property], input.checkin, input.checkout);
+  if (!plan) return std::unexpected(plan.error());
+
+  auto bit = s.booking_index.find(input.booking_id);
+  if (bit == s.booking_index.end()) {
+    const Index b = static_cast<Index>(s.bookings.size());
+    s.bookings.emplace_back();
+    Booking& bk = s.bookings.back();
+    bk.id = input.booking_id;
+    bk.property = property;
+    bk.checkin = input.checkin;
+    bk.checkout = input.checkout;
+    bk.guest_phone = input.guest_phone;
+    bk.plan = *plan;
+    s.booking_index.emplace(input.booking_id, b);
+    s.properties[property].bookings.push_back(b);
+    s.replan(b, Timing::normal, AuditKind::scheduled, Rule::T3);
+    return {};
+  }
+  const Index b = bit->second;
+  Booking& bk = s.bookings[b];
+  const bool same_times = bk.property == property && plan->valid_from == bk.plan.valid_from &&
+                          plan->valid_until == bk.plan.valid_until &&
+                          plan->generate_at == bk.plan.generate_at;
+  bk.guest_phone = input.guest_phone;
+  if (same_times && !bk.cancelled) {
+    bk.checkin = input.checkin;
+    bk.checkout = input.checkout;
+    return {};
+  }
+  if (bk.property != property) {
+    auto& old = s.properties[bk.property].bookings;
+    old.erase(std::remove(old.begin(), old.end(), b), old.end());
+    s.properties[property].bookings.push_back(b);
+    bk.property = property;
+  }
+  bk.checkin = input.checkin;
+  bk.checkout = input.checkout;
+  if (bk.cancelled) {
+    bk.cancelled = false;
+    s.audit(b, AuditKind::rescheduled, Rule::B2, "booking put again after its cancellation");
+    s.replan(b, Timing::normal, AuditKind::scheduled, Rule::T3);
+    return {};
+  }
+  s.audit(b, AuditKind::rescheduled, Rule::B1, "new dates {} to {}", format_local(input.checkin),
+          format_local(input.checkout));
+  s.booking_changed(b, Rule::B1);
+  return {};
+}
+
+Result<void> Engine::cancel_booking(const std::string& booking_id) {
+  State& s = *state_;
+  auto bit = s.booking_index.find(booking_id);
+  if (bit == s.booking_index.end()) {
+    return fail(ErrorCode::not_found, fmt::format("unknown booking '{}'", booking_id), "booking_id");
+  }
+  const Index b = bit->second;
+  Booking& bk = s.bookings[b];
+  if (bk.cancelled) return {};
+  bk.cancelled = true;
+  ++bk.gen;
+  if (bk.record != kNoIndex) {
+    const Index r = bk.record;
+    bk.record = kNoIndex;
+    s.audit(b, AuditKind::cancelled, Rule::B2, "cancelled: deleting PIN {} at once", s.records[r].pin);
+    s.start_delete(r, s.records[r].valid_until, Rule::B2);
+  } else if (bk.status == CodeStatus::active && bk.kind == CodeKind::algopin) {
+    const Instant end = bk.plan.algopin ? bk.plan.algopin->end : bk.plan.valid_until;
+    s.audit(b, AuditKind::warning, Rule::B3, "cancelled: algoPIN {} keeps working until {}",
+            bk.code.value_or(""), format_instant(end));
+    s.notify(b, bk.lock, "cancel_residual", Rule::B3,
+             fmt::format("booking {} cancelled: its algoPIN {} cannot be deleted and opens the "
+                         "lock until {}",
+                         bk.id, bk.code.value_or(""), format_instant(end)));
+  } else if (bk.status == CodeStatus::scheduled || bk.status == CodeStatus::retrying) {
+    s.audit(b, AuditKind::dropped, Rule::B2, "cancelled: pending generation dropped");
+  } else {
+    s.audit(b, AuditKind::cancelled, Rule::B2, "cancelled");
+  }
+  bk.status = CodeStatus::revoked;
+  return {};
+}
+
+void Engine::run_until(Instant t) {
+  State& s = *state_;
+  for (;;) {
+    s.drop_stale();
+    if (s.queue.empty() || s.queue.top().at > ticks(t)) return;
+    const Work w = s.queue.top();
+    s.queue.pop();
+    s.clock.advance_to(from_ticks(w.at));
+    s.run(w);
+  }
+}
+
+std::optional<Instant> Engine::next_wakeup() const {
+  State& s = *state_;
+  s.drop_stale();
+  if (s.queue.empty()) return std::nullopt;
+  return from_ticks(s.queue.top().at);
+}
+
+Result<CodeView> Engine::code(const std::string& booking_id) const {
+  const State& s = *state_;
+  auto bit = s.booking_index.find(booking_id);
+  if (bit == s.booking_index.end()) {
+    return fail(ErrorCode::not_found, fmt::format("unknown booking '{}'", booking_id), "booking_id");
+  }
+  const Booking& bk = s.bookings[bit->second];
+  CodeView v;
+  v.status = bk.status;
+  if (bk.status == CodeStatus::active) {
+    v.code = bk.code;
+    v.kind = bk.kind;
+  }
+  v.valid_from = bk.plan.valid_from;
+  v.valid_until = bk.plan.valid_until;
+  v.algopin = bk.plan.algopin;
+  v.variance = bk.variance;
+  v.source = bk.source;
+  v.fallback = bk.fallback;
+  v.generate_at = bk.generate_at;
+  if (bk.generate_at) v.retry_deadline = bk.plan.retry_deadline;
+  v.issued_at = bk.issued_at;
+  v.attempts = bk.attempts;
+  if (bk.lock != kNoIndex) v.lock_id = s.locks[bk.lock].id;
+  return v;
+}
+
+Result<std::string> Engine::render(const std::string& booking_id, std::string_view tmpl) const {
+  auto view = code(booking_id);
+  if (!view) return std::unexpected(view.error());
+  CodeForMessage c;
+  switch (view->status) {
+    case CodeStatus::active:
+      c.state = CodeForMessage::State::available;
+      c.code = view->code.value_or("");
+      break;
+    case CodeStatus::failed:
+    case CodeStatus::revoked:
+      c.state = CodeForMessage::State::failed;
+      break;
+    case CodeStatus::none:
+    case CodeStatus::scheduled:
+    case CodeStatus::retrying:
+      c.state = CodeForMessage::State::pending;
+      break;
+  }
+  return render_message(tmpl, c);
+}
+
+const std::vector<AuditEvent>& Engine::audit(const std::string& booking_id) const {
+  static const std::vector<AuditEvent> empty;
+  const State& s = *state_;
+  auto bit = s.booking_index.find(booking_id);
+  if (bit == s.booking_index.end()) return empty;
+  const Booking& bk = s.bookings[bit->second];
+  // Materialised on demand into a per-booking vector that stays put, so that a
+  // reference taken earlier stays valid (and up to date after the next call).
+  std::vector<AuditEvent>& view = s.audit_views[bit->second];
+  view.clear();
+  view.reserve(bk.audit.size());
+  for (const CompactEvent& e : bk.audit) {
+    AuditEvent a;
+    a.at = from_ticks(e.at);
+    a.kind = static_cast<AuditKind>(e.kind);
+    a.rule = std::string(name_of(e.rule));
+    a.message = s.audit_text.substr(e.text_offset, e.text_size);
+    a.attempt = e.attempt;
+    view.push_back(std::move(a));
+  }
+  return view;
+}
+
+const std::vector<Notice>& Engine::notices() const noexcept { return state_->notices; }
+
+std::vector<std::string> Engine::booking_ids() const {
+  std::vector<std::string> ids;
+  ids.reserve(state_->bookings.size());
+  for (const auto& bk : state_->bookings) ids.push_back(bk.id);
+  return ids;
+}
+
+}  // namespace lockstep
