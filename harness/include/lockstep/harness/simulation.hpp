@@ -1,0 +1,152 @@
+// The simulation loop: plays one Scenario against any Participant and a mock
+// igloohome in virtual time, and records everything that can be checked in a
+// Trace. The scenario runner (reference engine) and the conformance driver (an
+// implementation under test, as a child process) use this same loop, so both are
+// judged on the same observations.
+//
+// Order in virtual time (../shared/contracts/sut-protocol.md): at each instant t
+// the mock's clock is set to t and the faults switched at t are applied; the
+// participant is ticked at t, the scenario's requests for t are delivered, and
+// it is ticked at t again when there were any; then the guests at the door at t
+// type their codes and the expectations for t are read. The next instant is the
+// earliest of the next scenario instant, the participant's next_wakeup, or — when
+// it gives none — t + tick_cadence_minutes. Time only moves forward.
+//
+// The mock is steered only through its admin HTTP API (MockControl over a
+// Transport: the in-process one or real sockets), so in-process and HTTP runs
+// are the same code.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lockstep/engine.hpp"
+#include "lockstep/error.hpp"
+#include "lockstep/harness/participant.hpp"
+#include "lockstep/harness/scenario.hpp"
+#include "lockstep/igloohome/transport.hpp"
+#include "lockstep/time.hpp"
+
+namespace lockstep::harness {
+
+// What a guest at the keypad learns.
+struct DoorResult {
+  bool opens = false;
+  std::string reason;  // the mock's: opened, unknown_pin, not_yet_valid, expired, ...
+};
+
+// The mock's admin API (igloohome-api.md "Mock only"), over any transport. Every
+// failure (transport error, non-2xx answer, unreadable body) is io_error with
+// the endpoint and the mock's message.
+class MockControl {
+ public:
+  explicit MockControl(igloohome::Transport& admin) : admin_(admin) {}
+
+  Result<void> set_now(Instant t);
+  // Returns the mock's id for the new fault.
+  Result<std::string> add_fault(const nlohmann::json& spec);
+  Result<void> remove_fault(const std::string& id);
+  Result<DoorResult> enter(const std::string& lock_id, const std::string& pin, Instant at);
+  // The journal: an array of {"at", "method", "path", "status", "body", ...}.
+  Result<nlohmann::json> journal();
+  Result<void> reset();
+
+ private:
+  Result<nlohmann::json> call(std::string_view method, std::string target, const nlohmann::json* body);
+  igloohome::Transport& admin_;
+};
+
+// get_code at an instant, recorded when it differs from the booking's previous one.
+struct CodeSnapshot {
+  Instant at{};
+  std::string booking;
+  CodeReply code;
+};
+
+// A scenario request and its reply.
+struct CommandRecord {
+  Instant at{};
+  std::size_t event_index = 0;  // into Scenario::timeline
+  std::optional<ReplyError> error;  // nullopt: ok
+};
+
+struct ProbeRecord {
+  std::size_t probe_index = 0;  // into Scenario::probes
+  Instant at{};
+  std::string booking;
+  std::string lock;
+  std::optional<std::string> pin;  // nullopt: the booking had no code to type
+  bool opened = false;
+  std::string reason;
+};
+
+// What was read for one expectation at its instant.
+struct QueryRecord {
+  std::size_t expectation_index = 0;  // into Scenario::expectations
+  Instant at{};
+  std::optional<Reply<CodeReply>> code;
+  std::optional<Reply<CodeReply>> other_code;  // code_differs_from's booking
+  std::optional<Reply<std::string>> render;
+  std::optional<CodeView> engine_view;         // when the participant can be inspected
+};
+
+// A fault as it was in force: from its fault_on to its fault_off (or the end).
+struct FaultRecord {
+  std::string id;       // the scenario's id
+  nlohmann::json fault;
+  Instant from{};
+  std::optional<Instant> until;
+};
+
+struct Trace {
+  Instant first{};
+  Instant last{};
+  std::vector<Instant> ticks;
+  std::vector<CommandRecord> commands;
+  std::vector<CodeSnapshot> snapshots;  // changes only, oldest first
+  std::vector<ProbeRecord> probes;
+  std::vector<QueryRecord> queries;     // one per expectation, in the scenario's order
+  std::vector<FaultRecord> faults;
+  nlohmann::json journal = nlohmann::json::array();  // the mock's, at the end
+  std::map<std::string, Instant> booked_at;     // first put_booking accepted
+  std::map<std::string, Instant> cancelled_at;  // cancel_booking accepted
+  std::map<std::string, std::string> property_of;  // booking -> property
+  // Why the run stopped early (a participant protocol failure, the mock's admin
+  // API failing); empty when it ran to the end.
+  std::string error;
+};
+
+struct SimulationOptions {
+  // Given to the participant's init (the mock's base URLs; informative in-process).
+  std::string auth_url = "http://mock.invalid";
+  std::string api_url = "http://mock.invalid/igloohome";
+  // With at most this many bookings, every booking's code is read after every
+  // tick (a full status history); above, only the bookings an event, probe or
+  // expectation concerns, which keeps a year of 200 properties fast.
+  std::size_t snapshot_all_up_to = 64;
+  // A guard against a participant whose next_wakeup never moves on.
+  std::size_t max_instants = 2'000'000;
+  // The engine's own view of a booking, for the reference participant (empty for
+  // an implementation under test).
+  std::function<std::optional<CodeView>(const std::string& booking)> inspect;
+  // Seed added to faults that draw randomly and name no seed of their own.
+  std::optional<std::uint64_t> fault_seed;
+};
+
+// Plays `scenario`. The participant is initialised at the start and not shut
+// down (its owner does that).
+Trace simulate(const Scenario& scenario, Participant& participant, MockControl& mock,
+               const SimulationOptions& options = {});
+
+// The lock assigned to `property` at instant `at`, from the requests the
+// participant accepted (L2/L3/L4), or "" when none.
+std::string lock_of_property_at(const Scenario& scenario, const Trace& trace, const std::string& property,
+                                Instant at);
+
+}  // namespace lockstep::harness

@@ -1,0 +1,386 @@
+#include "lockstep/harness/simulation.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace lockstep::harness {
+
+using nlohmann::json;
+
+// ---------------------------------------------------------------- MockControl
+
+Result<json> MockControl::call(std::string_view method, std::string target, const json* body) {
+  igloohome::Request req;
+  req.method(boost::beast::http::string_to_verb(method));
+  req.target(target);
+  req.version(11);
+  req.set(boost::beast::http::field::host, "mock");
+  if (body) {
+    req.set(boost::beast::http::field::content_type, "application/json");
+    req.body() = body->dump();
+  }
+  req.prepare_payload();
+  auto res = admin_.send(std::move(req));
+  if (!res)
+    return fail(ErrorCode::io_error, fmt::format("mock admin {} {}: {}", method, target, res.error().message));
+  const auto status = res->result_int();
+  json answer;
+  if (!res->body().empty()) {
+    answer = json::parse(res->body(), nullptr, false);
+    if (answer.is_discarded())
+      return fail(ErrorCode::io_error, fmt::format("mock admin {} {}: answer is not JSON ({})", method, target, status));
+  }
+  if (status < 200 || status > 299) {
+    std::string why = answer.is_object() && answer.contains("message") && answer["message"].is_string()
+                          ? answer["message"].get<std::string>()
+                          : res->body();
+    return fail(ErrorCode::io_error, fmt::format("mock admin {} {}: HTTP {}: {}", method, target, status, why));
+  }
+  return answer;
+}
+
+Result<void> MockControl::set_now(Instant t) {
+  json body = {{"now", format_instant(t)}};
+  auto r = call("POST", "/__admin/clock", &body);
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+Result<std::string> MockControl::add_fault(const json& spec) {
+  auto r = call("POST", "/__admin/faults", &spec);
+  if (!r) return std::unexpected(r.error());
+  if (!r->is_object() || !r->contains("id") || !(*r)["id"].is_string())
+    return fail(ErrorCode::io_error, "mock admin POST /__admin/faults: answer has no \"id\"");
+  return (*r)["id"].get<std::string>();
+}
+
+Result<void> MockControl::remove_fault(const std::string& id) {
+  auto r = call("DELETE", "/__admin/faults/" + id, nullptr);
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+Result<DoorResult> MockControl::enter(const std::string& lock_id, const std::string& pin, Instant at) {
+  json body = {{"pin", pin}, {"at", format_instant(at)}};
+  auto r = call("POST", "/__admin/locks/" + lock_id + "/enter", &body);
+  if (!r) return std::unexpected(r.error());
+  DoorResult d;
+  if (r->is_object()) {
+    d.opens = r->value("opens", false);
+    d.reason = r->value("reason", std::string());
+  }
+  return d;
+}
+
+Result<json> MockControl::journal() {
+  auto r = call("GET", "/__admin/requests", nullptr);
+  if (!r) return std::unexpected(r.error());
+  if (r->is_object() && r->contains("requests") && (*r)["requests"].is_array()) return (*r)["requests"];
+  return fail(ErrorCode::io_error, "mock admin GET /__admin/requests: answer has no \"requests\" array");
+}
+
+Result<void> MockControl::reset() {
+  json body = json::object();
+  auto r = call("POST", "/__admin/reset", &body);
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+// ---------------------------------------------------------------- the loop
+
+namespace detail {
+namespace {
+
+bool same_code(const CodeReply& a, const CodeReply& b) {
+  return a.status == b.status && a.code == b.code && a.kind == b.kind && a.valid_from == b.valid_from &&
+         a.valid_until == b.valid_until;
+}
+
+// Who holds which lock, as the accepted requests say, over time.
+struct Assignments {
+  struct Change {
+    Instant at;
+    std::string property;  // "" with lock "": disconnect (every igloohome assignment dropped)
+    std::string lock;      // "" = removed
+  };
+  std::vector<Change> changes;
+
+  void apply(const Event& e, Instant at) {
+    switch (e.kind) {
+      case EventKind::assign_lock: changes.push_back({at, e.property_id, e.brand == "igloohome" ? e.lock_id : ""}); break;
+      case EventKind::remove_lock: changes.push_back({at, e.property_id, ""}); break;
+      case EventKind::disconnect: changes.push_back({at, "", ""}); break;
+      default: break;
+    }
+  }
+  std::string lock_at(const std::string& property, Instant at) const {
+    std::string lock;
+    for (const auto& c : changes) {
+      if (c.at > at) break;
+      if (c.property.empty()) lock.clear();
+      else if (c.property == property) lock = c.lock;
+    }
+    return lock;
+  }
+};
+
+Assignments assignments_of(const Scenario& scenario, const Trace& trace) {
+  Assignments a;
+  for (const auto& c : trace.commands)
+    if (!c.error) a.apply(scenario.timeline[c.event_index], c.at);
+  return a;
+}
+
+class Loop {
+ public:
+  Loop(const Scenario& s, Participant& p, MockControl& m, const SimulationOptions& o)
+      : s_(s), p_(p), mock_(m), o_(o) {
+    for (const auto& e : s_.timeline)
+      if (e.kind == EventKind::put_booking && std::find(all_bookings_.begin(), all_bookings_.end(), e.booking_id) == all_bookings_.end())
+        all_bookings_.push_back(e.booking_id);
+    snapshot_all_ = all_bookings_.size() <= o_.snapshot_all_up_to;
+    trace_.queries.resize(s_.expectations.size());
+    for (std::size_t i = 0; i < s_.expectations.size(); ++i) trace_.queries[i].expectation_index = i;
+  }
+
+  Trace run() {
+    const Instant end = end_of(s_);
+    Instant t = s_.start;
+    trace_.first = t;
+    if (!check(mock_.set_now(t))) return finish(t);
+    auto init = p_.init(InitRequest{t, o_.auth_url, o_.api_url});
+    if (!init) {
+      trace_.error = fmt::format("init refused: {} ({})", init.error().message, init.error().code);
+      return finish(t);
+    }
+    std::size_t next_event = 0, next_probe = 0;
+    std::optional<Instant> wakeup;
+    for (std::size_t steps = 0;; ++steps) {
+      if (steps >= o_.max_instants) {
+        trace_.error = fmt::format("stopped after {} instants: the participant's next_wakeup does not move on", steps);
+        return finish(t);
+      }
+      if (!check(mock_.set_now(t))) return finish(t);
+      // Faults switched at t are in force for everything at t.
+      for (std::size_t i = next_event; i < s_.timeline.size() && s_.timeline[i].at == t; ++i)
+        if (!switch_fault(s_.timeline[i], t)) return finish(t);
+      if (!tick(t, wakeup)) return finish(t);
+      bool delivered = false;
+      for (; next_event < s_.timeline.size() && s_.timeline[next_event].at == t; ++next_event) {
+        const auto& e = s_.timeline[next_event];
+        if (!is_participant_request(e.kind)) continue;
+        deliver(e, next_event, t);
+        delivered = true;
+        if (!trace_.error.empty()) return finish(t);
+      }
+      if (delivered && !tick(t, wakeup)) return finish(t);
+      snapshot_after_tick(t);
+      for (; next_probe < s_.probes.size() && s_.probes[next_probe].at == t; ++next_probe)
+        if (!probe(next_probe, t)) return finish(t);
+      for (std::size_t i = 0; i < s_.expectations.size(); ++i)
+        if (s_.expectations[i].at && *s_.expectations[i].at == t) query(i, t);
+      if (!trace_.error.empty()) return finish(t);
+      if (t >= end) break;
+
+      Instant next = end;
+      if (next_event < s_.timeline.size()) next = std::min(next, s_.timeline[next_event].at);
+      if (next_probe < s_.probes.size()) next = std::min(next, s_.probes[next_probe].at);
+      for (const auto& x : s_.expectations)
+        if (x.at && *x.at > t) next = std::min(next, *x.at);
+      if (wakeup && *wakeup > t) next = std::min(next, *wakeup);
+      else if (!wakeup) next = std::min(next, t + Minutes(s_.tick_cadence_minutes));
+      else next = std::min(next, t + Seconds(1));  // a wakeup not after now: do not spin at t
+      t = next;
+    }
+    // The end: every booking's final code, and the expectations read at the end.
+    for (const auto& b : known_) snapshot(b, t);
+    for (std::size_t i = 0; i < s_.expectations.size(); ++i)
+      if (!s_.expectations[i].at) query(i, t);
+    return finish(t);
+  }
+
+ private:
+  template <class T>
+  bool check(const Result<T>& r) {
+    if (r) return true;
+    trace_.error = r.error().message;
+    return false;
+  }
+
+  Trace finish(Instant t) {
+    trace_.last = t;
+    if (auto j = mock_.journal()) trace_.journal = std::move(*j);
+    else if (trace_.error.empty()) trace_.error = j.error().message;
+    return std::move(trace_);
+  }
+
+  bool switch_fault(const Event& e, Instant t) {
+    if (e.kind == EventKind::fault_on) {
+      json spec = e.fault;
+      if (o_.fault_seed && spec.contains("probability") && !spec.contains("seed")) spec["seed"] = *o_.fault_seed;
+      auto id = mock_.add_fault(spec);
+      if (!id) {
+        trace_.error = fmt::format("{}: fault \"{}\" refused by the mock: {}", e.json_path, e.fault_id, id.error().message);
+        return false;
+      }
+      mock_ids_[e.fault_id] = *id;
+      trace_.faults.push_back({e.fault_id, e.fault, t, std::nullopt});
+    } else if (e.kind == EventKind::fault_off) {
+      auto it = mock_ids_.find(e.fault_id);
+      if (it == mock_ids_.end()) return true;  // the loader makes sure it was switched on
+      if (!check(mock_.remove_fault(it->second))) return false;
+      mock_ids_.erase(it);
+      for (auto& f : trace_.faults)
+        if (f.id == e.fault_id && !f.until) f.until = t;
+    }
+    return true;
+  }
+
+  bool tick(Instant t, std::optional<Instant>& wakeup) {
+    auto r = p_.tick(t);
+    trace_.ticks.push_back(t);
+    if (!r) {
+      trace_.error = fmt::format("tick at {} failed: {} ({})", format_instant(t), r.error().message, r.error().code);
+      return false;
+    }
+    wakeup = *r;
+    return true;
+  }
+
+  void deliver(const Event& e, std::size_t index, Instant t) {
+    Reply<Done> r = Done{};
+    switch (e.kind) {
+      case EventKind::connect: {
+        auto c = p_.connect(e.client_id, e.client_secret);
+        if (!c) r = std::unexpected(c.error());
+        break;
+      }
+      case EventKind::disconnect: r = p_.disconnect(); break;
+      case EventKind::put_property: r = p_.put_property(e.property_id, e.timezone); break;
+      case EventKind::assign_lock: r = p_.assign_lock(e.property_id, e.brand, e.lock_id); break;
+      case EventKind::remove_lock: r = p_.remove_lock(e.property_id); break;
+      case EventKind::configure_lock: r = p_.configure_lock(e.lock_id, e.config); break;
+      case EventKind::put_booking: r = p_.put_booking(e.booking); break;
+      case EventKind::cancel_booking: r = p_.cancel_booking(e.booking_id); break;
+      default: return;
+    }
+    CommandRecord rec{t, index, std::nullopt};
+    if (!r) {
+      rec.error = r.error();
+      if (r.error().code == "protocol_error") trace_.error = r.error().message;
+    } else {
+      assignments_.apply(e, t);
+      if (e.kind == EventKind::put_booking) {
+        trace_.booked_at.try_emplace(e.booking_id, t);
+        trace_.property_of[e.booking_id] = e.booking.property_id;
+        if (std::find(known_.begin(), known_.end(), e.booking_id) == known_.end()) known_.push_back(e.booking_id);
+      }
+      if (e.kind == EventKind::cancel_booking) trace_.cancelled_at.try_emplace(e.booking_id, t);
+    }
+    trace_.commands.push_back(std::move(rec));
+    if (!e.booking_id.empty() && !snapshot_all_) touched_.insert(e.booking_id);
+  }
+
+  void snapshot(const std::string& booking, Instant t) {
+    auto r = p_.get_code(booking);
+    if (!r) return;  // not_found (a refused booking) has no history to keep
+    auto& last = last_code_[booking];
+    if (last && same_code(*last, *r)) return;
+    last = *r;
+    trace_.snapshots.push_back({t, booking, *r});
+  }
+
+  void snapshot_after_tick(Instant t) {
+    if (snapshot_all_) {
+      for (const auto& b : known_) snapshot(b, t);
+    } else {
+      for (const auto& b : touched_) snapshot(b, t);
+      touched_.clear();
+    }
+  }
+
+  std::optional<std::string> code_as_of(const std::string& booking, Instant at) {
+    std::optional<std::string> code;
+    for (const auto& s : trace_.snapshots) {
+      if (s.at > at) break;
+      if (s.booking == booking) code = s.code.code;
+    }
+    return code;
+  }
+
+  bool probe(std::size_t index, Instant t) {
+    const auto& spec = s_.probes[index];
+    ProbeRecord rec;
+    rec.probe_index = index;
+    rec.at = t;
+    rec.booking = spec.booking;
+    rec.lock = spec.lock;
+    if (spec.pin) {
+      rec.pin = spec.pin;
+    } else {
+      snapshot(spec.booking, t);
+      rec.pin = code_as_of(spec.booking, spec.code_as_of.value_or(t));
+      if (rec.lock.empty()) {
+        auto prop = trace_.property_of.find(spec.booking);
+        if (prop != trace_.property_of.end())
+          rec.lock = assignments_.lock_at(prop->second, spec.code_as_of.value_or(t));
+      }
+    }
+    if (!rec.pin) {
+      rec.reason = "no code";
+    } else if (rec.lock.empty()) {
+      rec.reason = "no igloohome lock assigned";
+    } else {
+      auto door = mock_.enter(rec.lock, *rec.pin, t);
+      if (!door) {
+        trace_.error = door.error().message;
+        return false;
+      }
+      rec.opened = door->opens;
+      rec.reason = door->reason;
+    }
+    trace_.probes.push_back(std::move(rec));
+    return true;
+  }
+
+  void query(std::size_t index, Instant t) {
+    const auto& x = s_.expectations[index];
+    auto& q = trace_.queries[index];
+    q.at = t;
+    q.code = p_.get_code(x.booking);
+    if (*q.code) snapshot(x.booking, t);
+    if (x.code_differs_from) q.other_code = p_.get_code(*x.code_differs_from);
+    if (x.render) q.render = p_.render(x.booking, x.render->template_text);
+    if (o_.inspect) q.engine_view = o_.inspect(x.booking);
+  }
+
+  const Scenario& s_;
+  Participant& p_;
+  MockControl& mock_;
+  const SimulationOptions& o_;
+  Trace trace_;
+  Assignments assignments_;
+  std::vector<std::string> all_bookings_;
+  std::vector<std::string> known_;  // bookings the participant accepted, in order
+  std::set<std::string> touched_;
+  std::map<std::string, std::optional<CodeReply>> last_code_;
+  std::map<std::string, std::string> mock_ids_;
+  bool snapshot_all_ = true;
+};
+
+}  // namespace
+}  // namespace detail
+
+Trace simulate(const Scenario& scenario, Participant& participant, MockControl& mock,
+               const SimulationOptions& options) {
+  return detail::Loop(scenario, participant, mock, options).run();
+}
+
+std::string lock_of_property_at(const Scenario& scenario, const Trace& trace, const std::string& property,
+                                Instant at) {
+  return detail::assignments_of(scenario, trace).lock_at(property, at);
+}
+
+}  // namespace lockstep::harness
