@@ -54,16 +54,23 @@ Result<std::unique_ptr<SutParticipant>> SutParticipant::start(const SutOptions& 
   return std::unique_ptr<SutParticipant>(new SutParticipant(options, std::move(*child)));
 }
 
-SutParticipant::SutParticipant(SutOptions options, std::unique_ptr<ChildProcess> child)
-    : options_(std::move(options)), child_(std::move(child)) {}
+std::unique_ptr<SutParticipant> SutParticipant::in_process(LineHandler handler, SutOptions options) {
+  return std::unique_ptr<SutParticipant>(new SutParticipant(std::move(options), nullptr, std::move(handler)));
+}
+
+SutParticipant::SutParticipant(SutOptions options, std::unique_ptr<ChildProcess> child, LineHandler handler)
+    : options_(std::move(options)), child_(std::move(child)), handler_(std::move(handler)) {}
 
 SutParticipant::~SutParticipant() { finish(); }
 
-pid_t SutParticipant::pid() const noexcept { return child_->pid(); }
+pid_t SutParticipant::pid() const noexcept { return child_ ? child_->pid() : -1; }
 
-std::string SutParticipant::stderr_tail() const { return child_->stderr_tail(); }
+std::string SutParticipant::stderr_tail() const { return child_ ? child_->stderr_tail() : std::string(); }
 
-ExitStatus SutParticipant::finish() { return child_->stop(shut_down_ ? options_.shutdown_grace : std::chrono::milliseconds(200)); }
+ExitStatus SutParticipant::finish() {
+  if (!child_) return ExitStatus{true, 0, false, 0};
+  return child_->stop(shut_down_ ? options_.shutdown_grace : std::chrono::milliseconds(200));
+}
 
 void SutParticipant::remember(std::string line) {
   if (options_.transcript_lines == 0) return;
@@ -76,15 +83,12 @@ ReplyError SutParticipant::fail_protocol(std::string message, const std::string&
     ProtocolFailure f;
     f.message = std::move(message);
     f.request = request_line.find("client_secret") == std::string::npos ? request_line : "(connect request, redacted)";
-    // Give a child that is dying a moment to finish writing its last words.
-    f.exit = child_->wait_exit(std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
-    if (!f.exit) {
-      child_->stop(std::chrono::milliseconds(0));
-      f.exit = child_->poll_exit();
-    } else {
-      child_->stop(std::chrono::milliseconds(0));
+    if (child_) {
+      // Give a child that is dying a moment to finish writing its last words.
+      f.exit = child_->wait_exit(std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
+      f.exit = child_->stop(std::chrono::milliseconds(0));
+      f.stderr_tail = child_->stderr_tail();
     }
-    f.stderr_tail = child_->stderr_tail();
     failure_ = std::move(f);
   }
   return ReplyError{"protocol_error", failure_->message};
@@ -107,6 +111,10 @@ std::expected<json, ReplyError> SutParticipant::exchange(json request) {
   const auto what = fmt::format("request {} ({})", id, type);
   const auto deadline = std::chrono::steady_clock::now() + options_.request_timeout;
 
+  std::expected<std::string, ReadError> reply_line;
+  if (!child_) {
+    reply_line = handler_(line);
+  } else {
   if (auto written = child_->write_all(line + "\n", deadline); !written) {
     std::string why = written.error().message;
     if (auto exit = child_->wait_exit(std::chrono::steady_clock::now() + std::chrono::milliseconds(100)))
@@ -116,7 +124,8 @@ std::expected<json, ReplyError> SutParticipant::exchange(json request) {
     return std::unexpected(fail_protocol(why, line));
   }
 
-  auto reply_line = child_->read_line(deadline);
+  reply_line = child_->read_line(deadline);
+  }
   if (!reply_line) {
     const auto& e = reply_line.error();
     switch (e.kind) {
@@ -293,7 +302,7 @@ Reply<Done> SutParticipant::shutdown() {
   shut_down_ = true;
   if (failure_) return std::unexpected(ReplyError{"protocol_error", failure_->message});
   // The protocol says the child exits after replying; give it the grace period.
-  child_->wait_exit(std::chrono::steady_clock::now() + options_.shutdown_grace);
+  if (child_) child_->wait_exit(std::chrono::steady_clock::now() + options_.shutdown_grace);
   finish();
   if (!reply) return std::unexpected(reply.error());
   return Done{};

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -49,6 +50,11 @@ class SutParticipant final : public Participant {
  public:
   // Starts the child. invalid_argument (bad command line) or io_error (cannot run it).
   static Result<std::unique_ptr<SutParticipant>> start(const SutOptions& options);
+  // The same protocol without a process: each request line goes to `handler`,
+  // which returns the reply line (e.g. SutAdapter::handle, for the reference run
+  // of `lockstep conform`, so both sides are driven by identical code).
+  using LineHandler = std::function<std::string(std::string_view request_line)>;
+  static std::unique_ptr<SutParticipant> in_process(LineHandler handler, SutOptions options = {});
   ~SutParticipant() override;
 
   Reply<InitReply> init(const InitRequest& request) override;
@@ -76,10 +82,10 @@ class SutParticipant final : public Participant {
   std::string stderr_tail() const;
   // The last exchanges, "> request" and "< reply" lines, oldest first.
   const std::vector<std::string>& transcript() const noexcept { return transcript_; }
-  pid_t pid() const noexcept;
+  pid_t pid() const noexcept;  // -1 in process
 
  private:
-  SutParticipant(SutOptions options, std::unique_ptr<ChildProcess> child);
+  SutParticipant(SutOptions options, std::unique_ptr<ChildProcess> child, LineHandler handler = {});
   // One request/reply turn. On ok:true returns the reply object; on ok:false the
   // ReplyError; on a protocol failure records it and returns protocol_error.
   std::expected<nlohmann::json, ReplyError> exchange(nlohmann::json request);
@@ -87,7 +93,8 @@ class SutParticipant final : public Participant {
   void remember(std::string line);
 
   SutOptions options_;
-  std::unique_ptr<ChildProcess> child_;
+  std::unique_ptr<ChildProcess> child_;  // null in process
+  LineHandler handler_;
   long long next_id_ = 1;
   bool shut_down_ = false;
   std::optional<ProtocolFailure> failure_;
