@@ -248,8 +248,7 @@ class Booking:
     deadline: object = None    # T4
     due: object = None         # next generation attempt or job poll
     job: object = None         # pending create job: (job_id, pin, source, fallback, attempt start)
-    algo_key: object = None    # C5: (lock, type, start, end) holding a variance
-    variance: object = None
+    variance: object = None    # C5
     preferred_pin: object = None  # B1: the PIN to keep when a code moves
     cancelled: bool = False
 
@@ -263,7 +262,10 @@ class Deletion:
     pin: str
     due: datetime
     until: datetime
+    valid_from: datetime
+    valid_until: datetime
     job: object = None
+    tried_at: object = None
 
 
 SETTING_RANGES = {"days_before": (1, 14), "margin_minutes": (0, 240)}
@@ -359,13 +361,12 @@ class Engine:
         """Is pin held on lock_id by another booking whose window overlaps b's?"""
         for other in self.bookings.values():
             if other is not b and other.lock_id == lock_id and other.kind == "pin" and other.code == pin \
-                    and other.status in ("active", "revoked") and not self.deleted(other) \
-                    and other.valid_from < b.valid_until and b.valid_from < other.valid_until:
+                    and other.status == "active" and other.valid_from < b.valid_until and b.valid_from < other.valid_until:
                 return True
-        return any(d.lock_id == lock_id and d.pin == pin and d.booking_id != b.id for d in self.deletions)
-
-    def deleted(self, b):
-        return b.status == "revoked" and not any(d.booking_id == b.id for d in self.deletions)
+            if other is not b and other.job and other.job[1] == pin and other.lock_id == lock_id:
+                return True  # being created right now
+        return any(d.lock_id == lock_id and d.pin == pin and d.booking_id != b.id
+                   and d.valid_from < b.valid_until and b.valid_from < d.valid_until for d in self.deletions)
 
     def random_pin(self, b):
         while True:
@@ -407,25 +408,28 @@ class Engine:
         return lock if brand == "igloohome" else None
 
     def connect(self, client_id, secret):
+        if not client_id or not secret:
+            raise Refusal("invalid_credentials", "client_id and client_secret are required")
         try:
             name = self.api.connect(client_id, secret)
         except ApiError as e:
             if e.kind == "retryable":
-                raise Refusal("igloohome_unavailable", str(e))
+                raise Refusal("provider_unavailable", str(e))
             raise Refusal("invalid_credentials", str(e))
         self.connected = True
         return name
 
     def disconnect(self):  # L4
+        if not self.connected:
+            return
         self.api.forget()
         self.connected = False
         for property_id in [p for p, (brand, _) in self.assigned.items() if brand == "igloohome"]:
             del self.assigned[property_id]
         self.deletions = []
         for b in self.bookings.values():
-            b.due, b.job = None, None
-            if b.code is None:
-                b.status, b.lock_id = "none", None
+            if b.status in ("scheduled", "retrying"):
+                b.status, b.lock_id, b.due, b.job = "none", None, None, None
 
     def assign_lock(self, property_id, brand, lock_id):  # L2, L3
         if property_id not in self.properties:
@@ -433,21 +437,23 @@ class Engine:
         if brand not in BRANDS:
             raise Refusal("invalid_argument", f"unknown brand {brand!r}")
         current = self.assigned.get(property_id)
-        if current and current[0] != brand:
-            raise Refusal("property_has_other_lock", f"{property_id} has a {current[0]} lock")
         if current == (brand, lock_id):
             return
+        if brand == "igloohome" and not self.connected:
+            raise Refusal("not_connected", "connect igloohome first")
+        if current and current[0] != brand:
+            raise Refusal("property_has_other_lock", f"{property_id} has a {current[0]} lock")
         if any(v == (brand, lock_id) for v in self.assigned.values()):
             raise Refusal("lock_already_assigned", f"{lock_id} serves another property")
         if brand == "igloohome":
-            if not self.connected:
-                raise Refusal("not_connected", "connect igloohome first")
             try:
                 self.bridge_of[lock_id] = self.api.describe_lock(lock_id)
             except ApiError as e:
                 if e.kind == "lock_missing":
                     raise Refusal("unknown_lock", f"no igloohome lock {lock_id!r}")
-                raise Refusal("igloohome_unavailable", str(e))
+                raise Refusal("provider_unavailable", str(e))
+            if self.bridge_of[lock_id] is None and self.lock_settings(lock_id)["code_source"] == "guest_phone":
+                self.lock_settings(lock_id)["code_source"] = "random"  # S3
         self.assigned[property_id] = (brand, lock_id)
         self.lock_changed(property_id)
 
@@ -461,12 +467,13 @@ class Engine:
         """L3: codes of stays not started leave the old lock; the schedule follows the new one."""
         new_lock = self.lock_of(property_id)
         for b in self.bookings.values():
-            if b.property_id != property_id or b.cancelled or (b.lock_id == new_lock and b.lock_id):
+            if b.property_id != property_id or b.cancelled:
                 continue
-            if b.code is not None and self.resolve(self.properties[property_id], b.checkin) <= self.now:
-                continue  # guest in (or past) the stay: the code stays until it expires
-            self.drop_code(b, until=b.valid_until)
-            self.schedule(b)
+            if b.status == "active" and (b.lock_id == new_lock or self.now >= b.valid_from):
+                continue  # same lock, or guest already in the stay: the code stays until it expires
+            if b.status == "revoked" and self.now >= b.valid_until:
+                continue
+            self.booking_changed(b)
 
     def configure_lock(self, lock_id, fields):  # S1-S4
         if not any(lock == lock_id for _, lock in self.assigned.values()) and lock_id not in self.settings:
@@ -482,11 +489,17 @@ class Engine:
                 raise Refusal("invalid_setting", "code_source must be random or guest_phone")
             if fields["code_source"] == "guest_phone" and self.bridge_of.get(lock_id, "?") is None:
                 raise Refusal("code_source_unavailable", "code_source: a bridge-less lock only has algoPINs")
-        self.lock_settings(lock_id).update({k: fields[k] for k in SETTING_RANGES.keys() | {"code_source"}
-                                            if k in fields})
+        settings = self.lock_settings(lock_id)
+        timing = (settings["days_before"], settings["margin_minutes"])
+        settings.update({k: fields[k] for k in ("days_before", "margin_minutes", "code_source") if k in fields})
+        if timing == (settings["days_before"], settings["margin_minutes"]):
+            return
         for b in self.bookings.values():  # a change applies to codes not generated yet
-            if b.lock_id == lock_id and b.status == "scheduled" and b.job is None:
+            if b.lock_id == lock_id and not b.cancelled and b.job is None and b.status in ("scheduled", "retrying"):
+                retrying, due = b.status == "retrying", b.due
                 self.schedule(b)
+                if retrying and b.due is not None:  # keep the retry cadence
+                    b.due, b.status = max(b.due, due), "retrying"
 
     def put_booking(self, f):
         if f.get("property_id") not in self.properties:
@@ -501,24 +514,26 @@ class Engine:
         b = self.bookings.get(f["booking_id"])
         if b is None:
             b = self.bookings[f["booking_id"]] = Booking(f["booking_id"], f["property_id"], checkin, checkout)
+            b.phone = f.get("guest_phone")
+            return self.schedule(b)
         b.phone = f.get("guest_phone")
-        if b.cancelled:
-            return
-        if (b.checkin, b.checkout, b.property_id) == (checkin, checkout, f["property_id"]) and b.status != "none":
+        if (b.checkin, b.checkout, b.property_id) == (checkin, checkout, f["property_id"]) and not b.cancelled:
             return
         b.checkin, b.checkout, b.property_id = checkin, checkout, f["property_id"]
-        if b.kind == "pin" and b.status == "active":  # B1: move the code, keeping its PIN if free
+        if b.cancelled:  # put again after a cancellation: a new start
+            b.cancelled = False
+            return self.schedule(b)
+        self.booking_changed(b)
+
+    def booking_changed(self, b):
+        """B1/L3: the booking's dates, zone or lock changed."""
+        if b.kind == "pin" and b.status == "active":  # move the code, keeping its PIN if free
             keep = (b.code, b.source, b.fallback)
-            self.drop_code(b, until=None)
-            self.schedule(b, preferred_pin=keep[0])
-            b.source, b.fallback = keep[1:]
-            if b.due is not None:
-                b.due = self.now
-        elif b.kind == "algopin" and b.code is not None:  # B3: a new algoPIN, the old one keeps working
-            log(f"{b.id}: B3 warning: date change; the old algoPIN {b.code} works until its end")
-            self.release_variance(b)
-            b.code = b.kind = None
-            self.schedule(b)
+            self.drop_code(b)
+            self.schedule(b, at_once=True, preferred=keep)
+        elif b.kind == "algopin" and b.status == "active":  # B3: a new algoPIN; the old one keeps working
+            log(f"{b.id}: B3 warning: the earlier algoPIN {b.code} keeps working until its end")
+            self.schedule(b, at_once=True)
         else:
             self.schedule(b)
 
@@ -528,35 +543,37 @@ class Engine:
             raise Refusal("not_found", f"no booking {booking_id!r}")
         if b.cancelled:
             return
-        b.cancelled, b.due, b.job = True, None, None
-        if b.kind == "algopin":
-            log(f"{b.id}: B3 warning: cancelled; its algoPIN works until its end (residual access)")
-        self.drop_code(b, until=b.valid_until)
-        b.status = "revoked" if b.code is not None else "none"
+        if b.kind == "algopin" and b.status == "active":
+            log(f"{b.id}: B3 warning: cancelled; its algoPIN {b.code} keeps working until its end")
+        elif b.status == "active":
+            self.drop_code(b)
+        b.cancelled, b.due, b.job, b.status = True, None, None, "revoked"
 
-    def drop_code(self, b, until):
-        """Deletes b's bridge PIN from its lock now (failures retried hourly until `until`)."""
-        self.deletions = [d for d in self.deletions if d.booking_id != b.id]
-        if b.kind == "pin" and b.code is not None and b.status == "active" and self.connected:
-            until = until if until is not None else self.now + DAY
-            self.deletions.append(Deletion(b.id, b.lock_id, b.bridge_id, b.code, self.now, max(until, self.now + MINUTE)))
-        if not b.cancelled:
-            self.release_variance(b)
-            b.code = b.kind = b.source = b.fallback = None
-            b.status = "none"
+    def drop_code(self, b):
+        """Deletes b's bridge PIN from its lock at once; failures retried hourly until its valid_until."""
+        if b.kind == "pin" and b.code is not None and self.connected:
+            self.deletions.append(Deletion(b.id, b.lock_id, b.bridge_id, b.code, self.now, b.valid_until,
+                                           b.valid_from, b.valid_until))
+        b.code = b.kind = None
 
-    def schedule(self, b, preferred_pin=None):
+    def schedule(self, b, at_once=False, preferred=None):
         """T3: plans b's generation on its property's lock (or nothing without one)."""
-        b.lock_id = self.lock_of(b.property_id)
+        b.lock_id = self.lock_of(b.property_id) if self.connected else None
         b.job, b.due, b.status = None, None, "none"
-        b.preferred_pin = preferred_pin
-        if b.lock_id is None or not self.connected:
-            return
-        zone, settings = self.properties[b.property_id], self.lock_settings(b.lock_id)
-        b.bridge_id = self.bridge_of.get(b.lock_id)
+        b.code = b.kind = b.source = b.fallback = None
+        b.preferred_pin = None
+        zone = self.properties[b.property_id]
+        settings = self.lock_settings(b.lock_id) if b.lock_id else {"days_before": 5, "margin_minutes": 30}
         b.valid_from, b.valid_until, generate_at, b.deadline, _ = self.plan(
             zone, b.checkin, b.checkout, settings["days_before"], settings["margin_minutes"])
-        b.due = max(generate_at, self.now)  # a booking made late is served at once
+        if b.lock_id is None or self.now >= b.valid_until:
+            return
+        b.bridge_id = self.bridge_of.get(b.lock_id)
+        if b.bridge_id is None and self.algopin_window(zone, b.valid_from, b.valid_until) is None:
+            return self.give_up(b, "stay_too_long: an algoPIN lasts at most 367 days", terminal=True)
+        if preferred:
+            b.preferred_pin, b.source, b.fallback = preferred
+        b.due = self.now if at_once else max(generate_at, self.now)  # a late booking is served at once
         b.status = "scheduled"
 
     # --- time passing ----------------------------------------------------------------
@@ -567,7 +584,7 @@ class Engine:
             # At one instant: deletions first (a moved PIN leaves before it comes back),
             # then expiries, then generation attempts and job polls.
             work = [(d.due, 0, i, d) for i, d in enumerate(self.deletions)]
-            work += [(b.valid_until, 1, i, b) for i, b in enumerate(self.bookings.values()) if self.expires(b)]
+            work += [(b.valid_until, 1, i, b) for i, b in enumerate(self.bookings.values()) if b.status == "active"]
             work += [(b.due, 2, i, b) for i, b in enumerate(self.bookings.values()) if b.due is not None]
             due = [w for w in work if w[0] <= self.now]
             if not due:
@@ -577,22 +594,22 @@ class Engine:
                 self.poll_job(item) if item.job else self.attempt(item)
             elif what == 0:
                 self.run_deletion(item)
-            else:  # C4: at valid_until the bridge PIN is deleted
-                self.deletions.append(Deletion(item.id, item.lock_id, item.bridge_id, item.code,
-                                               self.now, item.valid_until + DAY))
-                item.status = "revoked"
+            else:
+                self.expire(item)
         pending = [w[0] for w in work]
         return min(pending) if pending else None
 
-    def expires(self, b):
-        return b.kind == "pin" and b.status == "active" and self.connected
+    def expire(self, b):
+        """C4: at valid_until the code ends; a bridge PIN is deleted (tried hourly for 24 h)."""
+        b.status = "revoked"
+        if b.kind == "pin" and self.connected:
+            self.deletions.append(Deletion(b.id, b.lock_id, b.bridge_id, b.code, self.now, b.valid_until + DAY,
+                                           b.valid_from, b.valid_until))
 
     def attempt(self, b):
         """One generation attempt (T3/T4), bridge PIN or algoPIN."""
         b.due = None
         started = self.now
-        if started >= b.deadline:
-            return self.give_up(b, "the retry deadline has passed")
         try:
             if b.bridge_id is None:
                 return self.attempt_algopin(b)
@@ -611,6 +628,7 @@ class Engine:
                     fallback = "rejected" if source == "guest_phone" else fallback
                     source, pin = "random", self.random_pin(b)
             b.job = (job_id, pin, source, fallback, started)
+            b.code, b.source, b.fallback = None, source, fallback
             self.poll_job(b)
         except ApiError as e:
             self.attempt_failed(b, started, e)
@@ -627,25 +645,20 @@ class Engine:
         try:
             state = self.api.job_state(job_id)
         except ApiError as e:
-            if e.kind != "retryable":
-                b.job = None
-                return self.attempt_failed(b, started, e)
-            state = "pending"
-        if state == "pending":
+            state = "failed: " + str(e)
+        if state == "pending" and self.now - started < HOUR:
             b.due = self.now + MINUTE
             return
         b.job, b.due = None, None
-        if state == "failed":
-            return self.attempt_failed(b, started, ApiError(0, "job_failed", f"bridge job {job_id} failed"))
+        if state != "completed":
+            return self.attempt_failed(b, started, ApiError(0, "job_failed", f"bridge job {job_id}: {state}"))
         b.code, b.kind, b.source, b.fallback, b.status = pin, "pin", source, fallback, "active"
+        b.preferred_pin = None
         log(f"{b.id}: code {pin} on {b.lock_id} for [{fmt_instant(b.valid_from)}, {fmt_instant(b.valid_until)})")
 
     def attempt_algopin(self, b):  # C5
         zone = self.properties[b.property_id]
-        window = self.algopin_window(zone, b.valid_from, b.valid_until)
-        if window is None:
-            return self.give_up(b, "stay_too_long: an algoPIN lasts at most 367 days", terminal=True)
-        kind, start, off_start, end, off_end = window
+        kind, start, off_start, end, off_end = self.algopin_window(zone, b.valid_from, b.valid_until)
         key = (b.lock_id, kind, start, end)
         taken = self.variances.setdefault(key, set())
         free = [v for v in (1, 2, 3) if v not in taken]
@@ -656,20 +669,15 @@ class Engine:
         except ApiError as e:
             return self.attempt_failed(b, self.now, e)
         taken.add(free[0])
-        b.algo_key, b.variance = key, free[0]
+        b.variance = free[0]  # taken for good: an algoPIN cannot be deleted
         b.code, b.kind, b.source, b.status = pin, "algopin", "algopin", "active"
         log(f"{b.id}: algoPIN {pin} ({kind}, variance {free[0]}) on {b.lock_id}")
-
-    def release_variance(self, b):
-        if b.algo_key is not None:
-            self.variances.get(b.algo_key, set()).discard(b.variance)
-            b.algo_key = None
 
     def attempt_failed(self, b, started, error):
         """C6: retryable failures are tried again (T4); the others alert the host."""
         if error.kind in ("retryable", "rejected_value"):
             nxt = self.next_retry(b, started)
-            if nxt is not None:
+            if nxt is not None and max(nxt, self.now) < b.valid_until:
                 b.due, b.status = max(nxt, self.now), "retrying"
                 log(f"{b.id}: attempt at {fmt_instant(started)} failed ({error}); next at {fmt_instant(b.due)}")
                 return
@@ -681,11 +689,14 @@ class Engine:
         log(f"{b.id}: ALERT host: code {'not possible' if terminal else 'generation failed'}: {why}")
 
     def run_deletion(self, d):
+        if not self.connected:
+            return self.deletions.remove(d)
         try:
             if d.job is None:
+                d.tried_at = self.now
                 d.job = self.api.job(d.lock_id, d.bridge_id, 5, {"pin": d.pin})
             state = self.api.job_state(d.job)
-            if state == "pending":
+            if state == "pending" and self.now - d.tried_at < HOUR:
                 d.due = self.now + MINUTE
                 return
             if state == "completed":
@@ -695,10 +706,9 @@ class Engine:
             d.job = None
         except ApiError as e:
             d.job = None
-            if e.kind == "lock_missing":
-                self.deletions.remove(d)
-                return
-        nxt = self.now + HOUR  # C4/B2: a failed delete is tried hourly
+            if e.kind in ("lock_missing", "needs_reconnect", "invalid_request"):
+                return self.deletions.remove(d)
+        nxt = max(d.tried_at + HOUR, self.now)  # C4/B2: a failed delete is tried hourly
         if nxt >= d.until:
             log(f"{d.booking_id}: ALERT host: could not delete PIN {d.pin} from {d.lock_id}")
             self.deletions.remove(d)
@@ -711,7 +721,8 @@ class Engine:
         b = self.bookings.get(booking_id)
         if b is None:
             raise Refusal("not_found", f"no booking {booking_id!r}")
-        return {"status": b.status, "code": b.code, "kind": b.kind,
+        shown = b.status == "active"
+        return {"status": b.status, "code": b.code if shown else None, "kind": b.kind if shown else None,
                 "valid_from": fmt_instant(b.valid_from), "valid_until": fmt_instant(b.valid_until)}
 
     def render(self, booking_id, template):  # M1
@@ -720,8 +731,8 @@ class Engine:
             raise Refusal("not_found", f"no booking {booking_id!r}")
         if not isinstance(template, str):
             raise Refusal("invalid_argument", "template must be a string")
-        if CODE_VARIABLE.search(template) and b.code is None:
-            if b.status == "failed":
+        if CODE_VARIABLE.search(template) and b.status != "active":
+            if b.status in ("failed", "revoked"):
                 raise Refusal("code_unavailable", "the code could not be generated")
             raise Refusal("code_pending", "no code yet")
         return CODE_VARIABLE.sub(lambda _: b.code, template)
@@ -750,10 +761,11 @@ class Adapter:
             e.disconnect()
         elif kind == "put_property":
             zone = zone_named(request.get("timezone"))
+            changed = request["property_id"] in e.properties and e.properties[request["property_id"]] != zone
             e.properties[request["property_id"]] = zone
-            for b in e.bookings.values():
-                if b.property_id == request["property_id"] and b.status in ("scheduled", "retrying"):
-                    e.schedule(b)
+            for b in list(e.bookings.values()) if changed else []:
+                if b.property_id == request["property_id"] and not b.cancelled:
+                    e.booking_changed(b)
         elif kind == "assign_lock":
             e.assign_lock(request["property_id"], request["brand"], request["lock_id"])
         elif kind == "remove_lock":

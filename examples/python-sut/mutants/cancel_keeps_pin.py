@@ -13,5 +13,4 @@ class Engine(sut.Engine):
         b = self.bookings.get(booking_id)
         if b is None:
             raise sut.Refusal("not_found", f"no booking {booking_id!r}")
-        b.cancelled, b.due, b.job = True, None, None
-        b.status = "revoked" if b.code is not None else "none"
+        b.cancelled, b.due, b.job, b.status = True, None, None, "revoked"

@@ -10,12 +10,4 @@ import sut
 
 class Engine(sut.Engine):
     def next_retry(self, b, at):
-        nxt = at + sut.HOUR
-        return nxt if nxt < b.valid_until else None
-
-    def attempt(self, b):
-        saved, b.deadline = b.deadline, b.valid_until
-        try:
-            super().attempt(b)
-        finally:
-            b.deadline = saved
+        return at + sut.HOUR  # the base engine still stops at valid_until
