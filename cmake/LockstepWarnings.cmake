@@ -5,6 +5,7 @@ add_library(lockstep::options ALIAS lockstep_options)
 target_compile_options(lockstep_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
   -Wcast-align -Wunused -Woverloaded-virtual -Wnull-dereference
+  -Wno-missing-field-initializers  # designated initializers omit fields on purpose
   $<$<BOOL:${LOCKSTEP_WERROR}>:-Werror>)
 if(LOCKSTEP_SANITIZE)
   target_compile_options(lockstep_options INTERFACE
