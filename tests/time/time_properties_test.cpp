@@ -1,9 +1,8 @@
 // Properties of T1-T4 and C5 over the whole tz database, with civil times drawn
 // near each zone's real transitions (where booking systems break).
+#include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
-
-#include <gtest/gtest.h>
 
 #include <date/tz.h>
 
