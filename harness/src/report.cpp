@@ -315,6 +315,67 @@ std::string final_scrub(std::string text, const ReportOptions& o) {
   return text;
 }
 
+std::string describe(const Failure& f) {
+  std::string out = f.rule.empty() ? std::string("(no rule)") : f.rule;
+  if (!f.booking.empty()) out += fmt::format(" · booking {}", f.booking);
+  if (!f.what.empty()) out += fmt::format(" · {}", f.what);
+  if (!f.expected.empty() || !f.observed.empty())
+    out += fmt::format(": expected {}, observed {}", f.expected.empty() ? "(nothing)" : f.expected,
+                       f.observed.empty() ? "(nothing)" : f.observed);
+  if (f.at) out += fmt::format(" at {}", format_instant(*f.at));
+  if (!f.message.empty()) out += fmt::format(" — {}", f.message);
+  return out;
+}
+
+std::string seconds_text(std::int64_t milliseconds) {
+  const bool negative = milliseconds < 0;
+  const auto ms = negative ? -milliseconds : milliseconds;
+  return fmt::format("{}{}.{:03}", negative ? "-" : "", ms / 1000, ms % 1000);
+}
+
+std::vector<RuleCoverage> rule_coverage(std::span<const ScenarioResult> results) {
+  std::vector<RuleCoverage> table;
+  for (auto id : kRuleIds) {
+    RuleCoverage row;
+    row.rule = std::string(id);
+    table.push_back(std::move(row));
+  }
+  const auto row = [&](const std::string& rule) -> RuleCoverage& {
+    for (auto& r : table)
+      if (r.rule == rule) return r;
+    RuleCoverage unknown;
+    unknown.rule = rule;
+    unknown.known = false;
+    table.push_back(std::move(unknown));
+    return table.back();
+  };
+  for (const auto& result : results) {
+    std::vector<std::string> cited = result.rules;
+    for (const auto& f : result.failures)
+      if (!f.rule.empty()) cited.push_back(f.rule);
+    std::sort(cited.begin(), cited.end());
+    cited.erase(std::unique(cited.begin(), cited.end()), cited.end());
+    for (const auto& rule : cited) {
+      if (rule.empty()) continue;
+      auto& r = row(rule);
+      r.scenarios.push_back(result.name);
+      switch (result.verdict) {
+        case Verdict::pass: ++r.passed; break;
+        case Verdict::fail: ++r.failed; break;
+        case Verdict::error: ++r.errors; break;
+        case Verdict::skip: ++r.skipped; break;
+      }
+      if (std::any_of(result.failures.begin(), result.failures.end(),
+                      [&](const Failure& f) { return f.rule == rule; }))
+        ++r.failing;
+    }
+  }
+  // Unknown ids after the known ones, sorted, so the table's order is stable.
+  std::sort(table.begin() + static_cast<std::ptrdiff_t>(kRuleIds.size()), table.end(),
+            [](const RuleCoverage& a, const RuleCoverage& b) { return a.rule < b.rule; });
+  return table;
+}
+
 void BufferedReporter::end(const RunSummary& summary) {
   out_ << render(run_, results_, summary, options_);
   out_.flush();

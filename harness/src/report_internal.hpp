@@ -30,6 +30,24 @@ std::vector<ScenarioResult> scrubbed(std::span<const ScenarioResult> results, co
 // The last pass over a finished document: the options' secret values, raw or escaped.
 std::string final_scrub(std::string text, const ReportOptions& options);
 
+// Rules x scenarios, for the coverage tables: every behaviour.md rule in order
+// (exercised or not), then any other id a scenario cites (a typo, or a rule
+// behaviour.md does not have yet), marked unknown.
+struct RuleCoverage {
+  std::string rule;
+  bool known = true;  // listed in behaviour.md
+  std::vector<std::string> scenarios;  // names of the scenarios exercising it
+  int passed = 0, failed = 0, errors = 0, skipped = 0;
+  // scenarios whose failures cite this rule
+  int failing = 0;
+};
+std::vector<RuleCoverage> rule_coverage(std::span<const ScenarioResult> results);
+
+// One line for people: "T4 · booking b1 · attempts: expected 5, observed 3 — message".
+std::string describe(const Failure& failure);
+// Wall-clock milliseconds as seconds with three decimals ("1.250").
+std::string seconds_text(std::int64_t milliseconds);
+
 // The four forms; each scrubs its input and its output itself.
 std::string render_json_with(const RunInfo& run, std::span<const ScenarioResult> results,
                              const RunSummary& summary, const ReportOptions& options);

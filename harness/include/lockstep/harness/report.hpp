@@ -285,6 +285,16 @@ std::string render_markdown(const RunInfo& run, std::span<const ScenarioResult> 
 std::string render_html(const RunInfo& run, std::span<const ScenarioResult> results,
                         const ReportOptions& options = {});
 
+// report.json read back: for tools that compare runs, and for tests. Fields the
+// file leaves out (wall clock by default) stay empty. invalid_json naming the JSON
+// path at fault when the text is not a lockstep-report/1 document.
+struct ReportDocument {
+  RunInfo run;
+  RunSummary summary;
+  std::vector<ScenarioResult> scenarios;
+};
+Result<ReportDocument> parse_json_report(std::string_view json);
+
 // Writes <base_dir>/<run.run_id>/{report.json, junit.xml, summary.md, report.html}
 // and replaces the symlink <base_dir>/latest with one to that directory
 // (atomically: a new link renamed over the old). Returns the run's directory;
