@@ -891,6 +891,8 @@ Result<void> Engine::disconnect() {
       const PinRecord& rec = s.records[r];
       const Lock& lock = s.locks[rec.lock];
       auto job = s.igloohome.delete_pin(lock.id, lock.bridge_id.value_or(""), rec.pin);
+      // One look at the job while the credentials are still there; no polling after.
+      if (job) (void)s.igloohome.job_status(*job);
       if (job) {
         s.audit(b, AuditKind::code_deleted, Rule::L4, "PIN {} deleted before disconnecting", rec.pin);
       } else {
@@ -1180,12 +1182,15 @@ void Engine::run_until(Instant t) {
   State& s = *state_;
   for (;;) {
     s.drop_stale();
-    if (s.queue.empty() || s.queue.top().at > ticks(t)) return;
+    if (s.queue.empty() || s.queue.top().at > ticks(t)) break;
     const Work w = s.queue.top();
     s.queue.pop();
     s.clock.advance_to(from_ticks(w.at));
     s.run(w);
   }
+  // Commands given after run_until(t) take effect at t (lockstep-sut/1: "at the
+  // time of the last tick").
+  s.clock.advance_to(t);
 }
 
 std::optional<Instant> Engine::next_wakeup() const {
