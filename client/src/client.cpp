@@ -324,6 +324,8 @@ Client::Client(Transport& auth, Transport& api, const Clock& clock, ClientOption
     : state_(std::make_unique<State>(State{auth, api, clock, std::move(options), {}, {}, 0})) {}
 
 Client::~Client() = default;
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&&) noexcept = default;
 
 bool Client::connected() const noexcept { return state_->credentials.has_value(); }
 int Client::tokens_issued() const noexcept { return state_->tokens_issued; }

@@ -87,6 +87,8 @@ class Client final : public IgloohomeProvider {
   // The transports and the clock must outlive the client.
   Client(Transport& auth, Transport& api, const Clock& clock, ClientOptions options = {});
   ~Client() override;
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
