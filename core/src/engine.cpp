@@ -218,6 +218,46 @@ std::uint64_t fnv1a(std::string_view s) {
   return h;
 }
 
+// Audit texts name many instants; formatting them through date's streams
+// dominated a large simulation, so they are written here directly.
+struct Iso {
+  Instant t;
+};
+struct IsoDay {
+  LocalDate d;
+};
+
+}  // namespace
+}  // namespace lockstep
+
+template <>
+struct fmt::formatter<lockstep::Iso> {
+  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
+  template <class Ctx>
+  auto format(const lockstep::Iso& v, Ctx& ctx) const {
+    const auto day = date::floor<date::days>(v.t);
+    const date::year_month_day ymd{day};
+    const date::hh_mm_ss<lockstep::Seconds> tod{v.t - day};
+    return fmt::format_to(ctx.out(), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
+                          static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                          tod.hours().count(), tod.minutes().count(), tod.seconds().count());
+  }
+};
+
+template <>
+struct fmt::formatter<lockstep::IsoDay> {
+  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
+  template <class Ctx>
+  auto format(const lockstep::IsoDay& v, Ctx& ctx) const {
+    const date::year_month_day ymd{v.d};
+    return fmt::format_to(ctx.out(), "{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
+                          static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  }
+};
+
+namespace lockstep {
+namespace {
+
 std::int64_t ticks(Instant t) { return t.time_since_epoch().count(); }
 Instant from_ticks(std::int64_t s) { return Instant{Seconds{s}}; }
 
@@ -378,12 +418,15 @@ struct Engine::State {
 
   // Recomputes the booking's plan against its property's lock now, drops any
   // queued work of the booking, and schedules its first attempt.
-  void replan(Index b, Timing timing, AuditKind kind, Rule rule) {
+  // plan_is_current: bk.plan was just computed against the same lock settings.
+  void replan(Index b, Timing timing, AuditKind kind, Rule rule, bool plan_is_current = false) {
     Booking& bk = bookings[b];
     const bool was_retrying = bk.status == CodeStatus::retrying;
     ++bk.gen;
     const Property& p = properties[bk.property];
-    if (auto plan = window_plan(p, bk.checkin, bk.checkout)) bk.plan = *plan;
+    if (!plan_is_current) {
+      if (auto plan = window_plan(p, bk.checkin, bk.checkout)) bk.plan = *plan;
+    }
     if (bk.cancelled) {
       bk.status = CodeStatus::revoked;
       return;
@@ -423,7 +466,7 @@ struct Engine::State {
       if (bk.status != CodeStatus::revoked) bk.status = CodeStatus::none;
       bk.generate_at.reset();
       audit(b, AuditKind::dropped, Rule::T2, "no code: the window ended at {}",
-            format_instant(bk.plan.valid_until));
+            Iso{bk.plan.valid_until});
       return;
     }
     Instant at = timing == Timing::at_once ? t : std::max(bk.plan.generate_at, t);
@@ -440,11 +483,11 @@ struct Engine::State {
     push(at, WorkKind::attempt, b, bk.gen);
     if (at == bk.plan.generate_at) {
       audit(b, kind, rule, "{} attempt at {} ({} days before check-in day {}, lock {})",
-            keep ? "next" : "first", format_instant(at), lock.settings.days_before,
-            date::format("%F", bk.plan.checkin_day), lock.id);
+            keep ? "next" : "first", Iso{at}, lock.settings.days_before,
+            IsoDay{bk.plan.checkin_day}, lock.id);
     } else {
       audit(b, kind, rule, "{} attempt at {} (generation time {} {}, lock {})",
-            keep ? "next" : "first", format_instant(at), format_instant(bk.plan.generate_at),
+            keep ? "next" : "first", Iso{at}, Iso{bk.plan.generate_at},
             at > bk.plan.generate_at ? "already passed" : "not waited for", lock.id);
     }
   }
@@ -486,10 +529,10 @@ struct Engine::State {
       const std::string code = bk.code.value_or("");
       audit(b, AuditKind::warning, Rule::B3,
             "algoPIN {} cannot be changed or deleted: it keeps working until {}", code,
-            format_instant(old.end));
+            Iso{old.end});
       notify(b, bk.lock, rule == Rule::L3 ? "lock_change_residual" : "date_change_residual", Rule::B3,
              fmt::format("booking {}: the earlier algoPIN {} keeps working until {}", bk.id, code,
-                         format_instant(old.end)));
+                         Iso{old.end}));
       replan(b, Timing::at_once, AuditKind::rescheduled, rule);
       return;
     }
@@ -645,7 +688,7 @@ struct Engine::State {
         bk.preferred_source.reset();
         audit(b, AuditKind::code_created, Rule::C4, "PIN {} ({}) created on lock {}, valid {} to {}",
               rec.pin, to_string(bk.source.value_or(PinSource::random)), locks[rec.lock].id,
-              format_instant(rec.valid_from), format_instant(rec.valid_until));
+              Iso{rec.valid_from}, Iso{rec.valid_until});
         push(std::max(bk.plan.valid_until, now()), WorkKind::expire, b, bk.gen);
         return;
       }
@@ -694,7 +737,7 @@ struct Engine::State {
       bk.status = CodeStatus::failed;
       const std::string message =
           fmt::format("booking {}: lock {} already has 3 algoPINs for {} to {}", bk.id, lock.id,
-                      format_instant(w.start), format_instant(w.end));
+                      Iso{w.start}, Iso{w.end});
       audit(b, AuditKind::generation_failed, Rule::C5, "no variance available: {}", message);
       notify(b, bk.lock, "no_variance", Rule::C5, message);
       return;
@@ -719,15 +762,15 @@ struct Engine::State {
     bk.variance = variance;
     bk.issued_at = now();
     audit(b, AuditKind::code_created, Rule::C5, "algoPIN {} ({} variance {}) on lock {}, {} to {}",
-          pin->pin, to_string(w.type), variance, lock.id, format_instant(w.start),
-          format_instant(w.end));
+          pin->pin, to_string(w.type), variance, lock.id, Iso{w.start},
+          Iso{w.end});
     if (w.end - w.start > std::chrono::hours{24}) {
       audit(b, AuditKind::warning, Rule::B3, "code longer than 24 h: must be first used before {}",
-            format_instant(w.start + std::chrono::hours{24}));
+            Iso{w.start + std::chrono::hours{24}});
       notify(b, bk.lock, "first_use_24h", Rule::B3,
              fmt::format("booking {}: algoPIN {} must be used for the first time before {} or it "
                          "never opens",
-                         bk.id, pin->pin, format_instant(w.start + std::chrono::hours{24})));
+                         bk.id, pin->pin, Iso{w.start + std::chrono::hours{24}}));
     }
     push(std::max(bk.plan.valid_until, now()), WorkKind::expire, b, bk.gen);
   }
@@ -753,13 +796,13 @@ struct Engine::State {
       bk.next_at = next;
       push(next, WorkKind::attempt, b, bk.gen);
       audit(b, AuditKind::attempt_failed, Rule::T4, "attempt {} failed: {}; next at {}", bk.attempt_no,
-            describe(failure), format_instant(next));
+            describe(failure), Iso{next});
       return;
     }
     bk.status = CodeStatus::failed;
     audit(b, AuditKind::attempt_failed, Rule::T4,
           "attempt {} failed: {}; no attempt left before the deadline {}", bk.attempt_no,
-          describe(failure), format_instant(limit));
+          describe(failure), Iso{limit});
     audit(b, AuditKind::generation_failed, Rule::T4, "no code after {} attempts: host alerted",
           bk.attempt_no);
     notify(b, bk.lock, "generation_failed", Rule::T4,
@@ -830,7 +873,7 @@ struct Engine::State {
     if (!is_terminal(failure.kind) && next < rec.delete_until) {
       rec.pending_logged = false;
       audit(rec.booking, AuditKind::delete_failed, rec.delete_rule,
-            "delete of PIN {} failed: {}; next at {}", rec.pin, describe(failure), format_instant(next));
+            "delete of PIN {} failed: {}; next at {}", rec.pin, describe(failure), Iso{next});
       push(next, WorkKind::delete_try, r, rec.gen);
       return;
     }
@@ -1111,7 +1154,7 @@ Result<void> Engine::put_booking(const BookingInput& input) {
     bk.plan = *plan;
     s.booking_index.emplace(input.booking_id, b);
     s.properties[property].bookings.push_back(b);
-    s.replan(b, Timing::normal, AuditKind::scheduled, Rule::T3);
+    s.replan(b, Timing::normal, AuditKind::scheduled, Rule::T3, /*plan_is_current=*/true);
     return {};
   }
   const Index b = bit->second;
@@ -1164,11 +1207,11 @@ Result<void> Engine::cancel_booking(const std::string& booking_id) {
   } else if (bk.status == CodeStatus::active && bk.kind == CodeKind::algopin) {
     const Instant end = bk.plan.algopin ? bk.plan.algopin->end : bk.plan.valid_until;
     s.audit(b, AuditKind::warning, Rule::B3, "cancelled: algoPIN {} keeps working until {}",
-            bk.code.value_or(""), format_instant(end));
+            bk.code.value_or(""), Iso{end});
     s.notify(b, bk.lock, "cancel_residual", Rule::B3,
              fmt::format("booking {} cancelled: its algoPIN {} cannot be deleted and opens the "
                          "lock until {}",
-                         bk.id, bk.code.value_or(""), format_instant(end)));
+                         bk.id, bk.code.value_or(""), Iso{end}));
   } else if (bk.status == CodeStatus::scheduled || bk.status == CodeStatus::retrying) {
     s.audit(b, AuditKind::dropped, Rule::B2, "cancelled: pending generation dropped");
   } else {
