@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "detail.hpp"
+
 namespace lockstep::mock {
 
 const std::vector<std::string>& all_scopes() {
@@ -297,7 +299,15 @@ Result<World> world_from_json(const nlohmann::json& json) {
   if (json.contains("faults")) {
     const auto& arr = json.at("faults");
     if (!arr.is_array()) return fail(ErrorCode::invalid_argument, "faults: expected an array", "faults");
-    for (const auto& f : arr) w.faults.push_back(f);  // validated by the Mock, which owns the fault grammar
+    for (std::size_t i = 0; i < arr.size(); ++i) {
+      auto fault = detail::parse_fault(arr[i], w, "check");
+      if (!fault) {
+        const auto& e = fault.error();
+        const std::string where = fmt::format("faults[{}]{}{}", i, e.field.empty() ? "" : ".", e.field);
+        return fail(ErrorCode::invalid_argument, fmt::format("faults[{}]: {}", i, e.message), where);
+      }
+      w.faults.push_back(arr[i]);
+    }
   }
   return w;
 }

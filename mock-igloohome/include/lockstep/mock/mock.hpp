@@ -118,8 +118,9 @@ class Mock {
 
   const World& world() const;
 
+  struct State;  // opaque: defined in mock.cpp, public only so its helpers can name it
+
  private:
-  struct State;
   std::unique_ptr<State> state_;
 };
 
