@@ -18,6 +18,8 @@ packages=(
   libxml2-utils
   python3
   curl
+  wrk            # HTTP load for scripts/bench.sh (mock requests/s, p50/p99)
+  time           # /usr/bin/time -v: peak memory in scripts/bench.sh
 )
 
 missing=()
