@@ -74,6 +74,46 @@ TEST(B1_DateChange, SameDatesAgainChangeNothing) {
   EXPECT_EQ(w.igloohome.calls.size(), calls);
 }
 
+TEST(B1_DateChange, MovingToAnotherPropertyMovesTheCodeToItsLock) {
+  World w("2026-05-01T00:00:00Z");
+  w.setup("UTC");
+  ASSERT_TRUE(w.engine.put_property("P2", "UTC"));
+  ASSERT_TRUE(w.engine.assign_lock("P2", Brand::igloohome, "LK-2"));
+  ASSERT_TRUE(w.book("b1", "2026-05-10T15:00", "2026-05-12T10:00"));
+  w.run_until("2026-05-06T00:00:00Z");
+  const std::string pin = *w.code("b1").code;
+  ASSERT_TRUE(w.book("b1", "2026-05-10T15:00", "2026-05-12T10:00", std::nullopt, "P2"));
+  w.run_until("2026-05-06T00:00:00Z");
+  EXPECT_FALSE(w.igloohome.live_pin("LK-1", pin));
+  EXPECT_TRUE(w.igloohome.live_pin("LK-2", pin));
+  EXPECT_EQ(w.code("b1").lock_id, "LK-2");
+  EXPECT_EQ(w.code("b1").status, CodeStatus::active);
+  // A bad change (unknown property) leaves it where it is.
+  auto r = w.book("b1", "2026-05-10T15:00", "2026-05-13T10:00", std::nullopt, "P404");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::not_found);
+  EXPECT_EQ(w.code("b1").lock_id, "LK-2");
+  EXPECT_EQ(w.code("b1").valid_until, at("2026-05-12T10:30:00Z"));
+}
+
+TEST(B1_DateChange, AFailedMoveIsRetriedHourly) {
+  World w("2026-05-01T00:00:00Z");
+  w.setup("UTC");
+  ASSERT_TRUE(w.book("b1", "2026-05-10T15:00", "2026-05-12T10:00"));
+  w.run_until("2026-05-06T00:00:00Z");
+  w.igloohome.fail_calls("create_pin", at("2026-05-06T00:00:00Z"), at("2026-05-06T02:30:00Z"),
+                         FailureKind::retryable, 503);
+  const std::string pin = *w.code("b1").code;
+  ASSERT_TRUE(w.book("b1", "2026-05-10T15:00", "2026-05-13T10:00"));
+  w.run_until("2026-05-06T02:59:00Z");
+  EXPECT_EQ(w.code("b1").status, CodeStatus::retrying);
+  EXPECT_FALSE(w.igloohome.live_pin("LK-1", pin));  // the old window is gone
+  w.run_until("2026-05-06T03:00:00Z");
+  EXPECT_EQ(w.code("b1").status, CodeStatus::active);
+  EXPECT_EQ(w.code("b1").attempts.size(), 4u);
+  EXPECT_EQ(w.code("b1").code, pin);
+}
+
 TEST(B2_Cancellation, BridgeCodeDeletedAtOnce) {
   World w("2026-05-01T00:00:00Z");
   w.setup("UTC");

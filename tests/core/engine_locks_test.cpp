@@ -183,6 +183,33 @@ TEST(L3_LockChange, RemovingTheLockDeletesFutureCodesAndStopsGeneration) {
   EXPECT_TRUE(w.engine.assign_lock("P2", Brand::igloohome, "LK-1"));
 }
 
+TEST(L3_LockChange, AnAlgoPinCannotBeTakenBackWhenTheLockChanges) {
+  World w("2026-05-01T00:00:00Z");
+  w.setup("UTC", "LK-ALGO");
+  ASSERT_TRUE(w.book("b1", "2026-05-04T15:00", "2026-05-06T10:00"));
+  w.run_until("2026-05-02T00:00:00Z");
+  const std::string algo = *w.code("b1").code;
+  ASSERT_TRUE(w.engine.assign_lock("P1", Brand::igloohome, "LK-1"));
+  w.run_until("2026-05-02T00:00:00Z");
+  EXPECT_EQ(w.notices("lock_change_residual"), 1);
+  EXPECT_EQ(w.code("b1").kind, CodeKind::pin);
+  EXPECT_EQ(w.code("b1").lock_id, "LK-1");
+  EXPECT_TRUE(w.igloohome.opens("LK-ALGO", algo, at("2026-05-05T00:00:00Z")));
+}
+
+TEST(L3_LockChange, SettingsStayWithTheLock) {
+  World w("2026-05-01T00:00:00Z");
+  w.setup("UTC");
+  ASSERT_TRUE(w.engine.configure_lock("LK-1", SettingsPatch{2, 0, std::nullopt}));
+  ASSERT_TRUE(w.book("b1", "2026-05-20T15:00", "2026-05-22T10:00"));
+  EXPECT_EQ(w.code("b1").generate_at, at("2026-05-18T00:00:00Z"));
+  ASSERT_TRUE(w.engine.assign_lock("P1", Brand::igloohome, "LK-2"));  // defaults on LK-2
+  EXPECT_EQ(w.code("b1").generate_at, at("2026-05-15T00:00:00Z"));
+  EXPECT_EQ(w.code("b1").valid_from, at("2026-05-20T14:30:00Z"));
+  ASSERT_TRUE(w.engine.assign_lock("P1", Brand::igloohome, "LK-1"));
+  EXPECT_EQ(w.code("b1").generate_at, at("2026-05-18T00:00:00Z"));
+}
+
 TEST(L4_Disconnect, StopsEverythingAndNoCallReachesIgloohome) {
   World w("2026-05-01T00:00:00Z");
   w.setup("UTC");
