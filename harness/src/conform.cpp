@@ -127,7 +127,7 @@ class Player {
   Player(const Scenario& s, SutParticipant& p, mock::Mock& m, std::string url, int max_ticks)
       : scenario_(s), participant_(p), mock_(m), base_url_(std::move(url)), max_ticks_(max_ticks) {}
 
-  Trace run() {
+  ConformTrace run() {
     try {
       play();
     } catch (const std::exception& e) {
@@ -159,7 +159,7 @@ class Player {
   }
 
   void observe(Instant at, const std::string& booking) {
-    Trace::Observation o;
+    ConformTrace::Observation o;
     o.at = at;
     o.booking = booking;
     o.lock = lock_of(booking);
@@ -174,7 +174,7 @@ class Player {
   }
 
   void render(Instant at, const std::string& booking, const std::string& tmpl) {
-    Trace::Render r;
+    ConformTrace::Render r;
     r.at = at;
     r.booking = booking;
     r.template_text = tmpl;
@@ -200,7 +200,7 @@ class Player {
   }
 
   void deliver(std::size_t index, const Event& e, Instant t) {
-    Trace::Command c;
+    ConformTrace::Command c;
     c.event = index;
     c.at = t;
     c.kind = e.kind;
@@ -271,7 +271,7 @@ class Player {
   }
 
   void probe(std::size_t index, const DoorProbeSpec& spec, Instant t) {
-    Trace::Probe p;
+    ConformTrace::Probe p;
     p.index = index;
     p.at = t;
     p.booking = spec.booking;
@@ -393,7 +393,7 @@ class Player {
   mock::Mock& mock_;
   std::string base_url_;
   int max_ticks_;
-  Trace trace_;
+  ConformTrace trace_;
   std::vector<std::string> bookings_;  // in order first put
   std::map<std::string, std::string> booking_property_;
   std::map<std::string, std::string> property_lock_;
@@ -404,7 +404,7 @@ class Player {
 
 }  // namespace
 
-Trace play_scenario(const Scenario& scenario, SutParticipant& participant, mock::Mock& mock,
+ConformTrace play_scenario(const Scenario& scenario, SutParticipant& participant, mock::Mock& mock,
                     const std::string& base_url, int max_ticks) {
   return Player(scenario, participant, mock, base_url, max_ticks).run();
 }
@@ -418,7 +418,7 @@ using detail::show;
 
 class Comparer {
  public:
-  Comparer(const Scenario& s, const Trace& r, const Trace& o, const Profile& p, std::vector<std::string>& skipped)
+  Comparer(const Scenario& s, const ConformTrace& r, const ConformTrace& o, const Profile& p, std::vector<std::string>& skipped)
       : scenario_(s), ref_(r), obs_(o), tolerance_(p.schedule_tolerance), skipped_(skipped) {}
 
   std::vector<report::Failure> run() {
@@ -579,7 +579,7 @@ class Comparer {
 
   // C1: no two overlapping bookings share a PIN on one lock (implementation only).
   void uniqueness() {
-    std::map<std::pair<Instant, std::string>, std::vector<const Trace::Observation*>> by_lock;
+    std::map<std::pair<Instant, std::string>, std::vector<const ConformTrace::Observation*>> by_lock;
     for (const auto& o : obs_.observations)
       if (o.code && o.code->code && o.code->status == "active" && o.code->kind == std::optional<std::string>("pin") &&
           !o.lock.empty())
@@ -607,7 +607,7 @@ class Comparer {
     std::optional<Instant> deleted;
   };
 
-  static std::map<std::string, CallsOf> calls_by_booking(const Trace& t) {
+  static std::map<std::string, CallsOf> calls_by_booking(const ConformTrace& t) {
     // Windows each booking had on each lock, and its codes.
     std::map<std::tuple<std::string, Instant, Instant>, std::string> by_window;
     std::map<std::pair<std::string, std::string>, std::string> by_pin;  // (lock, pin) -> booking
@@ -708,7 +708,7 @@ class Comparer {
     }
   }
 
-  static std::string normalised(const Trace::Render& r) {
+  static std::string normalised(const ConformTrace::Render& r) {
     if (!r.text) return "error " + show(r.error);
     std::string text = *r.text;
     if (r.code && !r.code->empty())
@@ -748,8 +748,8 @@ class Comparer {
   }
 
   const Scenario& scenario_;
-  const Trace& ref_;
-  const Trace& obs_;
+  const ConformTrace& ref_;
+  const ConformTrace& obs_;
   Minutes tolerance_;
   std::vector<std::string>& skipped_;
   std::vector<report::Failure> failures_;
@@ -758,7 +758,7 @@ class Comparer {
 
 }  // namespace
 
-std::vector<report::Failure> compare_traces(const Scenario& scenario, const Trace& reference, const Trace& observed,
+std::vector<report::Failure> compare_traces(const Scenario& scenario, const ConformTrace& reference, const ConformTrace& observed,
                                             const Profile& profile, std::vector<std::string>& skipped) {
   return Comparer(scenario, reference, observed, profile, skipped).run();
 }
@@ -829,7 +829,7 @@ report::ScenarioResult conform_scenario(const Scenario& original, const ConformO
     SutAdapter adapter(adapter_options);
     auto reference =
         SutParticipant::in_process([&adapter](std::string_view line) { return adapter.handle(line); });
-    Trace ref = play_scenario(scenario, *reference, reference_run.mock, reference_run.url(), options.max_ticks);
+    ConformTrace ref = play_scenario(scenario, *reference, reference_run.mock, reference_run.url(), options.max_ticks);
     reference->shutdown();
     if (ref.failure) {
       result.verdict = report::Verdict::error;
@@ -847,7 +847,7 @@ report::ScenarioResult conform_scenario(const Scenario& original, const ConformO
       result.error = "cannot start the implementation: " + sut.error().message;
       return result;
     }
-    Trace obs = play_scenario(scenario, **sut, sut_run.mock, sut_run.url(), options.max_ticks);
+    ConformTrace obs = play_scenario(scenario, **sut, sut_run.mock, sut_run.url(), options.max_ticks);
     if (!obs.failure) (*sut)->shutdown();
     (*sut)->finish();
     if (obs.failure) {

@@ -12,7 +12,7 @@
 // at the implementation's next_wakeup, at every scenario event, and every
 // tick_cadence_minutes when the implementation gives no wakeup.
 //
-// A Trace records what each run did: every command's reply, get_code after each
+// A ConformTrace records what each run did: every command's reply, get_code after each
 // booking change and at every observation instant (probes, expectations, end),
 // renders, door probes (the mock's lock simulator), and the mock's journal of
 // igloohome calls. compare_traces() then lists the divergences, each with the
@@ -62,7 +62,7 @@ struct ConformOptions {
 };
 
 // What one run of a scenario did, as far as conformance looks.
-struct Trace {
+struct ConformTrace {
   struct Command {
     std::size_t event = 0;  // index in scenario.timeline
     Instant at{};
@@ -114,13 +114,13 @@ struct Trace {
 // Plays `scenario` with `participant` against `mock`, reachable at `base_url`
 // (http://127.0.0.1:P). Never throws; a protocol failure ends the run and is
 // recorded in the trace.
-Trace play_scenario(const Scenario& scenario, SutParticipant& participant, mock::Mock& mock,
+ConformTrace play_scenario(const Scenario& scenario, SutParticipant& participant, mock::Mock& mock,
                     const std::string& base_url, int max_ticks = 200'000);
 
 // The divergences of `observed` from `reference`, each citing its rule; skipped
 // checks (unsupported requests) are appended to `skipped`.
-std::vector<report::Failure> compare_traces(const Scenario& scenario, const Trace& reference,
-                                            const Trace& observed, const Profile& profile,
+std::vector<report::Failure> compare_traces(const Scenario& scenario, const ConformTrace& reference,
+                                            const ConformTrace& observed, const Profile& profile,
                                             std::vector<std::string>& skipped);
 
 // True when two profiles agree on every knob the engine uses (the tolerance,
