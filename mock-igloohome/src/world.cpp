@@ -304,7 +304,10 @@ Result<World> world_from_json(const nlohmann::json& json) {
       if (!fault) {
         const auto& e = fault.error();
         const std::string where = fmt::format("faults[{}]{}{}", i, e.field.empty() ? "" : ".", e.field);
-        return fail(ErrorCode::invalid_argument, fmt::format("faults[{}]: {}", i, e.message), where);
+        // parse_fault's messages start with the field's name: prefix the array path.
+        const std::string message = e.field.empty() ? fmt::format("faults[{}]: {}", i, e.message)
+                                                    : fmt::format("faults[{}].{}", i, e.message);
+        return fail(ErrorCode::invalid_argument, message, where);
       }
       w.faults.push_back(arr[i]);
     }

@@ -1,0 +1,186 @@
+// Every fault kind, in-process: its window in virtual time, its target, its
+// randomness (seeded, reproducible), and what the in-process transport makes of
+// the network faults.
+#include <gtest/gtest.h>
+
+#include "lockstep/mock/in_process_transport.hpp"
+#include "support.hpp"
+
+namespace lockstep::mock::testing {
+namespace {
+
+const char* kStart = "2026-01-10T15:00:00+01:00";
+const char* kEnd = "2026-01-12T11:00:00+01:00";
+
+TEST(MockFaults, HttpErrorHitsOnlyItsPathAndWindow) {
+  Mock mock;
+  Api api(mock);
+  api.login();
+  ASSERT_TRUE(mock.add_fault({{"kind", "http_error"}, {"status", 503}, {"path", "/igloohome/devices"},
+                              {"from", "2026-01-01T01:00:00Z"}, {"until", "2026-01-01T02:00:00Z"}}));
+  EXPECT_EQ(api.get("/igloohome/devices").status, 200);
+  mock.set_now(at("2026-01-01T01:00:00Z"));
+  auto a = api.get("/igloohome/devices");
+  EXPECT_EQ(a.status, 503);
+  EXPECT_EQ(a.body["error"], "internal_error");
+  EXPECT_EQ(api.get("/igloohome/jobs/job-1").status, 404);  // other path unaffected
+  mock.set_now(at("2026-01-01T02:00:00Z"));
+  EXPECT_EQ(api.get("/igloohome/devices").status, 200);
+}
+
+TEST(MockFaults, HttpErrorBeforeHasNoEffectAfterHasItsEffect) {
+  Mock mock;
+  Api api(mock);
+  api.login();
+  const auto id = mock.add_fault({{"kind", "http_error"}, {"path", "/igloohome/devices/LK-1/jobs"}});
+  ASSERT_TRUE(id);
+  EXPECT_EQ(api.create_pin("482913", kStart, kEnd).status, 500);
+  EXPECT_TRUE(mock.pins("LK-1")->empty());
+  mock.remove_fault(*id);
+  ASSERT_TRUE(mock.add_fault({{"kind", "http_error"}, {"status", 502}, {"after", true}}));
+  EXPECT_EQ(api.create_pin("482913", kStart, kEnd).status, 502);
+  EXPECT_EQ(mock.pins("LK-1")->size(), 1u);  // the job ran although the answer was lost
+}
+
+TEST(MockFaults, ProbabilityIsSeededAndReproducible) {
+  auto pattern = [](std::uint64_t seed) {
+    Mock mock;
+    Api api(mock);
+    api.login();
+    EXPECT_TRUE(mock.add_fault({{"kind", "http_error"}, {"probability", 0.5}, {"seed", seed}, {"path", "/igloohome"}}));
+    std::string out;
+    for (int i = 0; i < 64; ++i) out += api.get("/igloohome/devices").status == 200 ? '.' : 'X';
+    return out;
+  };
+  const std::string a = pattern(7);
+  EXPECT_EQ(a, pattern(7));
+  EXPECT_NE(a, pattern(8));
+  const auto failures = std::count(a.begin(), a.end(), 'X');
+  EXPECT_GT(failures, 10);
+  EXPECT_LT(failures, 54);
+}
+
+TEST(MockFaults, RateLimitIs429WithRetryAfter) {
+  Mock mock;
+  Api api(mock);
+  api.login();
+  ASSERT_TRUE(mock.add_fault({{"kind", "rate_limit"}, {"retry_after_seconds", 120}, {"path", "/igloohome/"}}));
+  auto a = api.get("/igloohome/devices");
+  EXPECT_EQ(a.status, 429);
+  EXPECT_EQ(a.body["error"], "rate_limited");
+  EXPECT_EQ(a.response[http::field::retry_after], "120");
+  EXPECT_EQ(api.token_form("grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret").status, 200);
+}
+
+TEST(MockFaults, NetworkFaultsBecomeTransportFailuresInProcess) {
+  using Kind = igloohome::TransportFailure::Kind;
+  const std::vector<std::pair<std::string, Kind>> cases = {
+      {"connection_reset", Kind::reset}, {"empty_response", Kind::empty_response}, {"malformed_body", Kind::malformed}};
+  for (const auto& [kind, expected] : cases) {
+    Mock mock;
+    ASSERT_TRUE(mock.add_fault({{"kind", kind}, {"path", "/oauth2/token"}}));
+    InProcessTransport transport(mock);
+    auto res = transport.send(make_request(http::verb::post, "/oauth2/token",
+                                           "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
+                                           "application/x-www-form-urlencoded"));
+    ASSERT_FALSE(res.has_value()) << kind;
+    EXPECT_EQ(res.error().kind, expected) << kind;
+    const auto journal = mock.journal();
+    ASSERT_EQ(journal.size(), 1u);
+    EXPECT_NE(journal[0].transport, "normal");
+  }
+}
+
+TEST(MockFaults, MalformedBodyIsBrokenJsonInTheReply) {
+  Mock mock;
+  ASSERT_TRUE(mock.add_fault({{"kind", "malformed_body"}}));
+  auto reply = mock.handle(make_request(http::verb::get, "/igloohome/devices"));
+  EXPECT_EQ(reply.transport, Reply::Transport::malformed);
+  EXPECT_TRUE(json::parse(reply.response.body(), nullptr, false).is_discarded());
+}
+
+TEST(MockFaults, LatencyAboveTheTimeoutIsATimeout) {
+  Mock mock;
+  ASSERT_TRUE(mock.add_fault({{"kind", "latency"}, {"milliseconds", 1500}, {"path", "/igloohome"}}));
+  auto reply = mock.handle(make_request(http::verb::get, "/igloohome/devices"));
+  EXPECT_EQ(reply.latency, std::chrono::milliseconds{1500});
+  InProcessTransport patient(mock, std::chrono::seconds{2});
+  auto slow = patient.send(make_request(http::verb::get, "/igloohome/devices"));
+  ASSERT_TRUE(slow.has_value());  // answered (401: no token), just late
+  EXPECT_EQ(slow->result_int(), 401u);
+  InProcessTransport hasty(mock, std::chrono::seconds{1});
+  auto timed_out = hasty.send(make_request(http::verb::get, "/igloohome/devices"));
+  ASSERT_FALSE(timed_out.has_value());
+  EXPECT_EQ(timed_out.error().kind, igloohome::TransportFailure::Kind::timeout);
+}
+
+TEST(MockFaults, TokenExpiryShortensTokensIssuedInItsWindow) {
+  Mock mock;
+  Api api(mock);
+  const std::string before = api.login();
+  ASSERT_TRUE(mock.add_fault({{"kind", "token_expiry"}, {"after_seconds", 600}, {"from", "2026-01-01T00:00:01Z"}}));
+  mock.set_now(at("2026-01-01T00:00:01Z"));
+  const std::string during = api.login();
+  mock.set_now(at("2026-01-01T00:10:01Z"));
+  api.set_token(during);
+  auto a = api.get("/igloohome/devices");
+  EXPECT_EQ(a.status, 401);
+  EXPECT_EQ(a.body["message"], "token expired");
+  api.set_token(before);  // issued before the window: full lifetime
+  EXPECT_EQ(api.get("/igloohome/devices").status, 200);
+}
+
+TEST(MockFaults, BridgeOfflineWithoutTargetTakesEveryBridge) {
+  World w = default_world();
+  w.bridges.push_back(Bridge{"BR-2", "second", 100});
+  w.locks.push_back(Lock{"LK-3", "third", "BR-2", "s3", true, 50});
+  Mock mock(w);
+  Api api(mock);
+  api.login();
+  ASSERT_TRUE(mock.add_fault({{"kind", "bridge_offline"}, {"target", "BR-2"}}));
+  EXPECT_EQ(api.create_pin("1234", kStart, kEnd).status, 200);
+  EXPECT_EQ(api.create_pin("1234", kStart, kEnd, "LK-3", "BR-2").status, 406);
+  ASSERT_TRUE(mock.add_fault({{"kind", "bridge_offline"}}));
+  EXPECT_EQ(api.create_pin("1235", kStart, kEnd).status, 406);
+}
+
+TEST(MockFaults, FaultSpecsAreCheckedFieldByField) {
+  Mock mock;
+  struct Case {
+    json spec;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {json{{"target", "BR-1"}}, "kind"},
+      {json{{"kind", "meteor"}}, "kind"},
+      {json{{"kind", "bridge_offline"}, {"minutes", 3}}, "minutes"},
+      {json{{"kind", "bridge_offline"}, {"from", "soon"}}, "from"},
+      {json{{"kind", "bridge_offline"}, {"from", "2026-01-02T00:00:00Z"}, {"until", "2026-01-01T00:00:00Z"}}, "until"},
+      {json{{"kind", "job_pending"}}, "minutes"},
+      {json{{"kind", "job_pending"}, {"minutes", 0}}, "minutes"},
+      {json{{"kind", "http_error"}, {"status", 404}}, "status"},
+      {json{{"kind", "http_error"}, {"probability", 1.5}}, "probability"},
+      {json{{"kind", "http_error"}, {"path", "igloohome"}}, "path"},
+      {json{{"kind", "http_error"}, {"path", "/__admin"}}, "path"},
+      {json{{"kind", "latency"}}, "milliseconds"},
+      {json{{"kind", "token_expiry"}}, "after_seconds"},
+      {json{{"kind", "pin_rejected"}}, "pins"},
+      {json{{"kind", "pin_rejected"}, {"pattern", "("}}, "pattern"},
+      {json{{"kind", "pin_rejected"}, {"target", "BR-1"}, {"pins", {"1234"}}}, "target"},
+      {json{{"kind", "connection_reset"}, {"seed", -1}}, "seed"},
+  };
+  for (const auto& c : cases) {
+    auto r = mock.add_fault(c.spec);
+    ASSERT_FALSE(r.has_value()) << c.spec.dump();
+    EXPECT_EQ(r.error().field, c.field) << c.spec.dump() << " " << r.error().message;
+    EXPECT_EQ(r.error().message.rfind(c.field + ":", 0), 0u) << r.error().message;
+  }
+  EXPECT_TRUE(mock.faults().empty());
+  auto named = mock.add_fault({{"kind", "bridge_offline"}, {"id", "outage"}});
+  ASSERT_TRUE(named);
+  EXPECT_EQ(*named, "outage");
+  EXPECT_FALSE(mock.add_fault({{"kind", "bridge_offline"}, {"id", "outage"}}));
+}
+
+}  // namespace
+}  // namespace lockstep::mock::testing
