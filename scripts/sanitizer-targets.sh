@@ -4,3 +4,4 @@
 echo "core_tests"
 echo "report_tests"
 echo "client_tests"
+echo "mock_tests"

@@ -302,6 +302,7 @@ struct Mock::State {
     const json header = {{"alg", "HS256"}, {"typ", "JWT"}};
     const json payload = {{"iss", "lockstep-mock"},
                           {"sub", a.client_id},
+                          {"name", a.name},
                           {"scope", scope_text},
                           {"iat", t.time_since_epoch().count()},
                           {"exp", (t + world.limits.token_lifetime).time_since_epoch().count()},
@@ -583,7 +584,10 @@ Answer Handler::token() {
   return ok_answer({{"access_token", s_.issue_token(*account, granted, ctx_.now)},
                     {"expires_in", s_.world.limits.token_lifetime.count()},
                     {"token_type", "Bearer"},
-                    {"scope", scope_text}});
+                    {"scope", scope_text},
+                    // igloohome shows the account's name once connected; the mock
+                    // says it here (and in the JWT's "name" claim).
+                    {"account_name", account->name}});
 }
 
 // 401 for a missing/bad token, 403 for a missing scope (when `scope` is given).

@@ -70,6 +70,7 @@ TEST(MockToken, BasicCredentialsGiveAJwtShapedTokenWithExpAndScope) {
   ASSERT_EQ(a.status, 200) << a.body.dump();
   EXPECT_EQ(a.body["token_type"], "Bearer");
   EXPECT_EQ(a.body["expires_in"], 86400);
+  EXPECT_EQ(a.body["account_name"], "Demo Host");
   const std::string token = a.body["access_token"];
   EXPECT_EQ(std::count(token.begin(), token.end(), '.'), 2);
   const json claims = jwt_payload(token);
