@@ -65,13 +65,21 @@ table{border-collapse:collapse;background:#fff;border:1px solid var(--line);font
 th,td{padding:5px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 th{background:#eef1f5;font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
-tr.uncovered td{background:#fff4f4;color:var(--fail);font-weight:600}
-.covbar{display:flex;height:10px;width:120px;border-radius:3px;overflow:hidden;background:#eceff3;margin-top:4px}
-.covbar i{display:block;height:100%}
+.scroll{overflow-x:auto}
+table.coverage th,table.coverage td{text-align:center;padding:4px 7px;min-width:34px}
+table.coverage tbody th{text-align:left;font-weight:500;color:var(--muted);background:#fff}
+table.coverage th.group{font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);border-left:2px solid var(--line)}
+table.coverage .uncovered{background:#fde8e8;color:var(--fail);font-weight:700}
+table.coverage td.zero{color:#c3c8d0}
+table.coverage tr.total td{font-weight:700}
+table.coverage tr.pass td.num:not(.zero){color:var(--pass);font-weight:600}
+table.coverage tr.fail td.num:not(.zero){background:#fdecec;color:var(--fail);font-weight:700}
+table.coverage tr.error td.num:not(.zero){color:var(--error);font-weight:700}
+.uncoveredList{color:var(--fail)}
 .index{display:flex;flex-wrap:wrap;gap:6px}
 .index a{text-decoration:none;font-size:12px;padding:2px 8px;border-radius:10px;border:1px solid var(--line);background:#fff;color:var(--ink)}
 .index a.fail{border-color:var(--fail);color:var(--fail)}.index a.error{border-color:var(--error);color:var(--error)}.index a.skip{color:var(--skip)}
-section.scenario{background:#fff;border:1px solid var(--line);border-left:5px solid var(--pass);border-radius:8px;padding:14px 18px;margin:16px 0}
+section.scenario{scroll-margin-top:64px;background:#fff;border:1px solid var(--line);border-left:5px solid var(--pass);border-radius:8px;padding:14px 18px;margin:16px 0}
 section.scenario.fail{border-left-color:var(--fail)}section.scenario.error{border-left-color:var(--error)}section.scenario.skip{border-left-color:var(--skip)}
 section.scenario h3{margin:0 0 4px;font-size:16px}
 .rules span{display:inline-block;font-size:11px;background:#eef1f5;border-radius:4px;padding:0 5px;margin-right:3px}
@@ -112,10 +120,11 @@ Span span_of(const ScenarioResult& r, std::span<const BookingTimeline* const> la
     if (!lo || *t < *lo) lo = *t;
     if (!hi || *t > *hi) hi = *t;
   };
-  see(r.first);
-  see(r.last);
+  // What is drawn sets the span; booked_at is left out (often weeks earlier, it
+  // would squeeze the interesting part into a corner), and the scenario's own
+  // span only counts when nothing else is known.
   for (const auto* b : lanes) {
-    for (const auto& t : {b->checkin, b->checkout, b->valid_from, b->valid_until, b->booked_at, b->cancelled_at,
+    for (const auto& t : {b->checkin, b->checkout, b->valid_from, b->valid_until, b->cancelled_at,
                           b->generate_at, b->created_at, b->deleted_at})
       see(t);
     for (const auto& a : b->attempts) see(a.at);
@@ -125,6 +134,11 @@ Span span_of(const ScenarioResult& r, std::span<const BookingTimeline* const> la
     see(o.until);
   }
   for (const auto& p : r.probes) see(p.at);
+  for (const auto& f : r.failures) see(f.at);
+  if (!lo) {
+    see(r.first);
+    see(r.last);
+  }
   if (!lo) return {};
   Instant from = *lo, to = *hi;
   if (to - from < hours(6)) to = from + hours(6);
@@ -133,39 +147,52 @@ Span span_of(const ScenarioResult& r, std::span<const BookingTimeline* const> la
   return {from - pad, to + pad};
 }
 
-struct TickStep {
-  Seconds step;
-  bool by_day;
-};
-
-TickStep tick_step(Span span, int max_ticks) {
-  static const std::array<Seconds, 13> steps = {
-      hours(1), hours(2), hours(3), hours(6), hours(12), hours(24), hours(48), hours(24 * 7),
-      hours(24 * 14), hours(24 * 28), hours(24 * 56), hours(24 * 91), hours(24 * 182)};
-  for (auto s : steps)
-    if ((span.to - span.from) / s <= max_ticks) return {s, s >= hours(24)};
-  return {steps.back(), true};
+// Tick instants and labels: whole hours (from UTC midnight) for short spans,
+// days or weeks for medium ones, first days of months for long ones.
+std::vector<std::pair<Instant, std::string>> ticks(Span span, int max_ticks) {
+  std::vector<std::pair<Instant, std::string>> out;
+  const auto length = span.to - span.from;
+  static const std::array<Seconds, 9> steps = {hours(1),  hours(2),  hours(3),      hours(6),     hours(12),
+                                               hours(24), hours(48), hours(24 * 7), hours(24 * 14)};
+  for (auto step : steps) {
+    if (length / step > max_ticks) continue;
+    Instant t = date::floor<date::days>(span.from);
+    while (t < span.from) t += step;
+    for (; t <= span.to; t += step) {
+      const bool midnight = date::floor<date::days>(t) == t;
+      out.emplace_back(t, midnight ? date::format("%d %b", date::floor<date::days>(t)) : date::format("%H:%M", t));
+    }
+    return out;
+  }
+  const date::year_month_day first{date::floor<date::days>(span.from)};
+  for (int months : {1, 2, 3, 6, 12}) {
+    const auto count = static_cast<int>(length / hours(24 * 30)) / months;
+    if (count > max_ticks && months != 12) continue;
+    date::year_month month = first.year() / first.month();
+    for (;; month += date::months(months)) {
+      const Instant t{date::sys_days(month / 1)};
+      if (t > span.to) break;
+      if (t < span.from) continue;
+      out.emplace_back(t, month.month() == date::January || out.empty()
+                              ? date::format("%b %Y", date::sys_days(month / 1))
+                              : date::format("%b", date::sys_days(month / 1)));
+    }
+    return out;
+  }
+  return out;
 }
 
 std::string axis_svg(const Axis& axis, double top, double bottom) {
   std::string out;
-  const auto [step, by_day] = tick_step(axis.span, 12);
-  // Ticks fall on UTC midnights (day steps) or whole hours from midnight.
-  const auto day0 = date::floor<date::days>(axis.span.from);
-  Instant t = Instant(duration_cast<Seconds>(day0.time_since_epoch()));
-  while (t < axis.span.from) t += step;
-  for (; t <= axis.span.to; t += step) {
+  for (const auto& [t, label] : ticks(axis.span, 12)) {
     const double x = axis.x(t);
     const bool midnight = date::floor<date::days>(t) == t;
     out += fmt::format(R"(<line x1="{0:.1f}" y1="{1:.1f}" x2="{0:.1f}" y2="{2:.1f}" class="{3}"/>)", x, top, bottom,
                        midnight ? "grid day" : "grid");
-    std::string label;
-    if (by_day || midnight)
-      label = date::format("%d %b", date::floor<date::days>(t));
-    else
-      label = date::format("%H:%M", t);
-    out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="tick{}">{}</text>)", x, top - 6,
-                       midnight ? " strong" : "", esc(label));
+    // Labels at the edges are anchored inwards so they are not cut off.
+    const char* anchor = x > axis.left + axis.width - 28 ? " end" : x < axis.left + 20 ? " start" : "";
+    out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="tick{}{}">{}</text>)", x, top - 7,
+                       midnight ? " strong" : "", anchor, esc(label));
   }
   return out;
 }
@@ -175,7 +202,7 @@ std::string axis_svg(const Axis& axis, double top, double bottom) {
 constexpr double kWidth = 1200;
 constexpr double kLabelWidth = 200;
 constexpr double kRightPad = 16;
-constexpr double kAxisTop = 44;  // room for tick labels and outage labels
+constexpr double kAxisTop = 58;  // room for outage labels, then tick labels
 constexpr double kLaneHeight = 36;
 
 std::string tip(std::string_view text) { return fmt::format("<title>{}</title>", esc(text)); }
@@ -341,7 +368,7 @@ std::string timeline_svg(const ScenarioResult& r, std::size_t max_lanes, std::si
     if (!any_lane) out += rect(x1, x2, kAxisTop, lanes_bottom - kAxisTop, "outage", title);
     out += rect(x1, x2, kAxisTop - 4, 4, "outageCap", title);
     out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="outageLbl">{}</text>)", x1 + 2,
-                       kAxisTop - 24 + 10.0 * (outage_row++ % 2), esc(shorten(title.substr(0, title.find(':')), 30)));
+                       12.0 + 12.0 * (outage_row++ % 2), esc(shorten(title.substr(0, title.find(':')), 30)));
   }
   out += fmt::format(R"(<text x="{}" y="{:.1f}" class="axisNote">UTC · {} → {}</text>)", kLabelWidth,
                      lanes_bottom + 16, iso(span.from), iso(span.to));
@@ -359,6 +386,7 @@ svg .laneBg{fill:transparent;stroke:#eef0f4}
 svg .lane.failing .laneBg{fill:#fff6f6}
 svg .grid{stroke:#e7eaf0}svg .grid.day{stroke:#cfd5df}
 svg .tick{font-size:11px;fill:#6b7585;text-anchor:middle}svg .tick.strong{fill:#2b3340;font-weight:600}
+svg .tick.end{text-anchor:end}svg .tick.start{text-anchor:start}
 svg .lbl{font-size:12.5px;font-weight:600;fill:#1d2430}
 svg .lane.failing .lbl{fill:#c62f2f}
 svg .sub{font-size:10.5px;fill:#6b7585}
@@ -407,35 +435,60 @@ std::string legend_html() {
   return out;
 }
 
-std::string coverage_html(std::span<const ScenarioResult> results) {
-  std::string out = R"(<h2>Rule coverage</h2><table class="coverage"><thead><tr><th>Rule</th><th>Scenarios</th><th>Passed</th><th>Failed</th><th>Errors</th><th>Skipped</th><th></th></tr></thead><tbody>)";
-  std::vector<std::string> uncovered;
-  for (const auto& c : rule_coverage(results)) {
-    if (c.scenarios.empty()) {
-      uncovered.push_back(c.rule);
-      out += fmt::format(R"(<tr class="uncovered"><td>{}</td><td colspan="6">no scenario exercises this rule</td></tr>)",
-                         esc(c.rule));
-      continue;
-    }
-    const double n = static_cast<double>(c.scenarios.size());
-    std::string bar = R"(<div class="covbar">)";
-    for (const auto& [count, color] : {std::pair{c.passed, "var(--pass)"}, std::pair{c.failed, "var(--fail)"},
-                                       std::pair{c.errors, "var(--error)"}, std::pair{c.skipped, "var(--skip)"}})
-      if (count > 0)
-        bar += fmt::format(R"(<i style="width:{:.1f}%;background:{}"></i>)", 100.0 * count / n, color);
-    bar += "</div>";
-    out += fmt::format(
-        R"(<tr><td>{}{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td>{}</td></tr>)",
-        esc(c.rule), c.known ? "" : " <span class=\"note\">(not in behaviour.md)</span>", c.scenarios.size(),
-        c.passed, c.failed, c.errors, c.skipped, bar);
+std::string_view group_of(const RuleCoverage& c) {
+  if (!c.known) return "Not in behaviour.md";
+  switch (c.rule.front()) {
+    case 'T': return "Time";
+    case 'S': return "Settings";
+    case 'L': return "Locks";
+    case 'C': return "Codes";
+    case 'B': return "Booking changes";
+    case 'M': return "Messages";
   }
-  out += "</tbody></table>";
+  return "Other";
+}
+
+// Rules as columns (grouped as in behaviour.md), verdict counts as rows: the
+// whole matrix fits on one screen and an uncovered rule is a red column.
+std::string coverage_html(std::span<const ScenarioResult> results) {
+  const auto table = rule_coverage(results);
+  std::string out = R"(<h2>Rule coverage</h2><div class="scroll"><table class="coverage"><thead><tr><th></th>)";
+  for (std::size_t i = 0; i < table.size();) {
+    std::size_t j = i;
+    while (j < table.size() && group_of(table[j]) == group_of(table[i])) ++j;
+    out += fmt::format(R"(<th colspan="{}" class="group">{}</th>)", j - i, esc(group_of(table[i])));
+    i = j;
+  }
+  out += "</tr><tr><th>rule</th>";
+  for (const auto& c : table)
+    out += fmt::format(R"(<th class="{}">{}</th>)", c.scenarios.empty() ? "uncovered" : "", esc(c.rule));
+  out += "</tr></thead><tbody>";
+  const auto row = [&](std::string_view label, std::string_view cls, auto value) {
+    out += fmt::format(R"(<tr class="{}"><th>{}</th>)", cls, label);
+    for (const auto& c : table) {
+      const int v = value(c);
+      if (c.scenarios.empty())
+        out += R"(<td class="uncovered">–</td>)";
+      else
+        out += fmt::format(R"(<td class="num{}">{}</td>)", v == 0 ? " zero" : "", v);
+    }
+    out += "</tr>";
+  };
+  row("scenarios", "total", [](const RuleCoverage& c) { return static_cast<int>(c.scenarios.size()); });
+  row("passed", "pass", [](const RuleCoverage& c) { return c.passed; });
+  row("failed", "fail", [](const RuleCoverage& c) { return c.failed; });
+  row("errors", "error", [](const RuleCoverage& c) { return c.errors; });
+  row("skipped", "skip", [](const RuleCoverage& c) { return c.skipped; });
+  out += "</tbody></table></div>";
+  std::vector<std::string> uncovered;
+  for (const auto& c : table)
+    if (c.scenarios.empty()) uncovered.push_back(c.rule);
   if (uncovered.empty()) {
     out += R"(<p class="note">Every rule of behaviour.md has at least one scenario.</p>)";
   } else {
     std::string list;
     for (const auto& rule : uncovered) list += (list.empty() ? "" : ", ") + rule;
-    out += fmt::format(R"X(<p><b style="color:var(--fail)">Rules without a scenario:</b> {}</p>)X", esc(list));
+    out += fmt::format(R"X(<p class="uncoveredList"><b>Rules without a scenario:</b> {}</p>)X", esc(list));
   }
   return out;
 }

@@ -342,7 +342,9 @@ TEST(HtmlReport, IsSelfContainedWithATimelinePerScenario) {
   EXPECT_EQ(count(html, "class=\"outage\""), 2u + 1u);
   EXPECT_EQ(count(html, "class=\"probe wrong\""), 1u + 1u);
   EXPECT_THAT(html, HasSubstr("WRONG OUTCOME"));
-  EXPECT_THAT(html, HasSubstr("no scenario exercises this rule"));
+  EXPECT_THAT(html, HasSubstr(R"(<th class="uncovered">S1</th>)"));
+  EXPECT_THAT(html, HasSubstr(R"(<th class="">T1</th>)"));
+  EXPECT_THAT(html, HasSubstr("Rules without a scenario:</b> T5, S1, S2, S3, S4, L2, L3, L4, C1, C2, C3, C5, B1, B2, B3<"));
 }
 
 TEST(HtmlReport, CapsLanesOnLargeScenarios) {
