@@ -156,7 +156,8 @@ class Engine {
   // M1. not_found, code_pending, code_unavailable.
   Result<std::string> render(const std::string& booking_id, std::string_view tmpl) const;
 
-  // Audit trail of one booking (empty when unknown), oldest first.
+  // Audit trail of one booking (empty when unknown), oldest first. The reference
+  // stays valid as long as the engine; each call refreshes its contents.
   const std::vector<AuditEvent>& audit(const std::string& booking_id) const;
   // Every alert and warning so far, oldest first.
   const std::vector<Notice>& notices() const noexcept;
