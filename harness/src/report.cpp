@@ -112,6 +112,7 @@ std::string scrub_secrets(std::string_view text, std::span<const std::string> se
       out += text[i++];
       continue;
     }
+    const std::size_t start = i;
     std::size_t end = i;
     while (end < text.size() && is_identifier_char(text[end])) ++end;
     const std::string word = lower(text.substr(i, end - i));
@@ -128,9 +129,23 @@ std::string scrub_secrets(std::string_view text, std::span<const std::string> se
     if (j < text.size() && (text[j] == '"' || text[j] == '\'')) ++j;
     while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j;
     bool separated = false;
-    if (j < text.size() && (text[j] == ':' || text[j] == '=')) {
+    if (j < text.size() && text[j] == '=') {
       ++j;
       separated = true;
+    } else if (j < text.size() && text[j] == ':') {
+      // "token: needs_reconnect" is prose; a colon only introduces a secret after
+      // a quoted key ("token": ...), a compound name (access_token:, client-secret:)
+      // or a name that is never anything else (password:, Authorization:).
+      const bool quoted_key = start > 0 && (text[start - 1] == '"' || text[start - 1] == '\'');
+      const std::string_view bare =
+          std::string_view(word).substr(std::min(word.find_first_not_of('-'), word.size()));
+      const bool compound = bare.find_first_of("_-") != std::string_view::npos;
+      const bool unmistakable = bare == "password" || bare == "passwd" || bare == "authorization" ||
+                                bare == "apikey" || bare == "client_secret";
+      if (quoted_key || compound || unmistakable) {
+        ++j;
+        separated = true;
+      }
     } else if ((bearer || flag) && j > i) {
       separated = true;
     }

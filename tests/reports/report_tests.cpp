@@ -381,13 +381,18 @@ TEST(Secrets, ScrubRemovesCredentialShapes) {
   EXPECT_EQ(scrub_secrets("lockstep conform --client-secret hunter2 --seed 1"),
             "lockstep conform --client-secret [redacted] --seed 1");
   EXPECT_EQ(scrub_secrets("password='pa ss'"), "password='[redacted]'");
+  EXPECT_EQ(scrub_secrets(R"({"token":"abc"})"), R"({"token":"[redacted]"})");
+  EXPECT_EQ(scrub_secrets("GET /cb?token=abc&x=1"), "GET /cb?token=[redacted]&x=1");
+  EXPECT_EQ(scrub_secrets("refresh_token: abc"), "refresh_token: [redacted]");
+  EXPECT_EQ(scrub_secrets("x-api-key: abc"), "x-api-key: [redacted]");
   EXPECT_EQ(scrub_secrets("the value 1234 is mine", std::vector<std::string>{"1234"}), "the value [redacted] is mine");
 }
 
 TEST(Secrets, ScrubLeavesOrdinaryTextAlone) {
   for (std::string_view text : {"the token expired during retries", "outage token_expired from 10:00",
                                 "T4 · booking b1 · attempts: expected 5, observed 3", "secretary of state",
-                                R"({"kind": "token_expired"})"})
+                                R"({"kind": "token_expired"})", "even after a new token: needs_reconnect, then",
+                                "secret: keep it simple"})
     EXPECT_EQ(scrub_secrets(text), text);
 }
 
