@@ -281,6 +281,24 @@ TEST(L4_Disconnect, KnobDeletesCodesOfBookingsNotYetStarted) {
   EXPECT_EQ(w.igloohome.calls_while_disconnected, 0);
 }
 
+TEST(L4_Disconnect, PendingDeletionsAreDroppedToo) {
+  World w("2026-05-01T00:00:00Z");
+  w.setup("UTC");
+  ASSERT_TRUE(w.book("b1", "2026-05-03T15:00", "2026-05-05T10:00"));
+  w.run_until("2026-05-02T00:00:00Z");
+  w.igloohome.bridge_offline("BR-1", at("2026-05-02T00:00:00Z"), at("2026-06-01T00:00:00Z"));
+  ASSERT_TRUE(w.engine.cancel_booking("b1"));
+  w.run_until("2026-05-02T03:00:00Z");
+  const std::size_t deletes = w.igloohome.calls_of("delete_pin").size();
+  ASSERT_EQ(deletes, 4u);
+  ASSERT_TRUE(w.engine.disconnect());
+  EXPECT_TRUE(w.audit_has("b1", AuditKind::dropped, "L4", "deletion"));
+  w.run_until("2026-06-01T00:00:00Z");
+  EXPECT_EQ(w.igloohome.calls_of("delete_pin").size(), deletes);
+  EXPECT_EQ(w.igloohome.calls_while_disconnected, 0);
+  EXPECT_EQ(w.notices("delete_failed"), 0);
+}
+
 TEST(L4_Disconnect, WhenNotConnectedIsANoOp) {
   World w;
   EXPECT_TRUE(w.engine.disconnect());
