@@ -176,7 +176,7 @@ struct Booking {
   Instant next_at{};  // the queued attempt's time
   Instant attempt_start{};
   std::uint16_t attempt_no = 0;
-  std::uint8_t values_tried = 0;
+  int values_tried = 0;
   std::vector<Instant> attempts;
   std::optional<std::string> preferred_pin;  // B1: keep the PIN when moving
   std::optional<PinSource> preferred_source;
@@ -306,7 +306,17 @@ struct Engine::State {
   mutable std::unordered_map<Index, std::vector<AuditEvent>> audit_views;
 
   State(Clock& c, RandomSource& r, IgloohomeProvider& p, Profile prof)
-      : clock(c), rng(r), igloohome(p), profile(prof), salt(r.next_u64()) {}
+      : clock(c), rng(r), igloohome(p), profile(sane(prof)), salt(r.next_u64()) {}
+
+  // Intervals of zero or less would make run_until spin at one instant: they
+  // are raised to one minute (one value an attempt at least).
+  static Profile sane(Profile p) {
+    if (p.retry_interval <= Minutes{0}) p.retry_interval = Minutes{1};
+    if (p.job_poll_interval <= Minutes{0}) p.job_poll_interval = Minutes{1};
+    if (p.delete_retry_window < Minutes{0}) p.delete_retry_window = Minutes{0};
+    p.max_values_per_attempt = std::max(1, p.max_values_per_attempt);
+    return p;
+  }
 
   Instant now() const { return clock.now(); }
 
@@ -659,7 +669,7 @@ struct Engine::State {
       if (bk.values_tried >= profile.max_values_per_attempt) {
         return attempt_failed(b, ProviderFailure{FailureKind::retryable, failure.http_status,
                                                  fmt::format("{} PIN values refused in one attempt",
-                                                             static_cast<int>(bk.values_tried))});
+                                                             bk.values_tried)});
       }
       pin = draw_pin(b, bk.lock);
       source = PinSource::random;

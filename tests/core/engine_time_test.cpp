@@ -228,6 +228,21 @@ TEST(T4_Retries, NoRetryAfterTheWindowEnds) {
   EXPECT_EQ(w.code("b1").attempts.back(), at("2026-05-10T12:00:00Z"));  // window ends 12:30Z
 }
 
+TEST(T4_Retries, ANonPositiveIntervalIsTakenAsOneMinuteRatherThanSpinning) {
+  Profile p;
+  p.retry_interval = Minutes{0};
+  p.max_values_per_attempt = 0;
+  World w("2026-01-01T00:00:00Z", 42, p);
+  EXPECT_EQ(w.engine.profile().retry_interval, Minutes{1});
+  EXPECT_EQ(w.engine.profile().max_values_per_attempt, 1);
+  w.setup("UTC");
+  w.igloohome.bridge_offline("BR-1", at("2026-01-01T00:00:00Z"), at("2026-05-15T00:03:00Z"));
+  ASSERT_TRUE(w.book("b1", "2026-05-20T15:00", "2026-05-22T10:00"));
+  w.run_until("2026-05-16T00:00:00Z");
+  EXPECT_EQ(w.code("b1").attempts.size(), 4u);
+  EXPECT_EQ(w.code("b1").status, CodeStatus::active);
+}
+
 TEST(T5_Tolerance, TheReferenceActsAtTheExactInstants) {
   World w;
   EXPECT_EQ(w.engine.profile().schedule_tolerance, Minutes{0});
