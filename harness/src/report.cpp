@@ -293,7 +293,7 @@ ScenarioResult scrubbed(const ScenarioResult& result, const ReportOptions& o) {
     scrub_in_place(k.note, o);
   }
   for (auto& b : r.bookings) {
-    for (auto* s : {&b.id, &b.property, &b.lock, &b.timezone, &b.checkin_local, &b.checkout_local,
+    for (auto* s : {&b.id, &b.property, &b.lock, &b.bridge, &b.timezone, &b.checkin_local, &b.checkout_local,
                     &b.status, &b.kind, &b.source, &b.fallback})
       scrub_in_place(*s, o);
     scrub_in_place(b.code, o);

@@ -314,9 +314,19 @@ std::string timeline_svg(const ScenarioResult& r, std::size_t max_lanes, std::si
 
   std::set<std::string> drawn_ids;
   for (const auto* b : lanes) drawn_ids.insert(b->id);
-  std::vector<const DoorProbe*> loose_probes;  // probes without a drawn booking lane
-  for (const auto& p : r.probes)
-    if (!drawn_ids.contains(p.booking)) loose_probes.push_back(&p);
+  std::set<std::string> all_ids, all_targets;
+  for (const auto& b : r.bookings) {
+    all_ids.insert(b.id);
+    for (const auto* t : {&b.lock, &b.bridge, &b.property})
+      if (!t->empty()) all_targets.insert(*t);
+  }
+  // Probes of no known booking get a lane of their own ("doors"); probes of
+  // bookings left out are left out with them. Wrong outcomes first, then capped.
+  std::vector<const DoorProbe*> loose_probes;
+  for (int pass = 0; pass < 2; ++pass)
+    for (const auto& p : r.probes)
+      if (!all_ids.contains(p.booking) && probe_is_wrong(p) == (pass == 0) && loose_probes.size() < 400)
+        loose_probes.push_back(&p);
 
   const Span span = span_of(r, lanes);
   if (span.from == span.to) return {};
@@ -347,28 +357,41 @@ std::string timeline_svg(const ScenarioResult& r, std::size_t max_lanes, std::si
     out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="sub">no bookings</text>)", kLabelWidth + 8,
                        kAxisTop + 22);
 
-  // Outages over the lanes they touch: the lock's lane, or all of them.
-  int outage_row = 0;
+  // Outages over the lanes they touch: the lanes of their lock, bridge or
+  // property; none when those bookings are not drawn; all lanes for the whole
+  // service or a target no booking names. Labels go on two rows above the axis
+  // where there is room; the rest keep their tooltip.
+  std::array<double, 2> label_row_end = {-1e9, -1e9};
   for (const auto& o : r.outages) {
     const double x1 = axis.x(o.from);
     const double x2 = axis.x(o.until.value_or(span.to));
     const std::string title = fmt::format("{}{}{}: {} → {}", o.kind, o.target.empty() ? "" : " on ", o.target,
                                           iso(o.from), o.until ? iso(*o.until) : std::string("end"));
+    const bool targeted = !o.target.empty() && o.target != "*" && all_targets.contains(o.target);
     bool any_lane = false;
-    if (!o.target.empty() && o.target != "*") {
+    if (targeted) {
       double ly = kAxisTop;
       for (const auto* b : lanes) {
-        if (b->lock == o.target) {
+        if (b->lock == o.target || b->bridge == o.target || b->property == o.target) {
           out += rect(x1, x2, ly, kLaneHeight, "outage", title);
           any_lane = true;
         }
         ly += kLaneHeight;
       }
+      if (!any_lane) continue;  // its bookings are among those not drawn
+    } else {
+      out += rect(x1, x2, kAxisTop, lanes_bottom - kAxisTop, "outage", title);
     }
-    if (!any_lane) out += rect(x1, x2, kAxisTop, lanes_bottom - kAxisTop, "outage", title);
     out += rect(x1, x2, kAxisTop - 4, 4, "outageCap", title);
-    out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="outageLbl">{}</text>)", x1 + 2,
-                       12.0 + 12.0 * (outage_row++ % 2), esc(shorten(title.substr(0, title.find(':')), 30)));
+    const std::string label = shorten(title.substr(0, title.find(':')), 30);
+    const double label_width = 6.0 * static_cast<double>(label.size());
+    for (std::size_t row = 0; row < label_row_end.size(); ++row) {
+      if (x1 < label_row_end[row] + 6) continue;
+      out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="outageLbl">{}</text>)", x1 + 2, 24.0 + 12.0 * row,
+                         esc(label));
+      label_row_end[row] = x1 + label_width;
+      break;
+    }
   }
   out += fmt::format(R"(<text x="{}" y="{:.1f}" class="axisNote">UTC · {} → {}</text>)", kLabelWidth,
                      lanes_bottom + 16, iso(span.from), iso(span.to));

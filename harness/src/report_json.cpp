@@ -38,6 +38,7 @@ Json booking_json(const BookingTimeline& b) {
   j["id"] = b.id;
   j["property"] = b.property;
   j["lock"] = b.lock;
+  j["bridge"] = b.bridge;
   j["timezone"] = b.timezone;
   j["checkin_local"] = b.checkin_local;
   j["checkout_local"] = b.checkout_local;
@@ -202,6 +203,7 @@ BookingTimeline read_booking(const Reader& r) {
   b.id = r.at("id").str();
   b.property = r.at("property").str();
   b.lock = r.at("lock").str();
+  b.bridge = r.at("bridge").str();
   b.timezone = r.at("timezone").str();
   b.checkin_local = r.at("checkin_local").str();
   b.checkout_local = r.at("checkout_local").str();

@@ -358,14 +358,24 @@ TEST(HtmlReport, CapsLanesOnLargeScenarios) {
         format_instant(at("2026-01-01T15:00:00Z") + std::chrono::hours(24 * (i % 360))).c_str(),
         format_instant(at("2026-01-04T10:00:00Z") + std::chrono::hours(24 * (i % 360))).c_str());
     for (int a = 0; a < 3; ++a) b.attempts.push_back({*b.generate_at + std::chrono::hours(a), a == 2, ""});
+    b.bridge = fmt::format("BR-{}", i % 200);
+    big.probes.push_back({*b.checkin, b.lock, b.id, true, true, ""});
     big.bookings.push_back(std::move(b));
   }
   big.failures.push_back({"T4", "bk-2999", "attempts", "3", "2", "", at("2026-12-26T15:00:00Z")});
+  // One outage per bridge: only the bridges of drawn lanes are drawn.
+  for (int i = 0; i < 200; ++i)
+    big.outages.push_back({"bridge_offline", fmt::format("BR-{}", i), at("2026-05-01T00:00:00Z"),
+                           at("2026-05-02T00:00:00Z")});
+  big.outages.push_back({"http_503", "*", at("2026-07-01T00:00:00Z"), at("2026-07-01T06:00:00Z")});
   const std::vector<ScenarioResult> results{big};
   const auto html = render_html(run, results, {.max_lanes = 40});
   EXPECT_EQ(count(html, "<g class=\"lane"), 40u);
   EXPECT_THAT(html, HasSubstr("+ 2960 more bookings not drawn"));
   EXPECT_THAT(html, HasSubstr("bk-2999"));  // the failing booking is drawn, though last
+  // Lanes bk-0..bk-38 and bk-2999 (bridge BR-199): 40 bridge bands, one whole-service band.
+  EXPECT_EQ(count(html, "class=\"outage\""), 40u + 1u + 1u);  // + the legend
+  EXPECT_EQ(count(html, "class=\"probe open\""), 40u + 1u);
   EXPECT_LT(html.size(), 400'000u);
 }
 

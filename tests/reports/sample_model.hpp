@@ -35,6 +35,7 @@ inline BookingTimeline sample_booking(std::string id, std::string lock, const ch
   b.id = std::move(id);
   b.property = "p-paris";
   b.lock = std::move(lock);
+  b.bridge = "BR-" + b.lock;
   b.timezone = "Europe/Paris";
   b.checkin_local = "2026-03-29T02:30";
   b.checkout_local = "2026-04-02T11:00";

@@ -103,6 +103,7 @@ struct BookingTimeline {
   std::string id;
   std::string property;
   std::string lock;
+  std::string bridge;          // the lock's bridge, if any: outages often target it
   std::string timezone;
   std::string checkin_local;   // as written, "YYYY-MM-DDTHH:MM"
   std::string checkout_local;
@@ -194,7 +195,7 @@ struct ReportOptions {
   std::size_t max_timelines = 500;
   // Values never to appear in any report (client secrets, tokens): replaced by
   // "[redacted]" on top of the pattern-based scrub. Not written anywhere.
-  std::vector<std::string> secrets;
+  std::vector<std::string> secrets = {};
 };
 
 // Removes secrets from free text: the values in `secrets`, Authorization headers,
