@@ -203,7 +203,7 @@ BookingTimeline read_booking(const Reader& r) {
   b.id = r.at("id").str();
   b.property = r.at("property").str();
   b.lock = r.at("lock").str();
-  b.bridge = r.at("bridge").str();
+  if (r.has("bridge")) b.bridge = r.at("bridge").str();  // absent in reports written before it existed
   b.timezone = r.at("timezone").str();
   b.checkin_local = r.at("checkin_local").str();
   b.checkout_local = r.at("checkout_local").str();
