@@ -3,6 +3,7 @@
 #include "lockstep/mock/mock.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 #include <set>
 
@@ -420,6 +421,17 @@ json device_json(const World& w, const std::string& id) {
 
 std::string write_instant(Instant t) { return format_instant(t); }
 
+// HTTP auth schemes are case-insensitive ("bearer" is as good as "Bearer").
+bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    const auto a = static_cast<unsigned char>(text[i]);
+    const auto b = static_cast<unsigned char>(prefix[i]);
+    if (std::tolower(a) != std::tolower(b)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -529,8 +541,7 @@ Answer Handler::token() {
   bool have_credentials = false;
   const std::string authorization(req[http::field::authorization]);
   if (!authorization.empty()) {
-    if (authorization.size() < 6 || !std::equal(authorization.begin(), authorization.begin() + 6, "Basic ",
-                                                 [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+    if (!starts_with_ignoring_case(authorization, "Basic ")) {
       return error_answer(http::status::unauthorized, "invalid_client",
                           "Authorization: expected Basic base64(client_id:client_secret)");
     }
@@ -599,8 +610,7 @@ std::optional<Answer> Handler::authenticate(std::string_view scope) {
     return a;
   };
   if (authorization.empty()) return unauthorized("missing bearer token");
-  if (authorization.size() < 7 || !std::equal(authorization.begin(), authorization.begin() + 7, "Bearer ",
-                                               [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+  if (!starts_with_ignoring_case(authorization, "Bearer ")) {
     return unauthorized("Authorization: expected 'Bearer <token>'");
   }
   auto claims = s_.verify_token(std::string_view(authorization).substr(7), ctx_.now);

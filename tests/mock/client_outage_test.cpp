@@ -80,7 +80,9 @@ TEST(MockWithEngine, BridgeOutageThenRecoveryOnTheHourlyRetry) {
   engine.run_until(at("2026-01-13T00:00:00Z"));
   EXPECT_FALSE(mock.enter("LK-1", *code->code, at("2026-01-12T12:00:00Z")).opens);
   bool deleted = false;
-  for (const auto& p : *mock.pins("LK-1")) deleted |= p.deleted_at.has_value();
+  const auto pins = mock.pins("LK-1");
+  ASSERT_TRUE(pins);
+  for (const auto& p : *pins) deleted |= p.deleted_at.has_value();
   EXPECT_TRUE(deleted);
   server.stop();
 }

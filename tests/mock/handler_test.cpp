@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 
 #include "lockstep/mock/in_process_transport.hpp"
 #include "support.hpp"
@@ -616,6 +617,44 @@ TEST(MockInProcess, TransportCarriesTheHandlersAnswer) {
   auto res = transport.send(req);
   ASSERT_TRUE(res.has_value());
   EXPECT_EQ(res->result_int(), 200u);
+}
+
+// --- clock ------------------------------------------------------------------------------
+
+TEST(MockClock, RealTimeModeFollowsTheSystemClockFromTheVirtualStart) {
+  Mock mock;
+  mock.follow_system_time(true);
+  EXPECT_GE(mock.now(), at("2026-01-01T00:00:00Z"));
+  mock.set_now(at("2030-05-05T00:00:00Z"));
+  EXPECT_GE(mock.now(), at("2030-05-05T00:00:00Z"));
+  EXPECT_LT(mock.now(), at("2030-05-06T00:00:00Z"));
+  mock.follow_system_time(false);
+  const Instant frozen = mock.now();
+  EXPECT_EQ(mock.now(), frozen);
+}
+
+// Whatever arrives, the handler answers with a status and a JSON body.
+RC_GTEST_PROP(MockRobustness, AnyRequestGetsAJsonAnswer, ()) {
+  static const std::vector<std::string> prefixes = {
+      "/", "/oauth2/token", "/igloohome/devices", "/igloohome/devices/LK-1", "/igloohome/devices/LK-1/jobs/bridges/BR-1",
+      "/igloohome/jobs/", "/igloohome/devices/LK-ALGO/algopin/hourly", "/__admin/clock", "/__admin/faults",
+      "/__admin/locks/LK-1/enter", "/__admin/requests", "/__admin/reset", "%zz", ""};
+  static const std::vector<http::verb> verbs = {http::verb::get, http::verb::post, http::verb::delete_,
+                                                http::verb::put, http::verb::head};
+  Mock mock;
+  Api api(mock);
+  if (*rc::gen::arbitrary<bool>()) api.login();
+  const std::string target = *rc::gen::elementOf(prefixes) + *rc::gen::container<std::string>(rc::gen::inRange('!', '~'));
+  const std::string body = *rc::gen::oneOf(
+      rc::gen::arbitrary<std::string>(),
+      rc::gen::just(std::string(R"({"jobType":4,"jobData":{"pin":"1234","startDate":"x"}})")),
+      rc::gen::just(std::string(R"({"kind":"http_error","status":"500"})")),
+      rc::gen::just(std::string(R"({"pin":"1","at":5})")), rc::gen::just(std::string("[]")));
+  auto answer = api.raw(*rc::gen::elementOf(verbs), target.empty() ? "/" : target, body);
+  RC_ASSERT(answer.status >= 200);
+  RC_ASSERT(answer.status < 600);
+  RC_ASSERT(!answer.body.is_discarded());
+  RC_ASSERT(answer.body.is_object());
 }
 
 }  // namespace
