@@ -110,6 +110,30 @@ struct CompactEvent {
   Rule rule;
 };
 
+// Audit texts, appended in fixed blocks: no copy when it grows (a doubling
+// string moved hundreds of megabytes in a large run) and little slack.
+class TextArena {
+ public:
+  std::uint32_t append(std::string_view text) {
+    if (blocks_.empty() || used_ + text.size() > kBlock) {
+      blocks_.push_back(std::make_unique<char[]>(std::max(kBlock, text.size())));
+      used_ = 0;
+    }
+    std::copy(text.begin(), text.end(), blocks_.back().get() + used_);
+    const auto at = static_cast<std::uint32_t>((blocks_.size() - 1) * kBlock + used_);
+    used_ += text.size();
+    return at;
+  }
+  std::string_view get(std::uint32_t at, std::uint32_t size) const {
+    return {blocks_[at / kBlock].get() + at % kBlock, size};
+  }
+
+ private:
+  static constexpr std::size_t kBlock = 1 << 20;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::size_t used_ = 0;
+};
+
 struct Property {
   std::string id;
   Zone zone;
@@ -301,7 +325,7 @@ struct Engine::State {
   std::priority_queue<Work, std::vector<Work>, LaterFirst> queue;
   std::uint64_t seq = 0;
 
-  std::string audit_text;  // arena for CompactEvent texts
+  TextArena audit_text;  // CompactEvent texts
   std::vector<Notice> notices;
   mutable std::unordered_map<Index, std::vector<AuditEvent>> audit_views;
 
@@ -330,9 +354,10 @@ struct Engine::State {
     e.rule = rule;
     e.attempt = bookings[b].attempt_no;
     if (keep_audit_text) {
-      e.text_offset = static_cast<std::uint32_t>(audit_text.size());
-      fmt::format_to(std::back_inserter(audit_text), f, std::forward<Args>(args)...);
-      e.text_size = static_cast<std::uint32_t>(audit_text.size() - e.text_offset);
+      fmt::memory_buffer text;
+      fmt::format_to(std::back_inserter(text), f, std::forward<Args>(args)...);
+      e.text_offset = audit_text.append({text.data(), text.size()});
+      e.text_size = static_cast<std::uint32_t>(text.size());
     }
     bookings[b].audit.push_back(e);
   }
@@ -1162,6 +1187,8 @@ Result<void> Engine::put_booking(const BookingInput& input) {
     bk.checkout = input.checkout;
     bk.guest_phone = input.guest_phone;
     bk.plan = *plan;
+    // A quiet booking's whole trail: scheduled, attempt, created, expired, deleted.
+    bk.audit.reserve(5);
     s.booking_index.emplace(input.booking_id, b);
     s.properties[property].bookings.push_back(b);
     s.replan(b, Timing::normal, AuditKind::scheduled, Rule::T3, /*plan_is_current=*/true);
@@ -1318,7 +1345,7 @@ const std::vector<AuditEvent>& Engine::audit(const std::string& booking_id) cons
     a.at = from_ticks(e.at);
     a.kind = static_cast<AuditKind>(e.kind);
     a.rule = std::string(name_of(e.rule));
-    a.message = s.audit_text.substr(e.text_offset, e.text_size);
+    a.message = std::string(s.audit_text.get(e.text_offset, e.text_size));
     a.attempt = e.attempt;
     view.push_back(std::move(a));
   }
