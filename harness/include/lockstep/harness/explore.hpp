@@ -1,0 +1,106 @@
+// The explorer: finds what no scenario names (`lockstep explore`).
+//
+// Hand-written scenarios cover what their authors thought of; the bugs that lock
+// guests out live in combinations. From one seed the explorer draws, run after
+// run, a random world and timeline — written in the scenario format itself
+// (docs/scenario-format.md), so what ran is exactly what gets saved — with
+// zones from the whole tz database and check-ins biased to their transitions,
+// settings across their ranges, overlapping bookings, date changes, cancellations,
+// late bookings, lock replacements, disconnects, and per-run "swarm" fault
+// parameters (some kinds on, others off: outages of drawn rate and length, 5xx
+// and 429 rates, pending jobs, early token expiry).
+//
+// Each run is judged:
+//   - on the reference engine, by invariants that hold whatever was drawn
+//     (check_reference): every booking ends in a definite state; a code exists by
+//     check-in unless its attempts failed; a failed code was retried to its
+//     deadline; attempts are at least the retry interval apart and before the
+//     deadline; the door opens exactly within the window (bridge) or the rounded
+//     window (algoPIN), probed at the edges; no PIN shared by overlapping
+//     bookings on a lock; no igloohome call while disconnected;
+//   - with an implementation under test (`--sut`), by the conformance driver:
+//     any divergence from the reference on the same scenario is a failure.
+// A failing run is shrunk greedily — bookings, events, faults and probes dropped
+// one at a time while it still fails, then faults shortened — and the minimal
+// scenario is written to the output directory with the command that replays it.
+// With check_determinism each run is played twice and the trace hashes compared.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace lockstep::harness {
+
+struct ExploreOptions {
+  std::uint64_t seed = 1;
+  int runs = 100;
+  std::string sut_command;  // empty: the reference engine is checked by invariants
+  bool check_determinism = false;
+  bool shrink = true;
+  int max_shrink_checks = 400;  // candidate scenarios tried while shrinking (each is one run)
+  std::filesystem::path out_dir = "reports/explore";
+  std::string lockstep_binary = "lockstep";  // for the replay command printed
+  std::chrono::milliseconds request_timeout{10'000};
+  // Where progress and findings are told (one line each); may be empty.
+  std::function<void(std::string_view)> log;
+};
+
+// One run's result.
+struct RunVerdict {
+  std::vector<std::string> problems;  // empty: the run passed
+  std::string trace_hash;             // of the journal and code history (reference runs)
+};
+
+struct ExploreFinding {
+  std::uint64_t run_seed = 0;
+  int run_index = 0;
+  std::vector<std::string> problems;       // of the shrunk scenario
+  nlohmann::json original;                 // the scenario as drawn
+  nlohmann::json shrunk;                   // the minimal one still failing
+  int shrink_steps = 0;                    // removals/shortenings kept
+  std::filesystem::path file;              // where the shrunk scenario was written
+  std::string replay;                      // the command that replays it
+};
+
+struct ExploreResult {
+  int runs = 0;  // runs played
+  std::optional<ExploreFinding> finding;
+  std::string error;  // could not run at all (bad SUT command, unwritable --out)
+};
+
+// The seed of run i of a session seeded with `seed` (splitmix-style, so runs are
+// independent and any one can be replayed alone).
+std::uint64_t run_seed(std::uint64_t seed, int run_index);
+
+// The swarm parameters and the scenario of one run, in the scenario format.
+// "description" says what was drawn (zones, settings, fault kinds and rates).
+nlohmann::json generate_scenario(std::uint64_t run_seed);
+
+// Plays `scenario` (scenario-format JSON) on the reference engine against the
+// in-process mock and checks the invariants above.
+RunVerdict check_reference(const nlohmann::json& scenario, std::uint64_t seed);
+
+// Plays `scenario` through the conformance driver against `sut_command`: any
+// divergence (or protocol error) is a problem.
+RunVerdict check_sut(const nlohmann::json& scenario, std::uint64_t seed, const std::string& sut_command,
+                     std::chrono::milliseconds request_timeout = std::chrono::seconds(10));
+
+// Greedy shrinking: returns the smallest scenario found for which `fails` still
+// holds (`fails(original)` is assumed). `steps` counts the changes kept.
+// At most max_checks candidates are tried.
+nlohmann::json shrink_scenario(const nlohmann::json& original,
+                               const std::function<bool(const nlohmann::json&)>& fails, int* steps = nullptr,
+                               int max_checks = 400);
+
+// The whole session: runs, judging, shrinking, writing the finding.
+ExploreResult explore(const ExploreOptions& options);
+
+}  // namespace lockstep::harness
