@@ -538,6 +538,26 @@ struct Engine::State {
     push(now(), WorkKind::delete_try, r, rec.gen);
   }
 
+  // B1/B3: when the new dates give exactly the algoPIN window already issued on
+  // the same lock (a change within the hour), that code is already right: keep
+  // it rather than spend a variance and leave a residual code behind.
+  bool keep_same_algopin(Index b) {
+    Booking& bk = bookings[b];
+    const Property& p = properties[bk.property];
+    if (p.lock != bk.lock || p.lock == kNoIndex || !bk.plan.algopin) return false;
+    auto plan = window_plan(p, bk.checkin, bk.checkout);
+    if (!plan) return false;
+    auto w = algopin_window(p.zone, plan->valid_from, plan->valid_until);
+    if (!w || !(*w == *bk.plan.algopin)) return false;
+    bk.plan = *plan;
+    bk.plan.algopin = *w;
+    ++bk.gen;
+    push(std::max(bk.plan.valid_until, now()), WorkKind::expire, b, bk.gen);
+    audit(b, AuditKind::rescheduled, Rule::B1, "algoPIN {} already covers the new dates: kept",
+          bk.code.value_or(""));
+    return true;
+  }
+
   // Keeps, moves or reschedules the booking after its dates, its property, its
   // property's zone or lock changed (B1, L3).
   void booking_changed(Index b, Rule rule) {
@@ -547,18 +567,19 @@ struct Engine::State {
       const Index r = bk.record;
       PinRecord& rec = records[r];
       bk.record = kNoIndex;
-      const bool same_bridge_lock = target_lock != kNoIndex && locks[target_lock].is_igloohome() &&
+      const bool target_is_bridge = target_lock != kNoIndex && locks[target_lock].is_igloohome() &&
                                     locks[target_lock].kind() == LockKind::bridge;
-      if (same_bridge_lock) {
+      if (target_is_bridge) {
         bk.preferred_pin = rec.pin;
         bk.preferred_source = bk.source;
       }
       audit(b, AuditKind::code_moved, rule, "deleting PIN {} from lock {} ({})", rec.pin,
-            locks[rec.lock].id, same_bridge_lock ? "to make it again for the new window" : "no new code there");
+            locks[rec.lock].id, target_is_bridge ? "to make it again for the new window" : "no new code there");
       start_delete(r, rec.valid_until, rule);
       replan(b, Timing::at_once, AuditKind::rescheduled, rule);
       return;
     }
+    if (bk.status == CodeStatus::active && bk.kind == CodeKind::algopin && keep_same_algopin(b)) return;
     if (bk.status == CodeStatus::active && bk.kind == CodeKind::algopin) {
       const AlgoPinWindow old = bk.plan.algopin.value_or(AlgoPinWindow{});
       const std::string code = bk.code.value_or("");

@@ -186,6 +186,25 @@ TEST(B3_AlgoPinLimits, DateChangeIssuesANewAlgoPinAndWarnsTheOldOneStillWorks) {
   EXPECT_TRUE(w.igloohome.calls_of("delete_pin").empty());
 }
 
+TEST(B3_AlgoPinLimits, AChangeWithinTheSameAlgoPinWindowKeepsTheCode) {
+  World w("2026-05-01T00:00:00Z");
+  w.setup("UTC", "LK-ALGO");
+  ASSERT_TRUE(w.book("b1", "2026-05-10T15:00", "2026-05-12T10:00"));
+  w.run_until("2026-05-06T00:00:00Z");
+  const std::string pin = *w.code("b1").code;
+  // 10:00 -> 10:20: valid_until 10:50, still inside the window ending at 11:00.
+  ASSERT_TRUE(w.book("b1", "2026-05-10T15:00", "2026-05-12T10:20"));
+  w.run_until("2026-05-06T00:00:00Z");
+  EXPECT_EQ(w.code("b1").code, pin);
+  EXPECT_EQ(w.code("b1").valid_until, at("2026-05-12T10:50:00Z"));
+  EXPECT_EQ(w.notices("date_change_residual"), 0);
+  EXPECT_EQ(w.igloohome.calls_of("create_algopin").size(), 1u);
+  w.run_until("2026-05-12T10:49:59Z");
+  EXPECT_EQ(w.code("b1").status, CodeStatus::active);
+  w.run_until("2026-05-12T10:50:00Z");
+  EXPECT_EQ(w.code("b1").status, CodeStatus::revoked);
+}
+
 TEST(B3_AlgoPinLimits, CancelledAlgoPinKeepsWorkingAndIsReported) {
   World w("2026-05-01T00:00:00Z");
   w.setup("UTC", "LK-ALGO");
