@@ -202,7 +202,8 @@ std::string axis_svg(const Axis& axis, double top, double bottom) {
 constexpr double kWidth = 1200;
 constexpr double kLabelWidth = 200;
 constexpr double kRightPad = 16;
-constexpr double kAxisTop = 58;  // room for outage labels, then tick labels
+constexpr double kAxisTopWithOutages = 58;  // room for outage labels, then tick labels
+constexpr double kAxisTopPlain = 30;
 constexpr double kLaneHeight = 36;
 
 std::string tip(std::string_view text) { return fmt::format("<title>{}</title>", esc(text)); }
@@ -314,12 +315,14 @@ std::string timeline_svg(const ScenarioResult& r, std::size_t max_lanes, std::si
 
   std::set<std::string> drawn_ids;
   for (const auto* b : lanes) drawn_ids.insert(b->id);
-  std::set<std::string> all_ids, all_targets;
+  std::set<std::string> all_ids, all_targets, locks;
   for (const auto& b : r.bookings) {
+    locks.insert(b.lock);
     all_ids.insert(b.id);
     for (const auto* t : {&b.lock, &b.bridge, &b.property})
       if (!t->empty()) all_targets.insert(*t);
   }
+  const std::size_t distinct_locks = locks.size();
   // Probes of no known booking get a lane of their own ("doors"); probes of
   // bookings left out are left out with them. Wrong outcomes first, then capped.
   std::vector<const DoorProbe*> loose_probes;
@@ -332,17 +335,18 @@ std::string timeline_svg(const ScenarioResult& r, std::size_t max_lanes, std::si
   if (span.from == span.to) return {};
   const Axis axis{span, kLabelWidth, kWidth - kLabelWidth - kRightPad};
   const std::size_t lane_count = lanes.size() + (loose_probes.empty() ? 0 : 1);
-  const double lanes_bottom = kAxisTop + kLaneHeight * static_cast<double>(std::max<std::size_t>(lane_count, 1));
+  const double axis_top = r.outages.empty() ? kAxisTopPlain : kAxisTopWithOutages;
+  const double lanes_bottom = axis_top + kLaneHeight * static_cast<double>(std::max<std::size_t>(lane_count, 1));
   const double height = lanes_bottom + 22;
 
   std::string out = fmt::format(
       R"(<svg class="timeline" viewBox="0 0 {} {:.0f}" role="img" aria-label="timeline of {}">)",
       kWidth, height, esc(r.name));
-  out += fmt::format(R"(<rect x="0" y="{}" width="{}" height="{:.1f}" class="plot"/>)", kAxisTop, kWidth,
-                     lanes_bottom - kAxisTop);
-  out += axis_svg(axis, kAxisTop, lanes_bottom);
+  out += fmt::format(R"(<rect x="0" y="{}" width="{}" height="{:.1f}" class="plot"/>)", axis_top, kWidth,
+                     lanes_bottom - axis_top);
+  out += axis_svg(axis, axis_top, lanes_bottom);
 
-  double y = kAxisTop;
+  double y = axis_top;
   const Instant end = r.last.value_or(span.to);
   for (const auto* b : lanes) {
     out += lane_svg(axis, *b, y, r, end);
@@ -355,7 +359,7 @@ std::string timeline_svg(const ScenarioResult& r, std::size_t max_lanes, std::si
   }
   if (lanes.empty() && loose_probes.empty())
     out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="sub">no bookings</text>)", kLabelWidth + 8,
-                       kAxisTop + 22);
+                       axis_top + 22);
 
   // Outages over the lanes they touch: the lanes of their lock, bridge or
   // property; none when those bookings are not drawn; all lanes for the whole
@@ -367,10 +371,16 @@ std::string timeline_svg(const ScenarioResult& r, std::size_t max_lanes, std::si
     const double x2 = axis.x(o.until.value_or(span.to));
     const std::string title = fmt::format("{}{}{}: {} → {}", o.kind, o.target.empty() ? "" : " on ", o.target,
                                           iso(o.from), o.until ? iso(*o.until) : std::string("end"));
-    const bool targeted = !o.target.empty() && o.target != "*" && all_targets.contains(o.target);
+    const bool whole_service = o.target.empty() || o.target == "*";
+    const bool targeted = !whole_service && all_targets.contains(o.target);
+    // A target no booking names (a bridge the tool did not report) is surely
+    // theirs when every booking is on one lock; otherwise only the axis marks it.
+    const bool unplaced = !whole_service && !targeted && distinct_locks > 1;
     bool any_lane = false;
-    if (targeted) {
-      double ly = kAxisTop;
+    if (unplaced) {
+      // cap and label only
+    } else if (targeted) {
+      double ly = axis_top;
       for (const auto* b : lanes) {
         if (b->lock == o.target || b->bridge == o.target || b->property == o.target) {
           out += rect(x1, x2, ly, kLaneHeight, "outage", title);
@@ -380,13 +390,13 @@ std::string timeline_svg(const ScenarioResult& r, std::size_t max_lanes, std::si
       }
       if (!any_lane) continue;  // its bookings are among those not drawn
     } else {
-      out += rect(x1, x2, kAxisTop, lanes_bottom - kAxisTop, "outage", title);
+      out += rect(x1, x2, axis_top, lanes_bottom - axis_top, "outage", title);
     }
-    out += rect(x1, x2, kAxisTop - 4, 4, "outageCap", title);
+    out += rect(x1, x2, axis_top - 4, 4, "outageCap", title);
     const std::string label = shorten(title.substr(0, title.find(':')), 30);
     const double label_width = 6.0 * static_cast<double>(label.size());
     for (std::size_t row = 0; row < label_row_end.size(); ++row) {
-      if (x1 < label_row_end[row] + 6) continue;
+      if (x1 < label_row_end[row] + 6 || x1 + label_width > kWidth) continue;
       out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="outageLbl">{}</text>)", x1 + 2, 24.0 + 12.0 * row,
                          esc(label));
       label_row_end[row] = x1 + label_width;

@@ -536,3 +536,19 @@ RC_GTEST_PROP(ReportProperties, AnyTextKeepsEveryFormReadable, (const std::strin
   RC_ASSERT(html.find("<script") == std::string::npos);
   RC_ASSERT(count(html, "<svg class=\"timeline\"") == 2u);
 }
+
+TEST(HtmlReport, OutagesOfUnknownTargetsCoverLanesOnlyWhenTheyMustBeTheirs) {
+  ScenarioResult r;
+  r.name = "two-locks";
+  auto b1 = lockstep::harness::report::testing::sample_booking("b1", "L1", "2026-06-08T14:00:00Z", "2026-06-10T09:00:00Z");
+  auto b2 = lockstep::harness::report::testing::sample_booking("b2", "L2", "2026-06-08T14:00:00Z", "2026-06-10T09:00:00Z");
+  b1.bridge.clear();
+  b2.bridge.clear();
+  r.bookings = {b1, b2};
+  r.outages = {{"bridge_offline", "BR-9", at("2026-06-07T00:00:00Z"), at("2026-06-07T06:00:00Z")}};
+  const auto legend_only = 1u;
+  EXPECT_EQ(count(render_html(sample_run(), std::vector{r}), "class=\"outage\""), legend_only);
+  EXPECT_EQ(count(render_html(sample_run(), std::vector{r}), "class=\"outageCap\""), 1u);
+  r.bookings.pop_back();  // one lock: the bridge can only be its
+  EXPECT_EQ(count(render_html(sample_run(), std::vector{r}), "class=\"outage\""), legend_only + 1u);
+}
