@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Side by side with a mock server people already use: the same device-list
+# response (taken from lockstep's mock) served by WireMock and by `lockstep mock`,
+# both loaded alike by wrk (2 threads, 16 keep-alive connections, after a warm-up
+# that lets the JVM compile), then the ratio. Installs the npm package `wiremock`
+# (it bundles the standalone jar; Java 17 runs it) into the git-ignored
+# node_modules/ at the project root on first use.
+#   bench/wiremock-compare.sh <lockstep binary> <out.json>
+set -euo pipefail
+lockstep=$(realpath "$1")
+out=$2
+duration=${LOCKSTEP_BENCH_DURATION:-10s}
+connections=${LOCKSTEP_BENCH_CONNECTIONS:-16}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+
+if ! ls "$root"/node_modules/wiremock/build/wiremock-standalone-*.jar >/dev/null 2>&1; then
+  echo "wiremock-compare: installing the npm package wiremock into $root/node_modules" >&2
+  (cd "$root" && npm install --no-save --no-package-lock --no-audit --no-fund wiremock@3 >&2)
+fi
+jar=$(ls "$root"/node_modules/wiremock/build/wiremock-standalone-*.jar | head -1)
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_for() { for _ in $(seq 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+mock_port=$(free_port)
+"$lockstep" mock --port "$mock_port" --threads 2 >"$work/mock.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$mock_port/__admin/health"
+token=$(curl -fs -u demo-client:demo-secret -d grant_type=client_credentials "http://127.0.0.1:$mock_port/oauth2/token" |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$mock_port/igloohome/devices" > "$work/devices.json"
+
+mkdir -p "$work/wiremock/mappings"
+python3 - "$work/devices.json" > "$work/wiremock/mappings/devices.json" <<'PY'
+import json, sys
+body = open(sys.argv[1]).read()
+print(json.dumps({"request": {"method": "GET", "url": "/igloohome/devices"},
+                  "response": {"status": 200, "headers": {"Content-Type": "application/json"}, "body": body}}))
+PY
+wm_port=$(free_port)
+java -jar "$jar" --port "$wm_port" --root-dir "$work/wiremock" --disable-banner >"$work/wiremock.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$wm_port/igloohome/devices"
+cmp -s <(curl -fs "http://127.0.0.1:$wm_port/igloohome/devices") "$work/devices.json" ||
+  { echo "wiremock-compare: the two servers do not answer the same body" >&2; exit 1; }
+
+load() {  # name url
+  curl -fs -X DELETE "$2/__admin/requests" >/dev/null 2>&1 || true
+  wrk -t 2 -c "$connections" -d "$duration" --latency -H "Authorization: Bearer $token" "$2/igloohome/devices" |
+    python3 "$here/wrk_parse.py" "{\"server\": \"$1\", \"connections\": $connections}"
+}
+load warmup "http://127.0.0.1:$wm_port" >/dev/null   # JIT warm-up, not counted
+wiremock=$(load wiremock "http://127.0.0.1:$wm_port")
+lockstep_json=$(load lockstep "http://127.0.0.1:$mock_port")
+python3 - "$wiremock" "$lockstep_json" "$(basename "$jar")" > "$out" <<'PY'
+import json, sys
+wm, ls = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+ratio = ls["requests_per_s"] / wm["requests_per_s"] if wm["requests_per_s"] else None
+print(json.dumps({"wiremock": wm, "lockstep": ls, "wiremock_jar": sys.argv[3],
+                  "ratio_lockstep_over_wiremock": ratio}, indent=1))
+PY
+cat "$out"
+python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))["ratio_lockstep_over_wiremock"]; print("lockstep mock / WireMock requests/s: %.2fx" % r)' "$out"

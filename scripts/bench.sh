@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Reproduces every figure in docs/performance.md, in one command:
+#
+#   bash scripts/bench.sh            # everything (about 5 minutes on 2 cores)
+#   bash scripts/bench.sh --quick    # shorter loads, no 1M-booking portfolio
+#
+# Builds a RelWithDebInfo tree (build-bench/, benchmarks on, tests off), then:
+#  1. the Google Benchmark suite (bench/bench_*.cpp) -> reports/bench/<name>.json;
+#  2. `lockstep plan` on 1M generated lines: lines/s and peak memory;
+#  3. the mock over loopback HTTP with keep-alive, loaded by wrk over N
+#     connections: requests/s, p50/p99;
+#  4. the same device list served by WireMock and by the mock, loaded alike
+#     (bench/wiremock-compare.sh), and the ratio;
+#  5. reports/bench/summary.md (figures against the targets of issue 7) and the
+#     chart docs/performance-portfolio.svg.
+# Benchmarks never run in ctest; nothing here asserts a speed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+out=$root/reports/bench
+build=${LOCKSTEP_BENCH_BUILD:-$root/build-bench}
+quick=0
+[[ "${1:-}" == "--quick" ]] && quick=1
+mkdir -p "$out"
+
+for tool in wrk /usr/bin/time python3 curl; do
+  command -v "$tool" >/dev/null || { echo "bench: '$tool' is missing (run scripts/setup.sh as root)" >&2; exit 1; }
+done
+
+echo "== build ($build)"
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOCKSTEP_BUILD_TESTS=OFF \
+      -DLOCKSTEP_BUILD_BENCH=ON "${launcher[@]}" >/dev/null
+benches=$(cd bench && ls bench_*.cpp | sed 's/\.cpp$//')
+cmake --build "$build" -j "$(nproc)" --target lockstep $benches
+
+python3 bench/machine.py > "$out/machine.json"
+
+echo "== Google Benchmark suite"
+for b in $benches; do
+  filter=()
+  if [[ $b == bench_engine && $quick == 1 ]]; then filter=(--benchmark_filter='Fake/(10|100|1000)/|Mock/10/'); fi
+  min_time=()
+  [[ $b != bench_engine ]] && min_time=(--benchmark_min_time=$([[ $quick == 1 ]] && echo 0.1 || echo 0.5))
+  echo "-- $b"
+  /usr/bin/time -f '%M' -o "$out/$b.maxrss" \
+    "$build/bench/$b" "${filter[@]}" "${min_time[@]}" --benchmark_out="$out/$b.json" --benchmark_out_format=json
+done
+
+echo "== lockstep plan, 1M lines"
+lines=$([[ $quick == 1 ]] && echo 200000 || echo 1000000)
+python3 bench/plan_lines.py "$lines" > "$out/plan-input.jsonl"
+/usr/bin/time -f '{"elapsed_s": %e, "user_s": %U, "sys_s": %S, "max_rss_kb": %M}' -o "$out/plan-time.json" \
+  "$build/lockstep" plan < "$out/plan-input.jsonl" > "$out/plan-output.jsonl" || true
+echo "{\"lines\": $lines, \"output_lines\": $(wc -l < "$out/plan-output.jsonl"), \"time\": $(cat "$out/plan-time.json")}" \
+  > "$out/plan-cli.json"
+rm -f "$out/plan-input.jsonl" "$out/plan-output.jsonl"
+cat "$out/plan-cli.json"
+
+echo "== the mock over HTTP (wrk, keep-alive)"
+duration=$([[ $quick == 1 ]] && echo 3s || echo 10s)
+LOCKSTEP_BENCH_DURATION=$duration bash bench/mock-load.sh "$build/lockstep" "$out/mock-http.json"
+
+echo "== WireMock side by side"
+LOCKSTEP_BENCH_DURATION=$duration bash bench/wiremock-compare.sh "$build/lockstep" "$out/wiremock.json" || \
+  echo '{"error": "wiremock comparison did not run"}' > "$out/wiremock.json"
+
+echo "== summary and chart"
+python3 bench/summarize.py "$out" "$root/docs/performance-portfolio.svg" | tee "$out/summary.md"
