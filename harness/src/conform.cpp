@@ -305,12 +305,20 @@ class Player {
     const Instant end = end_of(scenario_);
     const Minutes cadence(std::max(1, scenario_.tick_cadence_minutes));
 
-    std::set<Instant> observe_at{end};
+    // Which bookings to read when: the probed and expected ones at their
+    // instants (a year of 200 properties must not read every booking at every
+    // probe), every booking at the end.
+    std::map<Instant, std::set<std::string>> observe_at{{end, {}}};
     for (const auto& p : scenario_.probes) {
-      observe_at.insert(p.at);
-      if (p.code_as_of) observe_at.insert(*p.code_as_of);
+      if (p.booking.empty()) continue;
+      observe_at[p.at].insert(p.booking);
+      if (p.code_as_of) observe_at[*p.code_as_of].insert(p.booking);
     }
-    for (const auto& x : scenario_.expectations) observe_at.insert(x.at.value_or(end));
+    for (const auto& x : scenario_.expectations) {
+      auto& set = observe_at[x.at.value_or(end)];
+      set.insert(x.booking);
+      if (x.code_differs_from) set.insert(*x.code_differs_from);
+    }
 
     mock_.set_now(start);
     auto init = participant_.init(InitRequest{start, base_url_, base_url_ + "/igloohome"});
@@ -332,7 +340,7 @@ class Player {
       Instant t = end;
       if (next_event < scenario_.timeline.size()) t = std::min(t, std::max(start, scenario_.timeline[next_event].at));
       if (next_probe < scenario_.probes.size()) t = std::min(t, scenario_.probes[next_probe].at);
-      if (auto o = observe_at.upper_bound(first ? start - Seconds(1) : now); o != observe_at.end()) t = std::min(t, *o);
+      if (auto o = observe_at.upper_bound(first ? start - Seconds(1) : now); o != observe_at.end()) t = std::min(t, o->first);
       if (!first) {
         if (wake && *wake > now) t = std::min(t, *wake);
         else t = std::min(t, now + cadence);
@@ -371,8 +379,9 @@ class Player {
         if (broken()) return;
         wake = w ? *w : std::nullopt;
       }
-      if (observe_at.contains(t)) {
-        for (const auto& b : bookings_) observe(t, b);
+      if (auto o = observe_at.find(t); o != observe_at.end()) {
+        for (const auto& b : bookings_)
+          if (t >= end || o->second.contains(b)) observe(t, b);
         for (const auto& x : scenario_.expectations)
           if (x.render && x.at.value_or(end) == t) render(t, x.booking, x.render->template_text);
         if (broken()) return;
@@ -577,28 +586,30 @@ class Comparer {
     }
   }
 
-  // C1: no two overlapping bookings share a PIN on one lock (implementation only).
+  // C1: no two overlapping bookings share a PIN on one lock (implementation
+  // only), read from the PINs it created on the mock, so no observation instant
+  // has to catch both codes at once.
   void uniqueness() {
-    std::map<std::pair<Instant, std::string>, std::vector<const ConformTrace::Observation*>> by_lock;
-    for (const auto& o : obs_.observations)
-      if (o.code && o.code->code && o.code->status == "active" && o.code->kind == std::optional<std::string>("pin") &&
-          !o.lock.empty())
-        by_lock[{o.at, o.lock}].push_back(&o);
-    for (const auto& [key, list] : by_lock)
-      for (std::size_t i = 0; i < list.size(); ++i)
-        for (std::size_t j = i + 1; j < list.size(); ++j) {
-          const auto& a = *list[i]->code;
-          const auto& c = *list[j]->code;
-          if (list[i]->booking == list[j]->booking || *a.code != *c.code) continue;
-          const bool overlap = a.valid_from && a.valid_until && c.valid_from && c.valid_until &&
-                               *a.valid_from < *c.valid_until && *c.valid_from < *a.valid_until;
-          if (!overlap) continue;
-          add("C1", list[j]->booking, "pin uniqueness", "a PIN not in use on " + key.second,
-              fmt::format("{} (also {}'s)", *c.code, list[i]->booking),
-              fmt::format("at {} bookings {} and {} overlap on lock {} with the same PIN {}", format_instant(key.first),
-                          list[i]->booking, list[j]->booking, key.second, *c.code),
-              key.first);
-        }
+    const auto calls = read_journal(obs_);
+    const auto& made = calls.created;
+    for (std::size_t j = 0; j < made.size(); ++j)
+      for (std::size_t i = 0; i < j; ++i) {
+        const auto& a = made[i];
+        const auto& c = made[j];
+        if (a.lock != c.lock || a.pin != c.pin || a.booking == c.booking) continue;
+        if (obs_.cancelled.contains(a.booking) || obs_.cancelled.contains(c.booking)) continue;
+        if (!(a.start < c.end && c.start < a.end)) continue;
+        // A PIN deleted before it was given again is free (C4, B2, L3).
+        const bool freed = std::any_of(calls.deleted.begin(), calls.deleted.end(), [&](const auto& d) {
+          return d.lock == a.lock && d.pin == a.pin && d.at >= a.at && d.at <= c.at;
+        });
+        if (freed) continue;
+        add("C1", c.booking, "pin uniqueness", "a PIN not in use on " + c.lock,
+            fmt::format("{} (also {}'s)", c.pin, a.booking),
+            fmt::format("at {} the implementation gave {} the PIN {} on lock {}, already {}'s for an overlapping stay",
+                        format_instant(c.at), c.booking, c.pin, c.lock, a.booking),
+            c.at);
+      }
   }
 
   // Per booking, from one run: attempt instants and first delete instant.
@@ -606,8 +617,21 @@ class Comparer {
     std::vector<Instant> attempts;
     std::optional<Instant> deleted;
   };
+  struct PinCall {
+    Instant at{};
+    std::string lock;
+    std::string pin;
+    std::string booking;
+    Instant start{};
+    Instant end{};
+  };
+  struct JournalReading {
+    std::map<std::string, CallsOf> by_booking;
+    std::vector<PinCall> created;  // successful create-PIN calls mapped to a booking
+    std::vector<PinCall> deleted;  // every delete-PIN call
+  };
 
-  static std::map<std::string, CallsOf> calls_by_booking(const ConformTrace& t) {
+  static JournalReading read_journal(const ConformTrace& t) {
     // Windows each booking had on each lock, and its codes.
     std::map<std::tuple<std::string, Instant, Instant>, std::string> by_window;
     std::map<std::pair<std::string, std::string>, std::string> by_pin;  // (lock, pin) -> booking
@@ -617,24 +641,28 @@ class Comparer {
         by_window.emplace(std::make_tuple(o.lock, *o.code->valid_from, *o.code->valid_until), o.booking);
       if (o.code->code && !o.lock.empty()) by_pin.emplace(std::make_pair(o.lock, *o.code->code), o.booking);
     }
-    std::map<std::string, CallsOf> out;
+    JournalReading out;
     for (const auto& e : t.journal) {
       auto call = detail::code_call(e);
       if (!call) continue;
       std::string booking;
+      const bool ok = call->status >= 200 && call->status < 300;
       if (call->kind == detail::CodeCall::Kind::create_pin && call->start && call->end) {
         auto it = by_window.find({call->lock, *call->start, *call->end});
         if (it != by_window.end()) booking = it->second;
         if (!booking.empty() && !call->pin.empty()) by_pin.emplace(std::make_pair(call->lock, call->pin), booking);
+        if (!booking.empty() && ok && !call->pin.empty())
+          out.created.push_back({call->at, call->lock, call->pin, booking, *call->start, *call->end});
       } else if (call->kind == detail::CodeCall::Kind::algopin) {
         if (auto it = by_pin.find({call->lock, call->pin}); it != by_pin.end()) booking = it->second;
       } else if (call->kind == detail::CodeCall::Kind::delete_pin) {
+        out.deleted.push_back({call->at, call->lock, call->pin, "", {}, {}});
         if (auto it = by_pin.find({call->lock, call->pin}); it != by_pin.end()) booking = it->second;
-        if (!booking.empty() && !out[booking].deleted) out[booking].deleted = call->at;
+        if (!booking.empty() && !out.by_booking[booking].deleted) out.by_booking[booking].deleted = call->at;
         continue;
       }
       if (booking.empty()) continue;
-      auto& attempts = out[booking].attempts;
+      auto& attempts = out.by_booking[booking].attempts;
       // Several values in one attempt (C3) share its instant.
       if (attempts.empty() || attempts.back() != call->at) attempts.push_back(call->at);
     }
@@ -642,8 +670,8 @@ class Comparer {
   }
 
   void journal() {
-    const auto ref = calls_by_booking(ref_);
-    const auto obs = calls_by_booking(obs_);
+    const auto ref = read_journal(ref_).by_booking;
+    const auto obs = read_journal(obs_).by_booking;
     std::set<std::string> bookings;
     for (const auto& [b, _] : ref) bookings.insert(b);
     for (const auto& [b, _] : obs) bookings.insert(b);
