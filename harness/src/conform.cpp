@@ -207,10 +207,12 @@ class Player {
     Reply<Done> result = Done{};
     switch (e.kind) {
       case EventKind::connect: {
+        // The span of silence ends where connecting starts: its token request is allowed.
+        const auto before = api_calls_so_far();
         auto r = participant_.connect(e.client_id, e.client_secret);
         if (!r) result = std::unexpected(r.error());
         else if (disconnected_from_) {
-          trace_.disconnected.emplace_back(*disconnected_from_, api_calls_so_far());
+          trace_.disconnected.emplace_back(*disconnected_from_, before);
           disconnected_from_.reset();
         }
         break;
