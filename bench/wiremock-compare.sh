@@ -25,7 +25,12 @@ wait_for() { for _ in $(seq 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; 
 
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$work"; }
+cleanup() {
+  local status=$?
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+  exit "$status"
+}
 trap cleanup EXIT
 
 mock_port=$(free_port)

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Reads reports/bench/*.json (scripts/bench.sh) and prints the figures against the
+targets of issue 7 as Markdown; writes the portfolio chart (time against bookings,
+log-log, hand-written SVG) to the path given.
+   summarize.py <reports/bench> <chart.svg>"""
+import json, math, os, sys
+
+out_dir, chart_path = sys.argv[1], sys.argv[2]
+
+def load(name):
+    path = os.path.join(out_dir, name)
+    if not os.path.exists(path):
+        return None
+    text = open(path).read().strip()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+def bench(name, prefix):
+    data = load(name)
+    if not data:
+        return []
+    return [b for b in data["benchmarks"] if b["name"].startswith(prefix)]
+
+def seconds(b):
+    scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b.get("time_unit", "ns")]
+    return b["cpu_time"] * scale
+
+rows = []
+def row(what, target, measured, met):
+    rows.append((what, target, measured, "met" if met else ("**missed**" if met is not None else "")))
+
+plan = bench("bench_plan.json", "BM_PlanBooking_Bridge")
+if plan:
+    rate = plan[0]["items_per_second"]
+    row("bookings planned per second per core, in-process (bridge, Europe/Paris)", ">= 1M/s", f"{rate/1e6:.2f}M/s", rate >= 1e6)
+cli = load("plan-cli.json")
+if cli:
+    cpu = cli["time"]["user_s"] + cli["time"]["sys_s"]
+    wall = cli["time"]["elapsed_s"]
+    rate = cli["lines"] / cpu if cpu else 0
+    row(f"`lockstep plan` lines per second ({cli['lines']:,} lines, CPU time; wall {wall:.1f} s)", ">= 300k/s",
+        f"{rate/1e3:.0f}k/s", rate >= 3e5)
+    row("`lockstep plan` peak memory", "-", f"{cli['time']['max_rss_kb']/1024:.0f} MB", None)
+fake = {int(b["name"].split("/")[1]): b for b in bench("bench_engine.json", "BM_PortfolioYear_Fake/")}
+mock = {int(b["name"].split("/")[1]): b for b in bench("bench_engine.json", "BM_PortfolioYear_Mock/")}
+if 1000 in fake:
+    b = fake[1000]
+    row(f"1,000-property year ({int(b['bookings']):,} bookings, {int(b['outages'])} outages), fake igloohome",
+        "<= 2 s", f"{seconds(b):.2f} s", seconds(b) <= 2)
+    row("engine memory per booking (heap after loading the portfolio)", "<= 1 KB",
+        f"{b['engine_bytes_per_booking']:.0f} B", b["engine_bytes_per_booking"] <= 1024)
+    row("simulated bookings per second (whole lifecycle), fake igloohome", "-",
+        f"{b['bookings']/seconds(b)/1e3:.0f}k/s ({1000/seconds(b):.0f} property-years/s)", None)
+for n in sorted(mock):
+    b = mock[n]
+    row(f"{n}-property year through the mock in-process ({int(b['bookings']):,} bookings)", "-",
+        f"{seconds(b):.2f} s ({b['bookings']/seconds(b):,.0f} bookings/s)", None)
+http = load("mock-http.json")
+if http:
+    runs = [r for r in http if "requests_per_s" in r]
+    best = max(runs, key=lambda r: r["requests_per_s"] or 0)
+    row(f"mock HTTP requests/s, keep-alive, best of {[r['connections'] for r in runs]} connections",
+        ">= 50k/s on 2 cores", f"{best['requests_per_s']:,.0f}/s at {best['connections']} connections "
+        f"(p50 {best['p50_ms']:.2f} ms, p99 {best['p99_ms']:.2f} ms)", best["requests_per_s"] >= 5e4)
+wm = load("wiremock.json")
+if wm and isinstance(wm, dict) and wm.get("ratio_lockstep_over_wiremock"):
+    row("same device list, lockstep mock vs WireMock (16 connections)", "-",
+        f"{wm['lockstep']['requests_per_s']:,.0f} vs {wm['wiremock']['requests_per_s']:,.0f} req/s = "
+        f"{wm['ratio_lockstep_over_wiremock']:.1f}x", None)
+
+machine = load("machine.json") or {}
+print(f"Machine: {machine.get('cpu')}, {machine.get('cores')} cores, {machine.get('memory_gb')} GB; "
+      f"{machine.get('compiler')}; load average at start {machine.get('load_average')}\n")
+print("| figure | target | measured | |")
+print("|---|---|---|---|")
+for r in rows:
+    print("| " + " | ".join(r) + " |")
+
+# ---- chart: CPU seconds against bookings, log-log -----------------------------
+series = [("engine + fake igloohome", "#1f77b4", fake), ("engine + client + mock in-process", "#d62728", mock)]
+points = [(b["bookings"], seconds(b)) for _, _, s in series for b in s.values()]
+if points:
+    W, H, L, R, T, B = 640, 400, 70, 20, 40, 60
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    x0, x1 = math.floor(math.log10(min(xs))), math.ceil(math.log10(max(xs)))
+    y0, y1 = math.floor(math.log10(min(ys))), math.ceil(math.log10(max(ys)))
+    X = lambda v: L + (math.log10(v) - x0) / max(x1 - x0, 1) * (W - L - R)
+    Y = lambda v: H - B - (math.log10(v) - y0) / max(y1 - y0, 1) * (H - T - B)
+    svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{W}" height="{H}" fill="white"/>',
+           f'<text x="{W/2}" y="20" text-anchor="middle" font-size="14">A year of bookings: CPU time against portfolio size (log-log)</text>']
+    for e in range(x0, x1 + 1):
+        x = X(10 ** e)
+        svg.append(f'<line x1="{x:.1f}" y1="{T}" x2="{x:.1f}" y2="{H-B}" stroke="#ddd"/>')
+        svg.append(f'<text x="{x:.1f}" y="{H-B+18}" text-anchor="middle">{10**e:,}</text>')
+    for e in range(y0, y1 + 1):
+        y = Y(10 ** e)
+        svg.append(f'<line x1="{L}" y1="{y:.1f}" x2="{W-R}" y2="{y:.1f}" stroke="#ddd"/>')
+        label = f"{10**e:g} s"
+        svg.append(f'<text x="{L-6}" y="{y+4:.1f}" text-anchor="end">{label}</text>')
+    svg.append(f'<text x="{(L+W-R)/2}" y="{H-15}" text-anchor="middle">bookings (about 100 per property, with bridge outages)</text>')
+    svg.append(f'<text x="16" y="{(T+H-B)/2}" transform="rotate(-90 16 {(T+H-B)/2})" text-anchor="middle">CPU seconds</text>')
+    # the target: 100k bookings in 2 s
+    svg.append(f'<circle cx="{X(1e5):.1f}" cy="{Y(2):.1f}" r="5" fill="none" stroke="#2ca02c" stroke-width="2"/>')
+    svg.append(f'<text x="{X(1e5)+8:.1f}" y="{Y(2)-6:.1f}" fill="#2ca02c">target: 100k in 2 s</text>')
+    for i, (name, colour, s) in enumerate(series):
+        pts = sorted((b["bookings"], seconds(b)) for b in s.values())
+        if not pts:
+            continue
+        path = " ".join(f"{'M' if j == 0 else 'L'}{X(x):.1f},{Y(y):.1f}" for j, (x, y) in enumerate(pts))
+        svg.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for x, y in pts:
+            svg.append(f'<circle cx="{X(x):.1f}" cy="{Y(y):.1f}" r="3.5" fill="{colour}"><title>{x:,.0f} bookings: {y:.3f} s</title></circle>')
+            svg.append(f'<text x="{X(x)+6:.1f}" y="{Y(y)+14:.1f}" fill="{colour}" font-size="10">{y:.2g} s</text>')
+        svg.append(f'<rect x="{L+10}" y="{T+8+i*18}" width="12" height="4" fill="{colour}"/>')
+        svg.append(f'<text x="{L+28}" y="{T+14+i*18}">{name}</text>')
+    svg.append("</svg>")
+    with open(chart_path, "w") as f:
+        f.write("\n".join(svg) + "\n")
+    print(f"\nChart: {chart_path}")
