@@ -71,7 +71,9 @@ std::string self_path(const std::string& argv0) {
   auto exe = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return argv0;
   auto rel = fs::relative(exe, fs::current_path(ec), ec);
-  return !ec && !rel.empty() && rel.native().rfind("..", 0) != 0 ? rel.string() : exe.string();
+  if (ec || rel.empty() || rel.native().rfind("..", 0) == 0) return exe.string();
+  // A bare name would be looked up on PATH when the replay command is pasted.
+  return rel.has_parent_path() ? rel.string() : "./" + rel.string();
 }
 
 void print_result(const report::ScenarioResult& r) {
