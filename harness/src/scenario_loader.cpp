@@ -157,7 +157,7 @@ std::string one_of(const std::string& value, const std::string& path, std::initi
 const std::initializer_list<std::string_view> statuses = {"scheduled", "retrying", "active", "failed", "revoked", "none"};
 const std::initializer_list<std::string_view> notice_codes = {
     "generation_failed", "needs_reconnect", "lock_missing",  "stay_too_long", "no_variance",
-    "date_change_residual", "cancel_residual", "first_use_24h", "delete_failed"};
+    "date_change_residual", "cancel_residual", "first_use_24h", "delete_failed", "lock_change_residual"};
 
 // Settings are passed on as written (ranges are the participant's to judge, S4),
 // but their JSON type must fit the protocol.

@@ -142,7 +142,12 @@ class Loop {
         all_bookings_.push_back(e.booking_id);
     snapshot_all_ = all_bookings_.size() <= o_.snapshot_all_up_to;
     trace_.queries.resize(s_.expectations.size());
-    for (std::size_t i = 0; i < s_.expectations.size(); ++i) trace_.queries[i].expectation_index = i;
+    for (std::size_t i = 0; i < s_.expectations.size(); ++i) {
+      trace_.queries[i].expectation_index = i;
+      if (s_.expectations[i].at) timed_queries_.emplace_back(*s_.expectations[i].at, i);
+    }
+    std::stable_sort(timed_queries_.begin(), timed_queries_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
   }
 
   Trace run() {
@@ -155,7 +160,7 @@ class Loop {
       trace_.error = fmt::format("init refused: {} ({})", init.error().message, init.error().code);
       return finish(t);
     }
-    std::size_t next_event = 0, next_probe = 0;
+    std::size_t next_event = 0, next_probe = 0, next_query = 0;
     std::optional<Instant> wakeup;
     for (std::size_t steps = 0;; ++steps) {
       if (steps >= o_.max_instants) {
@@ -179,16 +184,15 @@ class Loop {
       snapshot_after_tick(t);
       for (; next_probe < s_.probes.size() && s_.probes[next_probe].at == t; ++next_probe)
         if (!probe(next_probe, t)) return finish(t);
-      for (std::size_t i = 0; i < s_.expectations.size(); ++i)
-        if (s_.expectations[i].at && *s_.expectations[i].at == t) query(i, t);
+      for (; next_query < timed_queries_.size() && timed_queries_[next_query].first == t; ++next_query)
+        query(timed_queries_[next_query].second, t);
       if (!trace_.error.empty()) return finish(t);
       if (t >= end) break;
 
       Instant next = end;
       if (next_event < s_.timeline.size()) next = std::min(next, s_.timeline[next_event].at);
       if (next_probe < s_.probes.size()) next = std::min(next, s_.probes[next_probe].at);
-      for (const auto& x : s_.expectations)
-        if (x.at && *x.at > t) next = std::min(next, *x.at);
+      if (next_query < timed_queries_.size()) next = std::min(next, timed_queries_[next_query].first);
       if (wakeup && *wakeup > t) next = std::min(next, *wakeup);
       else if (!wakeup) next = std::min(next, t + Minutes(s_.tick_cadence_minutes));
       else next = std::min(next, t + Seconds(1));  // a wakeup not after now: do not spin at t
@@ -290,6 +294,7 @@ class Loop {
     if (last && same_code(*last, *r)) return;
     last = *r;
     trace_.snapshots.push_back({t, booking, *r});
+    history_[booking].emplace_back(t, r->code);
   }
 
   void snapshot_after_tick(Instant t) {
@@ -303,9 +308,9 @@ class Loop {
 
   std::optional<std::string> code_as_of(const std::string& booking, Instant at) {
     std::optional<std::string> code;
-    for (const auto& s : trace_.snapshots) {
-      if (s.at > at) break;
-      if (s.booking == booking) code = s.code.code;
+    for (const auto& [when, value] : history_[booking]) {
+      if (when > at) break;
+      code = value;
     }
     return code;
   }
@@ -367,6 +372,8 @@ class Loop {
   std::set<std::string> touched_;
   std::map<std::string, std::optional<CodeReply>> last_code_;
   std::map<std::string, std::string> mock_ids_;
+  std::vector<std::pair<Instant, std::size_t>> timed_queries_;  // expectations with `at`, by instant
+  std::map<std::string, std::vector<std::pair<Instant, std::optional<std::string>>>> history_;  // booking's codes
   bool snapshot_all_ = true;
 };
 

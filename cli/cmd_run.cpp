@@ -1,0 +1,202 @@
+// `lockstep run [paths...]`: plays scenario suites against the reference engine
+// and the mock igloohome in virtual time, and writes the reports.
+// Exit status: 0 every scenario passed, 1 some failed, 2 bad input.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <set>
+#include <thread>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "command.hpp"
+#include "lockstep/harness/report.hpp"
+#include "lockstep/harness/runner.hpp"
+#include "lockstep/harness/scenario_loader.hpp"
+
+namespace {
+
+namespace h = lockstep::harness;
+namespace report = lockstep::harness::report;
+
+struct Args {
+  std::vector<std::string> paths;
+  std::uint64_t seed = 1;
+  std::string transport = "in-process";
+  std::string filter;
+  int jobs = 0;  // 0: one per core
+  int shard_index = -1;
+  int shard_count = -1;
+  std::string report_dir = "reports";
+  bool quiet = false;
+};
+
+std::optional<int> env_int(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return std::nullopt;
+  char* end = nullptr;
+  long n = std::strtol(v, &end, 10);
+  if (*end != '\0' || n < 0 || n > 1'000'000) return -1;
+  return static_cast<int>(n);
+}
+
+std::string run_id_now(std::uint64_t seed) {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  const auto secs = std::chrono::floor<std::chrono::seconds>(now);
+  const auto day = std::chrono::floor<std::chrono::days>(secs);
+  const std::chrono::year_month_day ymd{day};
+  const std::chrono::hh_mm_ss hms{secs - day};
+  return fmt::format("{:04}{:02}{:02}-{:02}{:02}{:02}-{:03}-seed{}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
+                     hms.minutes().count(), hms.seconds().count(), ms, seed);
+}
+
+std::string quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:") ==
+                        std::string::npos)
+    return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+int run(const Args& a) {
+  // Sharding: flags first, else the GoogleTest variables a CI matrix already sets.
+  int shard_index = a.shard_index, shard_count = a.shard_count;
+  if (shard_count < 0) {
+    auto total = env_int("GTEST_TOTAL_SHARDS");
+    auto index = env_int("GTEST_SHARD_INDEX");
+    if (total && index) {
+      shard_count = *total;
+      shard_index = *index;
+    }
+  }
+  if (shard_count < 0) shard_count = 1;
+  if (shard_index < 0) shard_index = 0;
+  if (shard_count < 1 || shard_index >= shard_count) {
+    std::cerr << fmt::format("lockstep run: shard index {} is not below shard count {}\n", shard_index, shard_count);
+    return 2;
+  }
+
+  std::vector<std::filesystem::path> paths;
+  for (const auto& p : a.paths) paths.emplace_back(p);
+  if (paths.empty()) paths.emplace_back("scenarios/");
+  auto loaded = h::load_scenarios(paths);
+  if (!loaded) {
+    std::cerr << "lockstep run: " << loaded.error().message << "\n";
+    return 2;
+  }
+  const std::size_t total_loaded = loaded->size();
+  auto scenarios = h::select_scenarios(std::move(*loaded), a.filter, shard_index, shard_count);
+  if (scenarios.empty() && !(shard_count > 1 && total_loaded > 0)) {
+    std::cerr << fmt::format("lockstep run: no scenario matches{} ({} loaded)\n",
+                             a.filter.empty() ? std::string() : " --filter " + quote(a.filter), total_loaded);
+    return 2;
+  }
+
+  h::RunOptions options;
+  options.seed = a.seed;
+  options.transport = a.transport == "http" ? h::TransportKind::http : h::TransportKind::in_process;
+  options.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  const char* ci = std::getenv("CI");
+  const bool progress = !a.quiet && isatty(STDERR_FILENO) && !(ci && std::string(ci) == "true");
+  const auto started = std::chrono::steady_clock::now();
+  auto results = h::run_scenarios(scenarios, options, [&](std::size_t done, std::size_t total, const report::ScenarioResult& r) {
+    if (progress) {
+      std::string name = r.name.size() > 50 ? r.name.substr(0, 47) + "..." : r.name;
+      std::cerr << fmt::format("\r\033[K[{}/{}] {} {}", done, total, report::to_string(r.verdict), name) << std::flush;
+    }
+  });
+  if (progress) std::cerr << "\r\033[K" << std::flush;
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+
+  // Failures, each with the one command that replays it.
+  for (const auto& r : results) {
+    if (r.verdict == report::Verdict::pass || r.verdict == report::Verdict::skip) continue;
+    std::cout << fmt::format("{} {} ({})\n", report::to_string(r.verdict), r.name, r.file);
+    if (!r.error.empty()) std::cout << "  " << r.error << "\n";
+    std::size_t shown = 0;
+    for (const auto& f : r.failures) {
+      if (++shown > 10) {
+        std::cout << fmt::format("  ... and {} more\n", r.failures.size() - 10);
+        break;
+      }
+      std::cout << fmt::format("  [{}] {}\n", f.rule.empty() ? "-" : f.rule, f.message);
+    }
+    std::cout << "  replay: " << r.replay << "\n";
+  }
+
+  report::RunInfo info;
+  info.run_id = run_id_now(a.seed);
+  info.tool = "run";
+  info.started_at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  info.seed = a.seed;
+  std::string paths_text;
+  for (const auto& p : paths) paths_text += (paths_text.empty() ? "" : " ") + quote(p.string());
+  info.options["paths"] = paths_text;
+  info.options["transport"] = a.transport;
+  if (!a.filter.empty()) info.options["filter"] = a.filter;
+  if (shard_count > 1) info.options["shard"] = fmt::format("{}/{}", shard_index, shard_count);
+  info.tz_database_version = lockstep::tz_database_version();
+  info.lockstep_version = LOCKSTEP_VERSION;
+  info.command_line = fmt::format("build/lockstep run {} --seed {}", paths_text, a.seed);
+  if (!a.filter.empty()) info.command_line += " --filter " + quote(a.filter);
+  if (a.transport == "http") info.command_line += " --transport http";
+  if (shard_count > 1) info.command_line += fmt::format(" --shard-index {} --shard-count {}", shard_index, shard_count);
+  info.subject = "reference engine";
+
+  report::ReportOptions report_options;
+  std::set<std::string> secrets;
+  for (const auto& s : scenarios) {
+    for (const auto& e : s.timeline)
+      if (!e.client_secret.empty()) secrets.insert(e.client_secret);
+    if (s.world)
+      for (const auto& acc : s.world->accounts) secrets.insert(acc.client_secret);
+  }
+  report_options.secrets.assign(secrets.begin(), secrets.end());
+  auto summary = report::RunSummary::of(results);
+  summary.duration_ms = elapsed;
+  auto written = report::write_report_dir(a.report_dir, info, results, report_options, summary);
+
+  std::cout << fmt::format("{} scenarios: {} passed, {} failed, {} errors (seed {}, {:.1f} s)\n", summary.total,
+                           summary.passed, summary.failed, summary.errors, a.seed, static_cast<double>(elapsed) / 1000.0);
+  if (!written) {
+    std::cerr << "lockstep run: reports not written: " << written.error().message << "\n";
+    return 2;
+  }
+  std::cout << "HTML report: " << (*written / "report.html").string() << "\n";
+  return summary.exit_code();
+}
+
+const bool registered = lockstep::cli::register_subcommand(
+    "run",
+    "Play scenario suites (files or directories, default scenarios/) against the reference engine and the mock "
+    "igloohome in virtual time; write JUnit, JSON, Markdown and HTML reports. Exit 0 all pass, 1 some fail, 2 bad "
+    "input. See docs/scenario-format.md.",
+    [](CLI::App& sub) -> lockstep::cli::Run {
+      auto args = std::make_shared<Args>();
+      sub.add_option("paths", args->paths, "Scenario files or directories (default: scenarios/)");
+      sub.add_option("--seed", args->seed, "Seed for random PINs and random faults (default 1)");
+      sub.add_option("--transport", args->transport, "in-process (default) or http (a mock on 127.0.0.1 sockets)")
+          ->check(CLI::IsMember({"in-process", "http"}));
+      sub.add_option("--filter", args->filter, "Only scenarios whose name contains this, or matches it as a glob (* ?)");
+      sub.add_option("--jobs,-j", args->jobs, "Scenarios run in parallel (default: one per core)")
+          ->check(CLI::Range(1, 256));
+      sub.add_option("--shard-index", args->shard_index, "This shard's index (default: $GTEST_SHARD_INDEX or 0)")
+          ->check(CLI::Range(0, 1'000'000));
+      sub.add_option("--shard-count", args->shard_count, "Number of shards (default: $GTEST_TOTAL_SHARDS or 1)")
+          ->check(CLI::Range(1, 1'000'000));
+      sub.add_option("--report-dir", args->report_dir, "Where reports go: <dir>/<run-id>/ and <dir>/latest (default reports)");
+      sub.add_flag("--quiet,-q", args->quiet, "No progress line");
+      return [args] { return run(*args); };
+    });
+
+}  // namespace

@@ -1,0 +1,279 @@
+#include "lockstep/harness/runner.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "lockstep/harness/expectations.hpp"
+#include "lockstep/harness/reference_participant.hpp"
+#include "lockstep/harness/scenario_loader.hpp"
+#include "lockstep/igloohome/client.hpp"
+#include "lockstep/mock/in_process_transport.hpp"
+#include "lockstep/mock/mock.hpp"
+#include "lockstep/mock/server.hpp"
+
+namespace lockstep::harness {
+
+bool name_matches(std::string_view filter, std::string_view name) noexcept {
+  if (filter.empty()) return true;
+  if (filter.find_first_of("*?") == std::string_view::npos) return name.find(filter) != std::string_view::npos;
+  // Glob over the whole name: '*' any run, '?' one character.
+  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < name.size()) {
+    if (p < filter.size() && filter[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < filter.size() && (filter[p] == '?' || filter[p] == name[t])) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < filter.size() && filter[p] == '*') ++p;
+  return p == filter.size();
+}
+
+std::vector<Scenario> select_scenarios(std::vector<Scenario> all, std::string_view filter, int shard_index,
+                                       int shard_count) {
+  std::vector<Scenario> out;
+  std::size_t matched = 0;
+  for (auto& s : all) {
+    if (!name_matches(filter, s.name)) continue;
+    if (shard_count <= 1 || static_cast<int>(matched % static_cast<std::size_t>(shard_count)) == shard_index)
+      out.push_back(std::move(s));
+    ++matched;
+  }
+  return out;
+}
+
+namespace detail {
+namespace {
+
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:") ==
+                        std::string::npos)
+    return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::optional<Instant> resolve_local(const std::string& zone_name, const std::string& local) {
+  auto civil = parse_local(local);
+  if (!civil) return std::nullopt;
+  auto zone = Zone::locate(zone_name);
+  if (!zone) return std::nullopt;
+  return zone->resolve(*civil);
+}
+
+// The report's picture of every booking: what was asked (the scenario), what the
+// engine decided (its view, audit trail, notices) and when things happened.
+std::vector<report::BookingTimeline> timelines(const Scenario& s, const Trace& trace,
+                                               const ReferenceParticipant& participant) {
+  std::map<std::string, std::string> zone_of;
+  std::vector<std::string> order;
+  std::map<std::string, const Event*> last_booking;  // the booking as last accepted
+  std::map<std::size_t, bool> accepted;
+  for (const auto& c : trace.commands) accepted[c.event_index] = !c.error;
+  for (std::size_t i = 0; i < s.timeline.size(); ++i) {
+    const auto& e = s.timeline[i];
+    const bool ok = accepted.contains(i) && accepted[i];
+    if (e.kind == EventKind::put_property && ok) zone_of[e.property_id] = e.timezone;
+    if (e.kind == EventKind::put_booking && ok) {
+      if (!last_booking.contains(e.booking_id)) order.push_back(e.booking_id);
+      last_booking[e.booking_id] = &e;
+    }
+  }
+  const Engine* engine = participant.engine();
+  std::vector<report::BookingTimeline> out;
+  for (const auto& id : order) {
+    const Event& e = *last_booking[id];
+    report::BookingTimeline b;
+    b.id = id;
+    b.property = e.booking.property_id;
+    b.timezone = zone_of[b.property];
+    b.checkin_local = e.booking.checkin;
+    b.checkout_local = e.booking.checkout;
+    b.checkin = resolve_local(b.timezone, b.checkin_local);
+    b.checkout = resolve_local(b.timezone, b.checkout_local);
+    if (auto it = trace.booked_at.find(id); it != trace.booked_at.end()) b.booked_at = it->second;
+    if (auto it = trace.cancelled_at.find(id); it != trace.cancelled_at.end()) b.cancelled_at = it->second;
+    if (auto view = participant.inspect(id)) {
+      b.lock = view->lock_id;
+      b.valid_from = view->valid_from;
+      b.valid_until = view->valid_until;
+      b.generate_at = view->generate_at;
+      b.retry_deadline = view->retry_deadline;
+      b.status = std::string(to_string(view->status));
+      b.code = view->code;
+      if (view->kind) b.kind = std::string(to_string(*view->kind));
+      if (view->source) b.source = std::string(to_string(*view->source));
+      if (view->fallback) b.fallback = std::string(to_string(*view->fallback));
+      b.created_at = view->issued_at;
+      std::map<int, std::string> failed;  // attempt number -> why
+      if (engine)
+        for (const auto& a : engine->audit(id))
+          if (a.kind == AuditKind::attempt_failed || a.kind == AuditKind::generation_failed)
+            failed.try_emplace(a.attempt, a.message);
+      for (std::size_t i = 0; i < view->attempts.size(); ++i) {
+        const int number = static_cast<int>(i) + 1;
+        report::Attempt at;
+        at.at = view->attempts[i];
+        auto f = failed.find(number);
+        at.ok = f == failed.end() && (number < static_cast<int>(view->attempts.size()) || view->issued_at.has_value());
+        at.detail = f != failed.end() ? f->second : (at.ok ? "code created" : "");
+        b.attempts.push_back(std::move(at));
+      }
+    }
+    if (engine) {
+      for (const auto& a : engine->audit(id)) {
+        b.audit.push_back(report::AuditEntry{a.at, std::string(to_string(a.kind)), a.rule, a.message});
+        if (a.kind == AuditKind::code_deleted) b.deleted_at = a.at;
+      }
+      for (const auto& n : engine->notices())
+        if (n.booking_id == id) b.notices.push_back(report::NoticeEntry{n.at, n.code, n.rule, n.message});
+    }
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+struct Played {
+  Trace trace;
+  Judgement judgement;
+  std::vector<report::BookingTimeline> bookings;
+};
+
+// One scenario against a fresh mock and engine, over the chosen transport.
+Played play(const Scenario& s, const RunOptions& options, std::uint64_t seed) {
+  mock::Mock mock(s.world ? *s.world : mock::default_world());
+  ReferenceOptions ref{seed, s.profile.value_or(Profile{})};
+  SimulationOptions sim;
+  sim.fault_seed = seed;
+  Played out;
+  auto finish = [&](ReferenceParticipant& participant, MockControl& control) {
+    sim.inspect = [&participant](const std::string& id) { return participant.inspect(id); };
+    out.trace = simulate(s, participant, control, sim);
+    static const std::vector<Notice> no_notices;
+    const auto* engine = participant.engine();
+    out.judgement = check_scenario(s, out.trace, engine ? &engine->notices() : &no_notices);
+    out.bookings = timelines(s, out.trace, participant);
+    participant.shutdown();
+  };
+  if (options.transport == TransportKind::in_process) {
+    mock::InProcessTransport admin(mock), auth(mock), api(mock);
+    MockControl control(admin);
+    ReferenceParticipant participant(auth, api, ref);
+    finish(participant, control);
+  } else {
+    mock::ServerOptions server_options;
+    server_options.threads = 1;
+    mock::Server server(mock, server_options);
+    server.start();
+    const auto base = fmt::format("http://127.0.0.1:{}", server.port());
+    igloohome::BeastTransport admin(igloohome::Endpoint{"127.0.0.1", server.port(), ""});
+    MockControl control(admin);
+    sim.auth_url = base;
+    sim.api_url = base + "/igloohome";
+    ReferenceParticipant participant(ref);
+    finish(participant, control);
+    server.stop();
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace detail
+
+std::string replay_command(const Scenario& scenario, const RunOptions& options) {
+  std::string cmd = fmt::format("{} run {} --filter {} --seed {}", options.binary,
+                                detail::shell_quote(scenario.file.empty() ? "scenarios/" : scenario.file),
+                                detail::shell_quote(scenario.name), scenario.seed.value_or(options.seed));
+  if (options.transport == TransportKind::http) cmd += " --transport http";
+  return cmd;
+}
+
+report::ScenarioResult run_scenario(const Scenario& input, const RunOptions& options) {
+  report::ScenarioResult r;
+  r.name = input.name;
+  r.file = input.file;
+  r.description = input.description;
+  r.rules = input.rules;
+  r.replay = replay_command(input, options);
+  if (input.seed) r.seed = *input.seed;
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    const std::uint64_t seed = input.seed.value_or(options.seed);
+    const Scenario scenario = expand_generator(input, seed);
+    auto played = detail::play(scenario, options, seed);
+    r.first = played.trace.first;
+    r.last = played.trace.last;
+    r.bookings = std::move(played.bookings);
+    for (const auto& f : played.trace.faults) {
+      report::Outage o;
+      o.kind = f.fault.value("kind", std::string());
+      o.target = f.fault.value("target", std::string("*"));
+      o.from = f.from;
+      o.until = f.until;
+      r.outages.push_back(std::move(o));
+    }
+    for (const auto& p : played.trace.probes) {
+      report::DoorProbe d;
+      d.at = p.at;
+      d.lock = p.lock;
+      d.booking = p.booking;
+      d.expected_open = scenario.probes[p.probe_index].expect_open;
+      d.opened = p.opened;
+      d.reason = p.reason;
+      r.probes.push_back(std::move(d));
+    }
+    r.failures = std::move(played.judgement.failures);
+    r.skipped = std::move(played.judgement.skipped);
+    if (!played.trace.error.empty()) {
+      r.verdict = report::Verdict::error;
+      r.error = played.trace.error;
+    } else {
+      r.verdict = r.failures.empty() ? report::Verdict::pass : report::Verdict::fail;
+    }
+  } catch (const std::exception& e) {
+    r.verdict = report::Verdict::error;
+    r.error = fmt::format("the run broke: {}", e.what());
+  }
+  r.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  return r;
+}
+
+std::vector<report::ScenarioResult> run_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& options,
+                                                  const ProgressFn& progress) {
+  std::vector<report::ScenarioResult> results(scenarios.size());
+  std::atomic<std::size_t> next{0};
+  std::size_t done = 0;
+  std::mutex progress_mutex;
+  auto worker = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < scenarios.size();) {
+      results[i] = run_scenario(scenarios[i], options);
+      if (progress) {
+        std::lock_guard lock(progress_mutex);
+        progress(++done, scenarios.size(), results[i]);
+      }
+    }
+  };
+  const auto jobs = static_cast<std::size_t>(std::max(1, options.jobs));
+  if (jobs == 1 || scenarios.size() <= 1) {
+    worker();
+  } else {
+    std::vector<std::jthread> threads;
+    for (std::size_t j = 0; j < std::min(jobs, scenarios.size()); ++j) threads.emplace_back(worker);
+  }
+  return results;
+}
+
+}  // namespace lockstep::harness

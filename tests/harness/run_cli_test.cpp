@@ -1,0 +1,113 @@
+// `lockstep run` as a user runs it: exit codes, the replay line, bad input, and
+// byte-identical report.json for identical seeds.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+struct Outcome {
+  int status = -1;
+  std::string output;  // stdout and stderr
+};
+
+Outcome lockstep_run(const std::string& args, const std::string& env = "") {
+  const std::string cmd =
+      std::string("cd ") + LOCKSTEP_SOURCE_DIR + " && CI=true " + env + " " + LOCKSTEP_BINARY + " run " + args + " 2>&1";
+  Outcome out;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return out;
+  char buffer[4096];
+  std::size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.output.append(buffer, n);
+  const int raw = pclose(pipe);
+  out.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return out;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class RunCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("lockstep-run-cli-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(RunCli, FailingScenariosExitOneAndPrintTheirReplay) {
+  auto r = lockstep_run("tests/harness/data/wrong-expectations.json --report-dir " + dir_.string());
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("FAIL wrong-door"));
+  EXPECT_THAT(r.output, HasSubstr("[C4] "));
+  EXPECT_THAT(r.output,
+              HasSubstr("replay: build/lockstep run tests/harness/data/wrong-expectations.json --filter wrong-door --seed 1"));
+  EXPECT_THAT(r.output, HasSubstr("6 scenarios: 1 passed, 5 failed, 0 errors"));
+  EXPECT_THAT(r.output, HasSubstr("HTML report: " + dir_.string()));
+  EXPECT_TRUE(fs::exists(dir_ / "latest" / "report.html"));
+  EXPECT_TRUE(fs::exists(dir_ / "latest" / "junit.xml"));
+  EXPECT_TRUE(fs::exists(dir_ / "latest" / "summary.md"));
+}
+
+TEST_F(RunCli, FilterSelectsAndPassingRunExitsZero) {
+  auto r = lockstep_run("tests/harness/data/wrong-expectations.json --filter right-one --report-dir " + dir_.string());
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("1 scenarios: 1 passed"));
+}
+
+TEST_F(RunCli, BadInputExitsTwoNamingFileAndPath) {
+  auto r = lockstep_run("tests/harness/data/bad-input.json --report-dir " + dir_.string());
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("tests/harness/data/bad-input.json: timeline[0].colour: unknown field"));
+  r = lockstep_run("tests/harness/data/wrong-expectations.json --filter no-such-name --report-dir " + dir_.string());
+  EXPECT_EQ(r.status, 2) << r.output;
+  r = lockstep_run("no/such/dir --report-dir " + dir_.string());
+  EXPECT_EQ(r.status, 2) << r.output;
+}
+
+TEST_F(RunCli, IdenticalSeedsGiveByteIdenticalJson) {
+  const std::string args = "scenarios/codes --seed 11 --report-dir " + dir_.string();
+  auto first = lockstep_run(args + " --jobs 1");
+  ASSERT_EQ(first.status, 0) << first.output;
+  const auto a = slurp(dir_ / "latest" / "report.json");
+  auto second = lockstep_run(args + " --jobs 2");
+  ASSERT_EQ(second.status, 0) << second.output;
+  const auto b = slurp(dir_ / "latest" / "report.json");
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, b);
+  auto third = lockstep_run("scenarios/codes --seed 12 --report-dir " + dir_.string());
+  ASSERT_EQ(third.status, 0) << third.output;
+  EXPECT_NE(a, slurp(dir_ / "latest" / "report.json"));
+}
+
+TEST_F(RunCli, ShardsFromFlagsOrGtestEnvironment) {
+  const std::string file = "tests/harness/data/wrong-expectations.json --report-dir " + dir_.string();
+  auto r = lockstep_run(file + " --shard-index 1 --shard-count 4");
+  EXPECT_THAT(r.output, HasSubstr("2 scenarios:")) << r.output;  // the 2nd and 6th of six
+  r = lockstep_run(file, "GTEST_TOTAL_SHARDS=4 GTEST_SHARD_INDEX=3");
+  EXPECT_THAT(r.output, HasSubstr("1 scenarios:")) << r.output;  // the 4th
+  EXPECT_THAT(r.output, HasSubstr("FAIL wrong-reply")) << r.output;
+  r = lockstep_run(file + " --shard-index 4 --shard-count 4");
+  EXPECT_EQ(r.status, 2) << r.output;
+}
+
+}  // namespace
