@@ -432,6 +432,14 @@ class Comparer {
   Comparer(const Scenario& s, const ConformTrace& r, const ConformTrace& o, const Profile& p, std::vector<std::string>& skipped)
       : scenario_(s), ref_(r), obs_(o), tolerance_(p.schedule_tolerance), skipped_(skipped) {}
 
+  // For the report's timelines: each booking's attempts and deletion in a run.
+  static std::map<std::string, std::pair<std::vector<Instant>, std::optional<Instant>>> calls_of(
+      const ConformTrace& t) {
+    std::map<std::string, std::pair<std::vector<Instant>, std::optional<Instant>>> out;
+    for (const auto& [booking, calls] : read_journal(t).by_booking) out[booking] = {calls.attempts, calls.deleted};
+    return out;
+  }
+
   std::vector<report::Failure> run() {
     commands();
     const bool codes = !obs_.unsupported.contains("get_code");
@@ -829,6 +837,57 @@ struct Run {
 
 }  // namespace
 
+namespace {
+
+// The implementation's side of the story, for the report's timelines: each
+// booking's last observed code and its attempts, and the door probes with the
+// reference's outcome as the expected one.
+void fill_timelines(report::ScenarioResult& result, const ConformTrace& obs, const ConformTrace& ref) {
+  std::map<std::string, const ConformTrace::Observation*> last;
+  std::vector<std::string> order;
+  for (const auto& o : obs.observations) {
+    if (!last.contains(o.booking)) order.push_back(o.booking);
+    last[o.booking] = &o;
+  }
+  const auto calls = Comparer::calls_of(obs);
+  for (const auto& id : order) {
+    const auto& o = *last[id];
+    report::BookingTimeline b;
+    b.id = id;
+    b.lock = o.lock;
+    if (o.code) {
+      b.status = o.code->status;
+      b.code = o.code->code;
+      b.kind = o.code->kind.value_or("");
+      b.valid_from = o.code->valid_from;
+      b.valid_until = o.code->valid_until;
+    }
+    if (auto c = calls.find(id); c != calls.end()) {
+      const auto& attempts = c->second.first;
+      for (std::size_t i = 0; i < attempts.size(); ++i) {
+        // The last attempt of a booking that got its code is the one that worked.
+        const bool worked = i + 1 == attempts.size() && b.code.has_value();
+        b.attempts.push_back({attempts[i], worked, worked ? "code created" : "create call"});
+      }
+      b.deleted_at = c->second.second;
+    }
+    result.bookings.push_back(std::move(b));
+  }
+  for (std::size_t i = 0; i < obs.probes.size(); ++i) {
+    const auto& p = obs.probes[i];
+    report::DoorProbe d;
+    d.at = p.at;
+    d.lock = p.lock;
+    d.booking = p.booking;
+    if (i < ref.probes.size() && ref.probes[i].index == p.index) d.expected_open = ref.probes[i].opens;
+    d.opened = p.opens;
+    d.reason = p.reason;
+    result.probes.push_back(std::move(d));
+  }
+}
+
+}  // namespace
+
 report::ScenarioResult conform_scenario(const Scenario& original, const ConformOptions& options) {
   const std::uint64_t seed = original.seed.value_or(options.seed);
   const Scenario scenario = expand_generator(original, seed);
@@ -932,6 +991,7 @@ report::ScenarioResult conform_scenario(const Scenario& original, const ConformO
       result.known_divergences.push_back(std::move(gone));
     }
     result.verdict = result.failures.empty() ? report::Verdict::pass : report::Verdict::fail;
+    fill_timelines(result, obs, ref);
   } catch (const std::exception& e) {
     result.verdict = report::Verdict::error;
     result.error = fmt::format("harness error: {}", e.what());
