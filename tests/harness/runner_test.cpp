@@ -140,7 +140,7 @@ TEST(Runner, FilterAndShards) {
     for (const auto& s : select_scenarios(all, "", index, 3)) seen.insert(s.name);
   EXPECT_EQ(seen.size(), all.size());
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), all.size()) << "shards overlap";
-  EXPECT_EQ(select_scenarios(all, "phone-fallback-*", 0, 1).size(), 6u);
+  EXPECT_EQ(select_scenarios(all, "phone-fallback-*", 0, 1).size(), 7u);
 }
 
 TEST(Runner, GlobAndJsonSubset) {
