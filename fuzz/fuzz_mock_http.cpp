@@ -41,7 +41,8 @@ std::string demo_token(lockstep::mock::Mock& mock) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   lockstep::mock::Mock mock;
-  std::string token;
+  // Fetched before any request of the input can switch a fault on.
+  const std::string token = demo_token(mock);
   std::string_view rest(reinterpret_cast<const char*>(data), size);
   for (int requests = 0; !rest.empty() && requests < 16; ++requests) {
     http::request_parser<http::string_body> parser;
@@ -56,7 +57,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     lockstep::igloohome::Request req = parser.release();
     if (auto auth = req.find(http::field::authorization); auth != req.end() && auth->value() == "Bearer $TOKEN") {
-      if (token.empty()) token = demo_token(mock);
       req.set(http::field::authorization, "Bearer " + token);
     }
     const auto reply = mock.handle(req);  // must not throw: a throw aborts the fuzzer

@@ -268,10 +268,13 @@ nlohmann::json generate_scenario(std::uint64_t seed) {
     s["timeline"].push_back({{"at", at(from)}, {"do", "fault_on"}, {"id", id}, {"fault", spec}});
     if (until) s["timeline"].push_back({{"at", at(*until)}, {"do", "fault_off"}, {"id", id}});
   };
+  // Whole-run faults begin a minute after the setup, which they would otherwise
+  // refuse (assign_lock asks igloohome about the lock).
+  const Instant after_setup = start + minutes{1};
   if (outages) {
     const int n = d.between(1, 3);
     for (int i = 0; i < n; ++i) {
-      const Instant from = random_instant(start, horizon);
+      const Instant from = random_instant(after_setup, horizon);
       const int h = d.chance(20) ? d.between(48, 150) : d.between(1, 30);
       fault(from, from + hours{h}, {{"kind", "bridge_offline"}, {"target", "BR-1"}});
     }
@@ -279,24 +282,24 @@ nlohmann::json generate_scenario(std::uint64_t seed) {
   }
   if (errors5xx) {
     const int status = std::array{500, 502, 503}[static_cast<std::size_t>(d.below(3))];
-    fault(start, std::nullopt,
+    fault(after_setup, std::nullopt,
           {{"kind", "http_error"}, {"status", status}, {"path", "/igloohome/"}, {"probability", error_rate / 100.0},
            {"seed", d.u64() % 1'000'000}});
     kinds.push_back(fmt::format("http_{} {}%", status, error_rate));
   }
   if (rate429) {
-    fault(start, std::nullopt,
+    fault(after_setup, std::nullopt,
           {{"kind", "rate_limit"}, {"path", "/igloohome/"}, {"probability", rate_rate / 100.0},
            {"seed", d.u64() % 1'000'000}});
     kinds.push_back(fmt::format("http_429 {}%", rate_rate));
   }
   if (pending) {
-    const Instant from = random_instant(start, horizon);
+    const Instant from = random_instant(after_setup, horizon);
     fault(from, from + hours{d.between(1, 72)}, {{"kind", "job_pending"}, {"target", "BR-1"}, {"minutes", pending_minutes}});
     kinds.push_back(fmt::format("jobs pending {} min", pending_minutes));
   }
   if (token) {
-    fault(start, std::nullopt, {{"kind", "token_expiry"}, {"after_seconds", token_seconds}});
+    fault(after_setup, std::nullopt, {{"kind", "token_expiry"}, {"after_seconds", token_seconds}});
     kinds.push_back(fmt::format("tokens expire after {} s", token_seconds));
   }
   std::stable_sort(s["timeline"].begin(), s["timeline"].end(),
