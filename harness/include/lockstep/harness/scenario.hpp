@@ -169,7 +169,7 @@ struct CallExpectation {
 
 // A compact description of a large generated scenario (e.g. a year of 200
 // properties with random outages). The runner expands it in code
-// (generator.hpp) from `seed`, or from the run's seed when absent.
+// (expand_generator, scenario_loader.hpp) from `seed`, or from the run's seed when absent.
 struct GeneratorSpec {
   std::string json_path;
   int properties = 10;
