@@ -98,10 +98,10 @@ TEST_F(EngineOverSockets, C6_T4_BridgeOutageRecoversOnTheHourlyRetryAndThePinOpe
   int refused = 0;
   int created = 0;
   for (const auto& r : requests) {
-    if (r["method"] == "POST" && r["path"] == "/igloohome/devices/LK-1/jobs/bridges/BR-1") {
-      (r["status"] == 406 ? refused : created) += 1;
-      EXPECT_EQ(r["body"].dump().find("demo-secret"), std::string::npos);
+    if (r.value("method", "") == "POST" && r.value("path", "") == "/igloohome/devices/LK-1/jobs/bridges/BR-1") {
+      (r.value("status", 0) == 406 ? refused : created) += 1;
     }
+    EXPECT_EQ(r.dump().find("demo-secret"), std::string::npos);  // secrets redacted
   }
   EXPECT_EQ(refused, 3);
   EXPECT_EQ(created, 1);
@@ -118,7 +118,8 @@ TEST_F(EngineOverSockets, C6_T4_BridgeOutageRecoversOnTheHourlyRetryAndThePinOpe
   EXPECT_EQ(engine->code("b1")->status, CodeStatus::revoked);
   const json pins = admin->get("/__admin/locks/LK-1/pins");
   bool deleted = false;
-  for (const auto& p : pins["pins"]) deleted |= p["pin"] == pin && !p["deleted_at"].is_null();
+  for (const auto& p : pins.value("pins", json::array()))
+    deleted |= p.value("pin", "") == pin && p.contains("deletedAt") && !p["deletedAt"].is_null();
   EXPECT_TRUE(deleted) << pins.dump();
   // Everything went over one keep-alive connection per host.
   EXPECT_EQ(http->api_transport().connections_opened(), 1);
