@@ -19,7 +19,8 @@ using testing::ScriptedTransport;
 // C6: whatever a server answers, the client classifies it without throwing, and
 // the classes the contract fixes hold for every body.
 RC_GTEST_PROP(ClientProperties, C6_EveryAnswerIsClassified, ()) {
-  const int status = *rc::gen::inRange(100, 600);
+  // Statuses that carry a body (1xx, 204 and 304 cannot: Beast refuses to build them).
+  const int status = *rc::gen::suchThat(rc::gen::inRange(200, 600), [](int s) { return s != 204 && s != 304; });
   const std::string body = *rc::gen::oneOf(
       rc::gen::arbitrary<std::string>(), rc::gen::just(std::string(R"({"error":"invalid_pin"})")),
       rc::gen::just(std::string(R"({"error":"no_variance_available"})")),
