@@ -95,15 +95,9 @@ LocalInfo Zone::lookup(LocalDateTime civil) const {
       out.offset_before = out.offset_after = info.first.offset;
       break;
     case date::local_info::nonexistent:
-      out.kind = LocalInfo::Kind::skipped;
-      out.first = as_instant(info.first, civil);
-      out.second = as_instant(info.second, civil);
-      out.transition = info.first.end;
-      out.offset_before = info.first.offset;
-      out.offset_after = info.second.offset;
-      break;
     case date::local_info::ambiguous:
-      out.kind = LocalInfo::Kind::repeated;
+      out.kind = info.result == date::local_info::nonexistent ? LocalInfo::Kind::skipped
+                                                               : LocalInfo::Kind::repeated;
       out.first = as_instant(info.first, civil);
       out.second = as_instant(info.second, civil);
       out.transition = info.first.end;

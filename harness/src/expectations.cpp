@@ -11,13 +11,13 @@ namespace lockstep::harness {
 using nlohmann::json;
 
 bool glob_match(std::string_view pattern, std::string_view text) noexcept {
-  // Iterative wildcard matching with backtracking to the last '*'.
+  // '*' any run, '?' one character; iterative, backtracking to the last '*'.
   std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
   while (t < text.size()) {
     if (p < pattern.size() && pattern[p] == '*') {
       star = p++;
       mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
+    } else if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
       ++p;
       ++t;
     } else if (star != std::string_view::npos) {

@@ -21,24 +21,7 @@ namespace lockstep::harness {
 bool name_matches(std::string_view filter, std::string_view name) noexcept {
   if (filter.empty()) return true;
   if (filter.find_first_of("*?") == std::string_view::npos) return name.find(filter) != std::string_view::npos;
-  // Glob over the whole name: '*' any run, '?' one character.
-  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < name.size()) {
-    if (p < filter.size() && filter[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (p < filter.size() && (filter[p] == '?' || filter[p] == name[t])) {
-      ++p;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < filter.size() && filter[p] == '*') ++p;
-  return p == filter.size();
+  return glob_match(filter, name);
 }
 
 std::vector<Scenario> select_scenarios(std::vector<Scenario> all, std::string_view filter, int shard_index,

@@ -28,7 +28,7 @@ struct Judgement {
 // `notices`: the reference engine's notices, or nullptr when there are none to see.
 Judgement check_scenario(const Scenario& scenario, const Trace& trace, const std::vector<Notice>* notices);
 
-// '*' matches any run of characters (including none); everything else literally.
+// '*' matches any run of characters (including none), '?' any one; the rest literally.
 bool glob_match(std::string_view pattern, std::string_view text) noexcept;
 // True when every key of `subset` is in `json` with a matching value (objects
 // recursively, other values equal).
