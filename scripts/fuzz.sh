@@ -56,7 +56,7 @@ for t in "${targets[@]}"; do
   log=$build/fuzz_$t.log
   echo "== fuzz_$t for ${seconds}s (seeds: $(ls "$seeds" | wc -l))"
   # Seeds are read but not written (only the first directory receives new inputs).
-  if "$build/fuzz_$t" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
+  if "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
        -artifact_prefix="fuzz/artifacts/$t-" -print_final_stats=1 "$work" "$seeds" >"$log" 2>&1; then
     grep -E "^stat::number_of_executed_units|^#[0-9]+.*DONE" "$log" | tail -2 || true
   else
@@ -66,7 +66,7 @@ for t in "${targets[@]}"; do
     artifact=$(grep -oE "fuzz/artifacts/$t-[A-Za-z0-9_-]+" "$log" | tail -1 || true)
     if [[ -n "$artifact" ]]; then
       echo "   input saved: $artifact"
-      echo "   replay:      $build/fuzz_$t $artifact"
+      echo "   replay:      $build/fuzz/fuzz_$t $artifact"
       echo "   gcc build:   build/fuzz/fuzz_$t $artifact"
     fi
   fi
