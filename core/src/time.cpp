@@ -183,7 +183,15 @@ Result<Instant> parse_instant(std::string_view text) {
   if (pos != text.size()) {
     return fail(ErrorCode::invalid_argument, fmt::format("'{}' has trailing characters", text));
   }
-  return Instant{to_local_seconds(*civil).time_since_epoch() - offset};
+  const Instant instant{to_local_seconds(*civil).time_since_epoch() - offset};
+  // RFC 3339 writes four-digit years: an offset that carries the UTC date out of
+  // 0000-9999 gives an instant no contract could write back.
+  const auto utc_year = static_cast<int>(date::year_month_day{date::floor<date::days>(instant)}.year());
+  if (utc_year < 0 || utc_year > 9999) {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("'{}' is outside the years 0000-9999 once in UTC", text));
+  }
+  return instant;
 }
 
 Result<LocalDateTime> parse_local(std::string_view text) {

@@ -655,7 +655,9 @@ Result<std::vector<Scenario>> parse_scenarios_text(std::string_view text, std::s
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // parse_error for malformed text, out_of_range for numbers beyond a double
+    // (1e3111): both mean the file is not JSON we can read.
     return fail(ErrorCode::invalid_json, fmt::format("{}: not valid JSON: {}", file, e.what()));
   }
   return parse_scenarios(j, file);

@@ -149,7 +149,8 @@ TEST(TimeFormat, InstantsRoundTripAndOffsetsParse) {
 TEST(TimeFormat, MalformedTextIsRefused) {
   for (const char* bad : {"2026-03-29T01:30:00", "2026-03-29 01:30:00Z", "2026-02-30T00:00:00Z",
                           "2026-03-29T24:00:00Z", "2026-03-29T01:30:00+2:00", "2026-03-29T01:30:00Zjunk",
-                          "", "yesterday", "2026-13-01T00:00:00Z"}) {
+                          "", "yesterday", "2026-13-01T00:00:00Z",
+                          "0000-01-01T00:00:00+02:00", "9999-12-31T23:00:00-02:00"}) {
     EXPECT_FALSE(parse_instant(bad).has_value()) << bad;
   }
   for (const char* bad : {"2026-03-29", "2026-03-29T02:30Z", "2026-03-29T02:30+01:00", "2026-02-29T10:00",
@@ -157,6 +158,7 @@ TEST(TimeFormat, MalformedTextIsRefused) {
     EXPECT_FALSE(parse_local(bad).has_value()) << bad;
   }
   EXPECT_TRUE(parse_local("2028-02-29T10:00").has_value());
+  EXPECT_EQ(format_instant(parse_instant("0000-01-01T02:00:00+02:00").value()), "0000-01-01T00:00:00Z");
 }
 
 TEST(TimeDatabase, VersionIsReported) {
