@@ -47,6 +47,12 @@ cmake --build "$build" -j "$jobs" --target "${binaries[@]}"
 mkdir -p fuzz/artifacts
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# LOCKSTEP_FUZZ_SEED / LOCKSTEP_FUZZ_RUNS make a run repeatable (CI gates on
+# them: the same inputs every time, so a red gate is a finding someone can
+# replay, not luck); without them libFuzzer draws a new seed and runs for the time.
+repeatable=()
+[[ -n "${LOCKSTEP_FUZZ_SEED:-}" ]] && repeatable+=(-seed="$LOCKSTEP_FUZZ_SEED")
+[[ -n "${LOCKSTEP_FUZZ_RUNS:-}" ]] && repeatable+=(-runs="$LOCKSTEP_FUZZ_RUNS")
 status=0
 for t in "${targets[@]}"; do
   seeds=fuzz/corpus/$t
@@ -56,7 +62,7 @@ for t in "${targets[@]}"; do
   log=$build/fuzz_$t.log
   echo "== fuzz_$t for ${seconds}s (seeds: $(ls "$seeds" | wc -l))"
   # Seeds are read but not written (only the first directory receives new inputs).
-  if "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
+  if "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 "${repeatable[@]}" \
        -artifact_prefix="fuzz/artifacts/$t-" -print_final_stats=1 "$work" "$seeds" >"$log" 2>&1; then
     grep -E "^stat::number_of_executed_units|^#[0-9]+.*DONE" "$log" | tail -2 || true
   else
