@@ -72,7 +72,7 @@ struct Fault {
   std::string path;              // path prefix; empty: every API path
   std::string method;            // empty: every method
   double probability = 1.0;
-  std::uint64_t rng_state = 0;   // splitmix64 state, from `seed`
+  std::uint64_t seed = 0;        // from `seed`: which calls a probabilistic fault hits
   bool after = false;            // network faults: the request takes effect first
   int status = 500;
   int retry_after_seconds = 60;
@@ -87,8 +87,12 @@ struct Fault {
     return (!from || t >= *from) && (!until || t < *until);
   }
   bool matches_request(std::string_view method_name, std::string_view request_path) const;
-  // Draws from the fault's own generator; always true at probability 1.
-  bool roll();
+  // Whether this call is hit. The draw depends only on the seed and on which
+  // call it is (method, path, virtual instant), not on how many calls came
+  // before: two implementations that order their calls differently still meet
+  // the same failures, so conformance compares like with like. Always true at
+  // probability 1.
+  bool hits(std::string_view method_name, std::string_view request_path, Instant at) const;
   bool rejects_pin(const std::string& lock, const std::string& pin) const;
 };
 

@@ -83,11 +83,18 @@ bool Fault::matches_request(std::string_view method_name, std::string_view reque
   return request_path.substr(0, path.size()) == path;
 }
 
-bool Fault::roll() {
+bool Fault::hits(std::string_view method_name, std::string_view request_path, Instant at) const {
   if (probability >= 1.0) return true;
   if (probability <= 0.0) return false;
-  rng_state += 0x9e3779b97f4a7c15ULL;
-  std::uint64_t z = rng_state;
+  std::uint64_t key = 0xcbf29ce484222325ULL;  // FNV-1a over the call's identity
+  auto mix_in = [&key](std::string_view bytes) {
+    for (const unsigned char c : bytes) key = (key ^ c) * 0x100000001b3ULL;
+    key = (key ^ 0xffU) * 0x100000001b3ULL;  // separator
+  };
+  mix_in(method_name);
+  mix_in(request_path);
+  mix_in(std::to_string(at.time_since_epoch().count()));
+  std::uint64_t z = seed + key * 0x9e3779b97f4a7c15ULL;  // splitmix64 finaliser
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   z ^= z >> 31;
@@ -190,7 +197,7 @@ Result<Fault> parse_fault(const nlohmann::json& spec, const World& world, std::s
     if (!s.is_number_unsigned() && !(s.is_number_integer() && s.get<long long>() >= 0)) {
       return fail(ErrorCode::invalid_argument, "seed: expected a non-negative integer", "seed");
     }
-    f.rng_state = s.get<std::uint64_t>();
+    f.seed = s.get<std::uint64_t>();
   }
   if (spec.contains("after")) {
     if (!spec.at("after").is_boolean()) {

@@ -1345,17 +1345,17 @@ Reply Mock::handle(const igloohome::Request& request) {
       if (!f.active_at(ctx.now) || !f.matches_request(ctx.method, ctx.path)) continue;
       switch (f.kind) {
         case FaultKind::latency:
-          if (f.roll()) reply.latency += f.latency;
+          if (f.hits(ctx.method, ctx.path, ctx.now)) reply.latency += f.latency;
           break;
         case FaultKind::http_error:
-          if (!replaced && network == nullptr && f.roll()) {
+          if (!replaced && network == nullptr && f.hits(ctx.method, ctx.path, ctx.now)) {
             replaced = error_answer(static_cast<http::status>(f.status), "internal_error",
                                     fmt::format("injected HTTP {} ({})", f.status, f.id));
             network_after = f.after;
           }
           break;
         case FaultKind::rate_limit:
-          if (!replaced && network == nullptr && f.roll()) {
+          if (!replaced && network == nullptr && f.hits(ctx.method, ctx.path, ctx.now)) {
             replaced = error_answer(http::status::too_many_requests, "rate_limited", "too many requests");
             replaced->headers.emplace_back(http::field::retry_after, std::to_string(f.retry_after_seconds));
             network_after = false;
@@ -1364,7 +1364,7 @@ Reply Mock::handle(const igloohome::Request& request) {
         case FaultKind::connection_reset:
         case FaultKind::empty_response:
         case FaultKind::malformed_body:
-          if (!replaced && network == nullptr && f.roll()) {
+          if (!replaced && network == nullptr && f.hits(ctx.method, ctx.path, ctx.now)) {
             network = &f;
             network_after = f.after;
           }

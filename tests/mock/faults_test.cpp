@@ -43,18 +43,27 @@ TEST(MockFaults, HttpErrorBeforeHasNoEffectAfterHasItsEffect) {
 }
 
 TEST(MockFaults, ProbabilityIsSeededAndReproducible) {
-  auto pattern = [](std::uint64_t seed) {
+  // One call a minute; `noise` extra calls to another path come first each time.
+  auto pattern = [](std::uint64_t seed, int noise) {
     Mock mock;
     Api api(mock);
     api.login();
     EXPECT_TRUE(mock.add_fault({{"kind", "http_error"}, {"probability", 0.5}, {"seed", seed}, {"path", "/igloohome"}}));
+    const Instant start = mock.now();
     std::string out;
-    for (int i = 0; i < 64; ++i) out += api.get("/igloohome/devices").status == 200 ? '.' : 'X';
+    for (int i = 0; i < 64; ++i) {
+      mock.set_now(start + Minutes{i});
+      for (int n = 0; n < noise; ++n) api.get("/igloohome/devices/LK-2");
+      out += api.get("/igloohome/devices").status == 200 ? '.' : 'X';
+    }
     return out;
   };
-  const std::string a = pattern(7);
-  EXPECT_EQ(a, pattern(7));
-  EXPECT_NE(a, pattern(8));
+  const std::string a = pattern(7, 0);
+  EXPECT_EQ(a, pattern(7, 0));
+  EXPECT_NE(a, pattern(8, 0));
+  // Which calls fail depends on the call, not on how many came before it: an
+  // implementation that makes extra calls meets the same failures on the rest.
+  EXPECT_EQ(a, pattern(7, 3));
   const auto failures = std::count(a.begin(), a.end(), 'X');
   EXPECT_GT(failures, 10);
   EXPECT_LT(failures, 54);
