@@ -88,11 +88,12 @@ struct Fault {
   }
   bool matches_request(std::string_view method_name, std::string_view request_path) const;
   // Whether this call is hit. The draw depends only on the seed and on which
-  // call it is (method, path, virtual instant), not on how many calls came
-  // before: two implementations that order their calls differently still meet
-  // the same failures, so conformance compares like with like. Always true at
-  // probability 1.
-  bool hits(std::string_view method_name, std::string_view request_path, Instant at) const;
+  // call it is (method, call identity, virtual instant), not on how many calls
+  // came before: two implementations that order their calls differently still
+  // meet the same failures, so conformance compares like with like. The identity
+  // is the path, or for a job poll what the job is (see fault_identity). Always
+  // true at probability 1.
+  bool hits(std::string_view method_name, std::string_view call_identity, Instant at) const;
   bool rejects_pin(const std::string& lock, const std::string& pin) const;
 };
 

@@ -83,7 +83,7 @@ bool Fault::matches_request(std::string_view method_name, std::string_view reque
   return request_path.substr(0, path.size()) == path;
 }
 
-bool Fault::hits(std::string_view method_name, std::string_view request_path, Instant at) const {
+bool Fault::hits(std::string_view method_name, std::string_view call_identity, Instant at) const {
   if (probability >= 1.0) return true;
   if (probability <= 0.0) return false;
   std::uint64_t key = 0xcbf29ce484222325ULL;  // FNV-1a over the call's identity
@@ -92,7 +92,7 @@ bool Fault::hits(std::string_view method_name, std::string_view request_path, In
     key = (key ^ 0xffU) * 0x100000001b3ULL;  // separator
   };
   mix_in(method_name);
-  mix_in(request_path);
+  mix_in(call_identity);
   mix_in(std::to_string(at.time_since_epoch().count()));
   std::uint64_t z = seed + key * 0x9e3779b97f4a7c15ULL;  // splitmix64 finaliser
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;

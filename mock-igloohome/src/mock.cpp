@@ -1125,6 +1125,25 @@ const World& Mock::world() const { return state_->world; }
 
 namespace {
 
+// What a probabilistic fault draws on for this call. A job id is handed out in
+// arrival order, so two bookings whose jobs were created at the same instant would
+// swap poll outcomes if their ids did; a poll is therefore known by what its job
+// is (lock, bridge, type, window, creation instant), which does not depend on the
+// order two implementations happen to send their calls in. The PIN is left out
+// because an implementation under test chooses its own.
+std::string fault_identity(const Mock::State& s, const Context& ctx) {
+  const auto& seg = ctx.segments;
+  if (seg.size() == 3 && seg[0] == "igloohome" && seg[1] == "jobs") {
+    for (const auto& j : s.jobs) {
+      if (j.id != seg[2]) continue;
+      return fmt::format("job/{}/{}/{}/{}/{}/{}", j.lock_id, j.bridge_id, j.job_type,
+                         j.start.time_since_epoch().count(), j.end.time_since_epoch().count(),
+                         j.created.time_since_epoch().count());
+    }
+  }
+  return ctx.path;
+}
+
 std::string status_state(const LockPin& p, Instant now) {
   if (p.kind == "custom" && !p.installed_at) return "pending";
   if (p.deleted_at && *p.deleted_at <= now) return "deleted";
@@ -1338,6 +1357,7 @@ Reply Mock::handle(const igloohome::Request& request) {
     }
 
     // Network faults in force for this request, in the order they were added.
+    const std::string identity = fault_identity(s, ctx);
     std::optional<Answer> replaced;
     const Fault* network = nullptr;
     bool network_after = false;
@@ -1345,17 +1365,17 @@ Reply Mock::handle(const igloohome::Request& request) {
       if (!f.active_at(ctx.now) || !f.matches_request(ctx.method, ctx.path)) continue;
       switch (f.kind) {
         case FaultKind::latency:
-          if (f.hits(ctx.method, ctx.path, ctx.now)) reply.latency += f.latency;
+          if (f.hits(ctx.method, identity, ctx.now)) reply.latency += f.latency;
           break;
         case FaultKind::http_error:
-          if (!replaced && network == nullptr && f.hits(ctx.method, ctx.path, ctx.now)) {
+          if (!replaced && network == nullptr && f.hits(ctx.method, identity, ctx.now)) {
             replaced = error_answer(static_cast<http::status>(f.status), "internal_error",
                                     fmt::format("injected HTTP {} ({})", f.status, f.id));
             network_after = f.after;
           }
           break;
         case FaultKind::rate_limit:
-          if (!replaced && network == nullptr && f.hits(ctx.method, ctx.path, ctx.now)) {
+          if (!replaced && network == nullptr && f.hits(ctx.method, identity, ctx.now)) {
             replaced = error_answer(http::status::too_many_requests, "rate_limited", "too many requests");
             replaced->headers.emplace_back(http::field::retry_after, std::to_string(f.retry_after_seconds));
             network_after = false;
@@ -1364,7 +1384,7 @@ Reply Mock::handle(const igloohome::Request& request) {
         case FaultKind::connection_reset:
         case FaultKind::empty_response:
         case FaultKind::malformed_body:
-          if (!replaced && network == nullptr && f.hits(ctx.method, ctx.path, ctx.now)) {
+          if (!replaced && network == nullptr && f.hits(ctx.method, identity, ctx.now)) {
             network = &f;
             network_after = f.after;
           }

@@ -1,6 +1,10 @@
 // Every fault kind, in-process: its window in virtual time, its target, its
 // randomness (seeded, reproducible), and what the in-process transport makes of
 // the network faults.
+#include <map>
+#include <string>
+#include <utility>
+
 #include <gtest/gtest.h>
 
 #include "lockstep/mock/in_process_transport.hpp"
@@ -26,6 +30,56 @@ TEST(MockFaults, HttpErrorHitsOnlyItsPathAndWindow) {
   EXPECT_EQ(api.get("/igloohome/jobs/job-1").status, 404);  // other path unaffected
   mock.set_now(at("2026-01-01T02:00:00Z"));
   EXPECT_EQ(api.get("/igloohome/devices").status, 200);
+}
+
+// Job ids are handed out in arrival order. Two implementations that create the
+// same two jobs at one instant in opposite orders must still meet the same
+// failures when polling each job: the draw follows what the job is, not its id.
+TEST(MockFaults, AJobPollIsHitByWhatTheJobIsNotByItsId) {
+  const char* kStart2 = "2026-01-14T15:00:00+01:00";
+  const char* kEnd2 = "2026-01-15T11:00:00+01:00";
+  auto outcomes = [&](bool first_window_first) {
+    Mock mock;
+    Api api(mock);
+    api.login();
+    EXPECT_TRUE(mock.add_fault({{"kind", "http_error"}, {"probability", 0.5}, {"seed", 3},
+                                {"path", "/igloohome/jobs"}}));
+    std::map<std::string, std::string> job_of;  // window start -> job id
+    auto create = [&](const char* pin, const char* start, const char* end) {
+      auto a = api.create_pin(pin, start, end);
+      EXPECT_EQ(a.status, 200) << a.body.dump();
+      job_of[start] = a.body.value("jobId", "");
+    };
+    if (first_window_first) {
+      create("482913", kStart, kEnd);
+      create("551207", kStart2, kEnd2);
+    } else {
+      create("551207", kStart2, kEnd2);
+      create("482913", kStart, kEnd);
+    }
+    const Instant t0 = mock.now();
+    std::string out;
+    for (int minute = 1; minute <= 40; ++minute) {
+      mock.set_now(t0 + Minutes{minute});
+      for (const char* start : {kStart, kStart2}) {
+        out += api.get("/igloohome/jobs/" + job_of[start]).status == 200 ? '.' : 'X';
+      }
+    }
+    return std::pair{out, job_of[kStart]};
+  };
+  const auto [in_order, id_in_order] = outcomes(true);
+  const auto [swapped, id_swapped] = outcomes(false);
+  ASSERT_NE(id_in_order, id_swapped);  // the ids really did swap
+  EXPECT_EQ(in_order, swapped);
+  EXPECT_NE(in_order.find('X'), std::string::npos);
+  EXPECT_NE(in_order.find('.'), std::string::npos);
+  // The two jobs are told apart: their poll outcomes are not one sequence twice.
+  std::string first, second;
+  for (std::size_t i = 0; i < in_order.size(); i += 2) {
+    first += in_order[i];
+    second += in_order[i + 1];
+  }
+  EXPECT_NE(first, second);
 }
 
 TEST(MockFaults, HttpErrorBeforeHasNoEffectAfterHasItsEffect) {
