@@ -8,6 +8,7 @@
 // positive of -Wnull-dereference on Asio's type-erased executors.
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <mutex>
@@ -44,6 +45,8 @@ using tcp = net::ip::tcp;
 namespace {
 
 constexpr auto kWriteTimeout = std::chrono::seconds{30};
+constexpr auto kLingerTimeout = std::chrono::seconds{2};
+constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 // An answer for a request the handler never saw (it could not be parsed).
@@ -82,6 +85,28 @@ struct Server::Impl {
   }
 };
 
+namespace {
+
+// After answering a request we stopped reading (too large, malformed), the
+// peer may still be sending it. Closing with its bytes unread makes the kernel
+// send a reset, which can destroy our answer before the peer reads it; so stop
+// sending, then read and drop what still comes, briefly and boundedly.
+net::awaitable<void> linger_close(beast::tcp_stream& stream) {
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.expires_after(kLingerTimeout);
+  std::array<char, 16 * 1024> sink{};
+  std::size_t drained = 0;
+  while (drained < kLingerBytes) {
+    auto [error, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
+    if (error) break;
+    drained += n;
+  }
+  stream.socket().close(ignored);
+}
+
+}  // namespace
+
 net::awaitable<void> Server::Impl::session(beast::tcp_stream stream) {
   beast::flat_buffer buffer;
   try {
@@ -110,6 +135,8 @@ net::awaitable<void> Server::Impl::session(beast::tcp_stream stream) {
         if (answer) {
           stream.expires_after(kWriteTimeout);
           co_await http::async_write(stream, *answer, use_tuple);
+          co_await linger_close(stream);
+          co_return;
         }
         break;
       }
