@@ -559,6 +559,7 @@ class Engine:
     def schedule(self, b, at_once=False, preferred=None):
         """T3: plans b's generation on its property's lock (or nothing without one)."""
         b.lock_id = self.lock_of(b.property_id) if self.connected else None
+        was_revoked = b.status == "revoked"
         b.job, b.due, b.status = None, None, "none"
         b.code = b.kind = b.source = b.fallback = None
         b.preferred_pin = None
@@ -566,11 +567,15 @@ class Engine:
         settings = self.lock_settings(b.lock_id) if b.lock_id else {"days_before": 5, "margin_minutes": 30}
         b.valid_from, b.valid_until, generate_at, b.deadline, _ = self.plan(
             zone, b.checkin, b.checkout, settings["days_before"], settings["margin_minutes"])
-        if b.lock_id is None or self.now >= b.valid_until:
+        if b.lock_id is None:
             return
         b.bridge_id = self.bridge_of.get(b.lock_id)
         if b.bridge_id is None and self.algopin_window(zone, b.valid_from, b.valid_until) is None:
             return self.give_up(b, "stay_too_long: an algoPIN lasts at most 367 days", terminal=True)
+        if self.now >= b.valid_until:  # the stay is over: no code, and a revoked one stays revoked
+            if was_revoked:
+                b.status = "revoked"
+            return
         if preferred:
             b.preferred_pin, b.source, b.fallback = preferred
         b.due = self.now if at_once else max(generate_at, self.now)  # a late booking is served at once
