@@ -454,6 +454,7 @@ class Comparer {
     }
     if (!obs_.unsupported.contains("render")) renders();
     else skipped_.push_back("render is unsupported: rendered messages (M1) were not compared");
+    token_refresh();
     after_disconnect();
     return std::move(failures_);
   }
@@ -504,11 +505,49 @@ class Comparer {
     }
   }
 
+  // Whether `booking` is served from its guest's phone (its lock in guest_phone
+  // mode) but the phone gives no code, so C2 asks for a random fallback. Read
+  // from the scenario as last written, which is what the exploration shrinks to.
+  bool phone_gives_no_code(const std::string& booking) const {
+    std::map<std::string, std::string> lock_of, mode_of;
+    std::string property;
+    std::optional<std::string> phone;
+    for (const auto& e : scenario_.timeline) {
+      if (e.kind == EventKind::assign_lock) lock_of[e.property_id] = e.lock_id;
+      if (e.kind == EventKind::remove_lock) lock_of.erase(e.property_id);
+      if (e.kind == EventKind::configure_lock && e.config.code_source) mode_of[e.lock_id] = *e.config.code_source;
+      if (e.kind == EventKind::put_booking && e.booking.booking_id == booking) {
+        property = e.booking.property_id;
+        phone = e.booking.guest_phone;
+      }
+    }
+    const auto lock = lock_of.find(property);
+    if (lock == lock_of.end() || mode_of[lock->second] != "guest_phone") return false;
+    return !phone || !phone_pin(*phone);
+  }
+
   std::string status_rule(const std::string& booking, const std::string& a, const std::string& b) const {
     auto either = [&](const char* s) { return a == s || b == s; };
+    if (b == "failed" && a != "failed" && phone_gives_no_code(booking)) return "C2";
     if (either("failed") || either("retrying")) return "T4";
     if (either("revoked")) return ref_.cancelled.contains(booking) ? "B2" : "C4";
     return "T3";
+  }
+
+  // A window edge that differs is T2's unless the booking's check-in (or
+  // check-out) was ever written as a local time that a DST change skips or
+  // repeats: then reading the local time (T1) is what the two runs disagree on.
+  std::string window_rule(const std::string& booking, bool start_edge) const {
+    std::map<std::string, std::string> zone_of;
+    for (const auto& p : scenario_.properties) zone_of[p.id] = p.timezone;
+    for (const auto& e : scenario_.timeline) {
+      if (e.kind == EventKind::put_property) zone_of[e.property_id] = e.timezone;
+      if (e.kind != EventKind::put_booking || e.booking.booking_id != booking) continue;
+      const auto zone = Zone::locate(zone_of[e.booking.property_id]);
+      const auto local = parse_local(start_edge ? e.booking.checkin : e.booking.checkout);
+      if (zone && local && zone->lookup(*local).kind != LocalInfo::Kind::unique) return "T1";
+    }
+    return "T2";
   }
 
   std::optional<std::string> phone_code(const std::string& booking) const {
@@ -550,12 +589,12 @@ class Comparer {
                         show(rc.kind), show(oc.kind)),
             r.at);
       if (rc.valid_from != oc.valid_from)
-        add("T2", b, "valid_from", show(rc.valid_from), show(oc.valid_from),
+        add(window_rule(b, true), b, "valid_from", show(rc.valid_from), show(oc.valid_from),
             fmt::format("at {} the window of {} starts at {} for the reference, {} for the implementation", when, b,
                         show(rc.valid_from), show(oc.valid_from)),
             r.at);
       if (rc.valid_until != oc.valid_until)
-        add("T2", b, "valid_until", show(rc.valid_until), show(oc.valid_until),
+        add(window_rule(b, false), b, "valid_until", show(rc.valid_until), show(oc.valid_until),
             fmt::format("at {} the window of {} ends at {} for the reference, {} for the implementation", when, b,
                         show(rc.valid_until), show(oc.valid_until)),
             r.at);
@@ -691,7 +730,7 @@ class Comparer {
       const auto& o = obs.contains(b) ? obs.at(b) : none;
       const auto tol = fmt::format("tolerance {} min (T5)", tolerance_.count());
       if (r.attempts.empty() != o.attempts.empty()) {
-        add("T3", b, "attempts", show_times_or(r.attempts, "no attempt"), show_times_or(o.attempts, "no attempt"),
+        add(o.attempts.empty() && phone_gives_no_code(b) ? "C2" : "T3", b, "attempts", show_times_or(r.attempts, "no attempt"), show_times_or(o.attempts, "no attempt"),
             r.attempts.empty() ? fmt::format("the implementation tried to create a code for {}; the reference never did", b)
                                : fmt::format("the implementation never tried to create a code for {}", b),
             r.attempts.empty() ? o.attempts.front() : r.attempts.front());
@@ -768,6 +807,37 @@ class Comparer {
                       r.template_text, format_instant(r.at), a, b),
           r.at);
     }
+  }
+
+  // L1: a 401 is answered with one new token and one repeat. A 401 whose next
+  // call is not a token request counts against a run; the reference has such
+  // 401s too (a repeat refused again is terminal), so only a surplus is a
+  // divergence.
+  static std::vector<const mock::JournalEntry*> unrefreshed_401s(const ConformTrace& t) {
+    std::vector<const mock::JournalEntry*> out;
+    for (std::size_t i = 0; i < t.journal.size(); ++i) {
+      const auto& e = t.journal[i];
+      if (e.status != 401 || e.path == "/oauth2/token") continue;
+      // At once: a token fetched later, because the old one's announced expiry
+      // came, is not an answer to this 401.
+      const bool refreshed = i + 1 < t.journal.size() && t.journal[i + 1].path == "/oauth2/token" &&
+                             t.journal[i + 1].at == e.at;
+      if (!refreshed) out.push_back(&e);
+    }
+    return out;
+  }
+
+  void token_refresh() {
+    const auto ref = unrefreshed_401s(ref_);
+    const auto obs = unrefreshed_401s(obs_);
+    if (obs.size() <= ref.size()) return;
+    const auto& first = *obs.front();
+    add("L1", "", "token after 401", fmt::format("{} 401(s) left without a new token", ref.size()),
+        fmt::format("{}, first on {} {} at {}", obs.size(), first.method, first.path, format_instant(first.at)),
+        fmt::format("igloohome answered 401 to {} {} at {} and the implementation did not ask for a new token "
+                    "and repeat the call",
+                    first.method, first.path, format_instant(first.at)),
+        first.at);
   }
 
   void after_disconnect() {
