@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <fstream>
 #include <map>
 #include <set>
@@ -57,28 +58,43 @@ std::string at(Instant t) { return format_instant(t); }
 
 // A check-in in `zone` some days after `start`: half the time within two hours
 // of the zone's next UTC-offset transition (DST, or a zone changing its
-// standard time), where T1 and T3 are easiest to get wrong.
+// standard time) in the next 200 days, where T1 and T3 are easiest to get wrong.
 LocalDateTime draw_checkin(Draw& d, const Zone& zone, Instant start) {
   const Instant earliest = start + days{1};
   if (d.chance(50)) {
     const auto* tz = date::locate_zone(std::string(zone.name()));
     const auto info = tz->get_info(earliest);
     const Instant transition{std::chrono::duration_cast<Seconds>(info.end.time_since_epoch())};
-    if (info.end < date::sys_seconds::max() && transition < earliest + days{40}) {
-      const Instant near = transition + minutes{30 * d.between(-4, 4)};
-      if (near > earliest) return date::floor<minutes>(zone.to_local(near));
+    if (info.end < date::sys_seconds::max() && transition < earliest + days{200} && transition > earliest) {
+      // Drawn on the wall clock, not as an instant turned local: a local time in
+      // a spring-forward gap is no instant's local time, and it is exactly the
+      // kind of check-in T1 is about. `at_jump` is the clock as it reads at the
+      // transition (02:00 on a Paris spring night, 03:00 on an autumn one).
+      const LocalDateTime at_jump = date::floor<minutes>(zone.to_local(transition - minutes{1})) + minutes{1};
+      const auto after = tz->get_info(date::sys_seconds{transition.time_since_epoch()});
+      if (d.chance(50)) {
+        // Inside the gap (clocks jump forward) or the repeated hour (they fall back).
+        return after.offset > info.offset ? at_jump + minutes{15 * d.between(0, 3)}
+                                          : at_jump - minutes{15 * d.between(1, 4)};
+      }
+      return at_jump + minutes{15 * d.between(-8, 8)};
     }
   }
   const Instant t = earliest + days{d.below(20)} + hours{d.below(24)} + minutes{15 * d.below(4)};
   return date::floor<minutes>(zone.to_local(t));
 }
 
-std::string phone_for(Draw& d, int booking) {
-  switch (d.below(5)) {
+// A guest phone for booking number `booking`; `previous` is the phone of the
+// property's booking before it ("" when none).
+std::string phone_for(Draw& d, int booking, const std::string& previous) {
+  switch (d.below(6)) {
     case 0: return "";                  // missing
     case 1: return "+33 6 12";          // too short
     case 2: return "+1 555 CALL-NOW";   // letters
-    default:  // a valid, distinct number (C2's in_use would need equal phones)
+    case 3:  // the same guest booking twice: C2's in_use fallback when the stays overlap
+      if (!previous.empty()) return previous;
+      [[fallthrough]];
+    default:  // a valid, distinct number
       return fmt::format("+33 6 {:02} {:02} {:02} {:02}", d.below(100), d.below(100), 10 + booking, d.below(100));
   }
 }
@@ -161,6 +177,7 @@ nlohmann::json generate_scenario(std::uint64_t seed) {
     if (!zone) continue;
     const int count = d.between(1, 4);
     std::optional<Stay> previous;
+    std::string previous_phone;
     for (int b = 0; b < count; ++b) {
       const std::string id = fmt::format("B{}", ++booking_no);
       Stay stay;
@@ -175,6 +192,8 @@ nlohmann::json generate_scenario(std::uint64_t seed) {
                                       : shape == 1 ? days{d.between(28, 60)} + hours{d.below(24)}  // daily algoPIN
                                                    : days{d.between(1, 6)} + hours{d.between(-8, 8)});
       if (stay.checkout <= stay.checkin) stay.checkout = stay.checkin + hours{3};
+      // A gap check-in moves forward (T1), so a short stay could end where it starts.
+      if (zone->resolve(stay.checkout) <= zone->resolve(stay.checkin) + hours{1}) stay.checkout += hours{3};
       previous = stay;
 
       Instant booked = start;
@@ -191,7 +210,8 @@ nlohmann::json generate_scenario(std::uint64_t seed) {
                       {"checkout", format_local(stay.checkout)}};
       std::string phone;
       if (pd.settings.code_source == CodeSource::guest_phone) {
-        phone = phone_for(d, booking_no);
+        phone = phone_for(d, booking_no, previous_phone);
+        previous_phone = phone;
         if (!phone.empty()) booking["guest_phone"] = phone;
       }
       if (booked != start) booking["booked_at"] = at(booked);
@@ -557,7 +577,8 @@ RunVerdict check_sut(const nlohmann::json& scenario_json, std::uint64_t seed, co
     verdict.problems.push_back("ERROR: " + result.error);
   }
   for (const auto& f : result.failures) {
-    verdict.problems.push_back(fmt::format("{}: booking {}: {}: expected {}, observed {}{}", f.rule, f.booking,
+    verdict.problems.push_back(fmt::format("{}: {}{}: expected {}, observed {}{}", f.rule,
+                                           f.booking.empty() ? std::string() : "booking " + f.booking + ": ",
                                            f.what, f.expected, f.observed,
                                            f.message.empty() ? std::string() : " — " + f.message));
   }
@@ -565,6 +586,34 @@ RunVerdict check_sut(const nlohmann::json& scenario_json, std::uint64_t seed, co
   for (const auto& p : verdict.problems) h = detail::fnv1a(p, h);
   verdict.trace_hash = fmt::format("{:016x}", h);
   return verdict;
+}
+
+std::string_view rule_of(std::string_view problem) {
+  const auto colon = problem.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 3) return {};
+  const auto rule = problem.substr(0, colon);
+  const bool id = std::isupper(static_cast<unsigned char>(rule[0])) != 0 &&
+                  std::all_of(rule.begin() + 1, rule.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return id ? rule : std::string_view{};
+}
+
+std::string principal_rule(const std::vector<std::string>& problems) {
+  // Dedicated checks first (each looks at the cause itself), then the chain a
+  // booking's time flows through: the local reading (T1) shapes the window (T2),
+  // which shapes generation (T3), retries (T4) and the code (C5); deletions,
+  // doors and messages (B2, B1, L3, C4, M1) come last because they mostly
+  // show a difference further up.
+  static constexpr std::array<std::string_view, 15> kOrder = {"L1", "L4", "C1", "C2", "C3", "C6", "T1", "T2",
+                                                             "T3", "T4", "C5", "B2", "B1", "L3", "C4"};
+  for (const auto rule : kOrder) {
+    for (const auto& p : problems) {
+      if (rule_of(p) == rule) return std::string(rule);
+    }
+  }
+  for (const auto& p : problems) {
+    if (const auto rule = rule_of(p); !rule.empty()) return std::string(rule);
+  }
+  return {};
 }
 
 nlohmann::json shrink_scenario(const nlohmann::json& original,
@@ -719,9 +768,14 @@ ExploreResult explore(const ExploreOptions& options) {
     finding.run_index = i;
     finding.original = scenario;
     for (const auto& p : verdict.problems) say("  FAIL " + p);
+    finding.rule = principal_rule(verdict.problems);
+    if (!finding.rule.empty()) say("  principal rule: " + finding.rule + " (shrinking keeps a failure citing it)");
     auto fails = [&](const nlohmann::json& candidate) {
       if (determinism_failure) return judge(candidate, seed).trace_hash != judge(candidate, seed).trace_hash;
-      return !judge(candidate, seed).problems.empty();
+      const auto problems = judge(candidate, seed).problems;
+      if (finding.rule.empty()) return !problems.empty();
+      return std::any_of(problems.begin(), problems.end(),
+                         [&](const std::string& p) { return rule_of(p) == finding.rule; });
     };
     finding.shrunk = options.shrink ? shrink_scenario(scenario, fails, &finding.shrink_steps, options.max_shrink_checks) : scenario;
     finding.shrunk["description"] =

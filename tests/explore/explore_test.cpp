@@ -2,12 +2,15 @@
 // engine passes its invariants on many random worlds, runs are deterministic,
 // shrinking keeps a failure while removing what does not matter, and a
 // deliberately wrong implementation is found and shrunk.
+#include <algorithm>
 #include <filesystem>
 
 // nlohmann::json inlined at -O2 trips g++ 12's -Wnull-dereference (a false positive).
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <set>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
 #include "lockstep/harness/explore.hpp"
@@ -112,32 +115,71 @@ TEST(ExploreShrink, KeepsTheFailureAndDropsTheRest) {
   EXPECT_TRUE(parse_scenarios(shrunk, "shrunk.json")) << shrunk.dump(2);
 }
 
-// A conformance mutant (examples/python-sut) is found and shrunk to a small
-// scenario that still fails, written where --out says.
-void expect_mutant_found(const std::string& mutant) {
+// Each conformance mutant of examples/python-sut breaks one rule. The explorer
+// must find it, name that rule as the failure's principal rule, and shrink to a
+// small scenario that still fails with the mutant, cites the rule, and passes
+// with the unbroken implementation (so the finding is the mutant's, not noise
+// of the harness).
+struct Mutant {
+  const char* name;
+  const char* rule;
+};
+
+class ExploreMutants : public ::testing::TestWithParam<Mutant> {};
+
+TEST_P(ExploreMutants, IsFoundShrunkAndCitesItsRule) {
+  const auto [mutant, rule] = GetParam();
   const std::string sut = std::string(LOCKSTEP_SOURCE_DIR) + "/examples/python-sut/sut.py";
-  if (!std::filesystem::exists(sut)) GTEST_SKIP() << "no " << sut;
+  ASSERT_TRUE(std::filesystem::exists(sut)) << sut;
   ExploreOptions options;
   options.seed = 11;
-  options.runs = 10;
+  options.runs = 100;
   options.sut_command = "python3 " + sut + " --mutant " + mutant;
-  options.out_dir = std::filesystem::temp_directory_path() / ("lockstep-explore-" + mutant);
-  options.max_shrink_checks = 40;
+  options.out_dir = std::filesystem::temp_directory_path() / ("lockstep-explore-" + std::string(mutant));
+  options.max_shrink_checks = 60;
   const auto result = explore(options);
   ASSERT_TRUE(result.error.empty()) << result.error;
   ASSERT_TRUE(result.finding) << "mutant " << mutant << " not found in " << result.runs << " runs";
   const auto& f = *result.finding;
-  EXPECT_FALSE(f.problems.empty());
+  EXPECT_EQ(f.rule, rule) << fmt::format("{}", fmt::join(f.problems, "\n"));
+  EXPECT_TRUE(std::any_of(f.problems.begin(), f.problems.end(),
+                          [&](const std::string& p) { return rule_of(p) == rule; }))
+      << fmt::format("{}", fmt::join(f.problems, "\n"));
   EXPECT_LE(f.shrunk["bookings"].size(), f.original["bookings"].size());
   EXPECT_LE(f.shrunk["bookings"].size(), 2u) << f.shrunk.dump(2);
   EXPECT_TRUE(std::filesystem::exists(f.file));
   EXPECT_NE(f.replay.find("--replay"), std::string::npos);
-  // The written scenario still fails on its own.
+  // The written scenario still fails on its own, and only because of the mutation.
   EXPECT_FALSE(check_sut(f.shrunk, f.run_seed, options.sut_command).problems.empty());
+  const auto unbroken = check_sut(f.shrunk, f.run_seed, "python3 " + sut).problems;
+  EXPECT_TRUE(unbroken.empty()) << fmt::format("{}", fmt::join(unbroken, "\n")) << "\n" << f.shrunk.dump(2);
 }
 
-TEST(ExploreMutants, MarginBeforeOnlyIsFoundAndShrunk) { expect_mutant_found("margin_before_only"); }
-TEST(ExploreMutants, NoUniquenessOrCancelKeepsPinIsFound) { expect_mutant_found("cancel_keeps_pin"); }
+INSTANTIATE_TEST_SUITE_P(
+    PythonSut, ExploreMutants,
+    ::testing::Values(Mutant{"margin_before_only", "T2"}, Mutant{"dst_gap_transition", "T1"},
+                      Mutant{"generation_day_late", "T3"}, Mutant{"retry_wall_clock_hours", "T4"},
+                      Mutant{"retry_past_deadline", "T4"}, Mutant{"no_retries", "T4"},
+                      Mutant{"no_uniqueness", "C1"}, Mutant{"phone_no_fallback", "C2"},
+                      Mutant{"algopin_end_floor", "C5"}, Mutant{"cancel_keeps_pin", "B2"},
+                      Mutant{"no_token_refresh", "L1"}, Mutant{"calls_after_disconnect", "L4"}),
+    [](const ::testing::TestParamInfo<Mutant>& param) { return std::string(param.param.name); });
+
+TEST(ExplorePrincipalRule, PrefersTheCauseToItsSymptoms) {
+  EXPECT_EQ(rule_of("T2: booking B1: valid_from: expected a, observed b"), "T2");
+  EXPECT_EQ(rule_of("L4: calls after disconnect: expected none, observed 3"), "L4");
+  EXPECT_EQ(rule_of("ERROR: the implementation exited"), "");
+  EXPECT_EQ(rule_of("determinism: trace hash a then b"), "");
+  // A window difference shows again in deletions and doors: the window is the cause.
+  EXPECT_EQ(principal_rule({"C4: booking B1: deletion: x", "L3: booking B2: deletion: x", "T2: booking B1: valid_until: x"}),
+            "T2");
+  // A local-time reading shapes the window.
+  EXPECT_EQ(principal_rule({"T2: booking B1: valid_from: x", "T1: booking B2: valid_from: x"}), "T1");
+  // A dedicated check names its bug even among downstream differences.
+  EXPECT_EQ(principal_rule({"T4: booking B1: status: x", "C5: booking B1: kind: x", "L1: token after 401: x"}), "L1");
+  EXPECT_EQ(principal_rule({"M1: booking B1: render: x"}), "M1");
+  EXPECT_EQ(principal_rule({"ERROR: it crashed"}), "");
+}
 
 }  // namespace
 }  // namespace lockstep::harness

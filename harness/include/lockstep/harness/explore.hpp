@@ -62,6 +62,7 @@ struct RunVerdict {
 struct ExploreFinding {
   std::uint64_t run_seed = 0;
   int run_index = 0;
+  std::string rule;                        // principal rule of the failure as drawn (see principal_rule)
   std::vector<std::string> problems;       // of the shrunk scenario
   nlohmann::json original;                 // the scenario as drawn
   nlohmann::json shrunk;                   // the minimal one still failing
@@ -99,6 +100,20 @@ RunVerdict check_sut(const nlohmann::json& scenario, std::uint64_t seed, const s
 nlohmann::json shrink_scenario(const nlohmann::json& original,
                                const std::function<bool(const nlohmann::json&)>& fails, int* steps = nullptr,
                                int max_checks = 400);
+
+// The behaviour.md id a problem line cites ("T2: booking B1: ..." -> "T2"), or
+// empty when it cites none (a protocol error, a determinism failure).
+std::string_view rule_of(std::string_view problem);
+
+// The rule a failing run is about: of the rules its problems cite, the one
+// nearest the cause. A dedicated check (L1 token refresh, L4 calls after
+// disconnect, C1 uniqueness, C2 PIN source) names its bug directly; otherwise
+// time flows T1 -> T2 -> T3 -> T4 -> C5 and a difference shows again in every
+// later stage, so the earliest stage is the cause, and deletions, doors and
+// messages (B2, B1, L3, C4, M1) are judged last. Shrinking keeps only
+// candidates that still cite this rule, so the minimal scenario shows the same
+// bug rather than some other divergence met on the way.
+std::string principal_rule(const std::vector<std::string>& problems);
 
 // The whole session: runs, judging, shrinking, writing the finding.
 ExploreResult explore(const ExploreOptions& options);
