@@ -171,9 +171,11 @@ std::expected<json, ReplyError> SutParticipant::exchange(json request) {
   if (ok_it->get<bool>()) return reply;
 
   auto err_it = reply.find("error");
-  if (err_it == reply.end() || !err_it->is_object() || !err_it->contains("code") || !(*err_it)["code"].is_string())
+  if (err_it == reply.end() || !err_it->is_object() || !err_it->contains("code") ||
+      !(*err_it)["code"].is_string() || (*err_it)["code"].get_ref<const std::string&>().empty())
     return std::unexpected(fail_protocol(
-        fmt::format("{}: an ok:false reply needs error.code (a string): {}", what, detail::shorten(*reply_line)),
+        fmt::format("{}: an ok:false reply needs error.code (a non-empty string): {}", what,
+                    detail::shorten(*reply_line)),
         line));
   ReplyError error{(*err_it)["code"].get<std::string>(), ""};
   if (auto m = err_it->find("message"); m != err_it->end() && m->is_string()) error.message = m->get<std::string>();
