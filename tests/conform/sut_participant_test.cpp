@@ -101,6 +101,24 @@ TEST(SutParticipant, AReplyWithoutOkIsAProtocolFailure) {
   EXPECT_NE(out.failure.find("no boolean 'ok'"), std::string::npos) << out.failure;
 }
 
+// An error must name itself: an empty error.code is no code at all. The
+// implementation's own codes (even one spelled like the driver's) pass through.
+TEST(SutParticipant, AnErrorNeedsANonEmptyCode) {
+  auto reply_with = [](std::string line) {
+    auto sut = SutParticipant::in_process([line](std::string_view) { return line; });
+    auto reply = sut->put_booking({"B1", "P1", "2026-03-29T02:30", "2026-03-31T11:00", std::nullopt});
+    EXPECT_FALSE(reply);
+    return std::pair{reply ? std::string() : reply.error().code,
+                     sut->failure() ? sut->failure()->message : std::string()};
+  };
+  const auto [empty_code, empty_failure] = reply_with(R"({"id":1,"ok":false,"error":{"code":""}})");
+  EXPECT_EQ(empty_code, "protocol_error");
+  EXPECT_NE(empty_failure.find("non-empty string"), std::string::npos) << empty_failure;
+  const auto [own_code, own_failure] = reply_with(R"({"id":1,"ok":false,"error":{"code":"invalid_booking"}})");
+  EXPECT_EQ(own_code, "invalid_booking");
+  EXPECT_TRUE(own_failure.empty()) << own_failure;
+}
+
 TEST(SutParticipant, AChildIgnoringSigtermIsKilled) {
   auto out = init_against("sh -c 'trap \"\" TERM; read line; while :; do sleep 1; done'");
   EXPECT_NE(out.failure.find("no reply within"), std::string::npos) << out.failure;
