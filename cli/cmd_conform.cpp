@@ -49,23 +49,6 @@ int bad_input(const std::string& message) {
 }
 
 // The program must exist before dozens of scenarios each report it missing.
-std::optional<std::string> check_runnable(const std::string& program) {
-  auto runnable = [](const fs::path& p) { return ::access(p.c_str(), X_OK) == 0 && !fs::is_directory(p); };
-  if (program.find('/') != std::string::npos)
-    return runnable(program) ? std::nullopt
-                             : std::optional<std::string>(fmt::format("--sut: '{}' is not an executable file", program));
-  const char* path = std::getenv("PATH");
-  std::string_view dirs = path ? path : "/usr/bin:/bin";
-  while (!dirs.empty()) {
-    const auto colon = dirs.find(':');
-    const auto dir = dirs.substr(0, colon);
-    if (runnable(fs::path(dir.empty() ? "." : std::string(dir)) / program)) return std::nullopt;
-    if (colon == std::string_view::npos) break;
-    dirs.remove_prefix(colon + 1);
-  }
-  return fmt::format("--sut: '{}' is not found on PATH", program);
-}
-
 std::string self_path(const std::string& argv0) {
   std::error_code ec;
   auto exe = fs::read_symlink("/proc/self/exe", ec);
@@ -111,9 +94,7 @@ void print_result(const report::ScenarioResult& r) {
 }
 
 int run_conform(const ConformArgs& args) {
-  auto argv = h::split_command_line(args.sut);
-  if (!argv) return bad_input("--sut: " + argv.error().message);
-  if (auto problem = check_runnable(argv->front())) return bad_input(*problem);
+  if (auto problem = lockstep::cli::check_sut_command(args.sut)) return bad_input(*problem);
 
   h::ConformOptions options;
   options.sut_command = args.sut;

@@ -10,6 +10,7 @@
 
 #include "command.hpp"
 #include "lockstep/harness/explore.hpp"
+#include "lockstep/harness/scenario_loader.hpp"
 
 namespace {
 
@@ -37,6 +38,11 @@ int replay(const Args& args) {
     std::cerr << "lockstep explore: " << args.replay << " is not a scenario object\n";
     return 2;
   }
+  // A file that is no valid scenario is bad input (exit 2), not a failing one.
+  if (auto loaded = lockstep::harness::parse_scenarios(scenario, args.replay); !loaded) {
+    std::cerr << "lockstep explore: " << loaded.error().message << "\n";
+    return 2;
+  }
   const auto verdict = args.sut.empty() ? lockstep::harness::check_reference(scenario, args.seed)
                                         : lockstep::harness::check_sut(scenario, args.seed, args.sut);
   if (verdict.problems.empty()) {
@@ -48,6 +54,12 @@ int replay(const Args& args) {
 }
 
 int run(const Args& args) {
+  if (!args.sut.empty()) {
+    if (auto problem = lockstep::cli::check_sut_command(args.sut)) {
+      std::cerr << "lockstep explore: " << *problem << "\n";
+      return 2;
+    }
+  }
   if (!args.replay.empty()) return replay(args);
   lockstep::harness::ExploreOptions options;
   options.seed = args.seed;

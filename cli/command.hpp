@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,5 +27,10 @@ inline bool register_subcommand(std::string name, std::string description, Setup
   subcommands().push_back({std::move(name), std::move(description), std::move(setup)});
   return true;
 }
+
+// Why `--sut COMMAND` cannot be run (bad quoting, program not found or not
+// executable), or nothing when it can: checked before any run starts, so a typo
+// is bad input (exit 2) rather than a failure of every scenario.
+std::optional<std::string> check_sut_command(const std::string& command);
 
 }  // namespace lockstep::cli
