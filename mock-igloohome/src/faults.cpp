@@ -224,7 +224,7 @@ Result<Fault> parse_fault(const nlohmann::json& spec, const World& world, std::s
     }
     case FaultKind::http_error: {
       if (spec.contains("status")) {
-        auto n = integer_field(spec, "status", 500, 599);
+        auto n = integer_field(spec, "status", 400, 599);
         if (!n) return std::unexpected(n.error());
         f.status = static_cast<int>(*n);
       }

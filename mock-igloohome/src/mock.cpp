@@ -1125,6 +1125,20 @@ const World& Mock::world() const { return state_->world; }
 
 namespace {
 
+// The error code an injected status answers with: the one the mock itself uses
+// for that status, so a client cannot tell an injected 404 from a real one.
+std::string_view injected_error_code(int status) {
+  switch (status) {
+    case 400: return "invalid_request";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 406: return "bridge_offline";
+    case 429: return "rate_limited";
+    default: return status >= 500 ? "internal_error" : "client_error";
+  }
+}
+
 // What a probabilistic fault draws on for this call. A job id is handed out in
 // arrival order, so two bookings whose jobs were created at the same instant would
 // swap poll outcomes if their ids did; a poll is therefore known by what its job
@@ -1369,7 +1383,7 @@ Reply Mock::handle(const igloohome::Request& request) {
           break;
         case FaultKind::http_error:
           if (!replaced && network == nullptr && f.hits(ctx.method, identity, ctx.now)) {
-            replaced = error_answer(static_cast<http::status>(f.status), "internal_error",
+            replaced = error_answer(static_cast<http::status>(f.status), injected_error_code(f.status),
                                     fmt::format("injected HTTP {} ({})", f.status, f.id));
             network_after = f.after;
           }

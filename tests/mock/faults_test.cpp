@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -123,6 +124,29 @@ TEST(MockFaults, ProbabilityIsSeededAndReproducible) {
   EXPECT_LT(failures, 54);
 }
 
+// An injected 4xx answers like the mock's own: C6's terminal failures (403, 404)
+// can be played without taking a device away from the world.
+TEST(MockFaults, HttpErrorCanBeAClientErrorWithTheMocksOwnCode) {
+  Mock mock;
+  Api api(mock);
+  api.login();
+  for (const auto& [status, code] : std::vector<std::pair<int, std::string>>{
+           {404, "not_found"}, {403, "forbidden"}, {406, "bridge_offline"}, {418, "client_error"}, {503, "internal_error"}}) {
+    const auto id = mock.add_fault({{"kind", "http_error"}, {"status", status}, {"path", "/igloohome/devices/LK-1"}});
+    ASSERT_TRUE(id) << status;
+    auto a = api.create_pin("482913", kStart, kEnd);
+    EXPECT_EQ(a.status, status);
+    EXPECT_EQ(a.body["error"], code) << a.body.dump();
+    mock.remove_fault(*id);
+  }
+  EXPECT_TRUE(mock.pins("LK-1")->empty());  // answered before the handler: no job ran
+  for (int bad : {399, 600, 200}) {
+    auto refused = mock.add_fault({{"kind", "http_error"}, {"status", bad}});
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_NE(refused.error().message.find("status"), std::string::npos) << refused.error().message;
+  }
+}
+
 TEST(MockFaults, RateLimitIs429WithRetryAfter) {
   Mock mock;
   Api api(mock);
@@ -221,7 +245,7 @@ TEST(MockFaults, FaultSpecsAreCheckedFieldByField) {
       {json{{"kind", "bridge_offline"}, {"from", "2026-01-02T00:00:00Z"}, {"until", "2026-01-01T00:00:00Z"}}, "until"},
       {json{{"kind", "job_pending"}}, "minutes"},
       {json{{"kind", "job_pending"}, {"minutes", 0}}, "minutes"},
-      {json{{"kind", "http_error"}, {"status", 404}}, "status"},
+      {json{{"kind", "http_error"}, {"status", 302}}, "status"},
       {json{{"kind", "http_error"}, {"probability", 1.5}}, "probability"},
       {json{{"kind", "http_error"}, {"path", "igloohome"}}, "path"},
       {json{{"kind", "http_error"}, {"path", "/__admin"}}, "path"},
