@@ -11,28 +11,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "cli_process.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct Outcome {
-  int status = -1;
-  std::string output;  // stdout and stderr
-};
+using Outcome = lockstep::testing::CommandOutcome;
 
 Outcome lockstep_run(const std::string& args, const std::string& env = "") {
-  const std::string cmd =
-      std::string("cd ") + LOCKSTEP_SOURCE_DIR + " && CI=true " + env + " " + LOCKSTEP_BINARY + " run " + args + " 2>&1";
-  Outcome out;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return out;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.output.append(buffer, n);
-  const int raw = pclose(pipe);
-  out.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return out;
+  return lockstep::testing::run_lockstep("run " + args, "CI=true " + env);
 }
 
 std::string slurp(const fs::path& p) {
@@ -42,17 +31,7 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-class RunCli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("lockstep-run-cli-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-};
+class RunCli : public lockstep::testing::ScratchDirTest {};
 
 TEST_F(RunCli, FailingScenariosExitOneAndPrintTheirReplay) {
   auto r = lockstep_run("tests/harness/data/wrong-expectations.json --report-dir " + dir_.string());
