@@ -730,7 +730,8 @@ class Comparer {
       const auto& o = obs.contains(b) ? obs.at(b) : none;
       const auto tol = fmt::format("tolerance {} min (T5)", tolerance_.count());
       if (r.attempts.empty() != o.attempts.empty()) {
-        add(o.attempts.empty() && phone_gives_no_code(b) ? "C2" : "T3", b, "attempts", show_times_or(r.attempts, "no attempt"), show_times_or(o.attempts, "no attempt"),
+        add(o.attempts.empty() && phone_gives_no_code(b) ? "C2" : "T3", b, "attempts",
+            show_times_or(r.attempts, "no attempt"), show_times_or(o.attempts, "no attempt"),
             r.attempts.empty() ? fmt::format("the implementation tried to create a code for {}; the reference never did", b)
                                : fmt::format("the implementation never tried to create a code for {}", b),
             r.attempts.empty() ? o.attempts.front() : r.attempts.front());

@@ -19,7 +19,9 @@
 // rule of behaviour.md it breaks, the booking, the reference's value (expected)
 // and the implementation's (observed):
 //   command error codes (the event's rule);
-//   get_code status (T3/T4/C4/B2), kind (C5), window (T2), PIN source (C2),
+//   get_code status (T3/T4/C4/B2), kind (C5), window (T2; T1 when written in a
+//   DST gap or overlap), PIN source (C2, also when a phone that gives no code
+//   leaves the booking failed or untried),
 //   random PIN properties (C1: six digits, not forbidden, unique on the lock
 //   among overlapping windows) — random values themselves are not compared,
 //   guest-phone PINs and algoPINs are, exactly;
@@ -27,7 +29,8 @@
 //   within the profile's schedule_tolerance_minutes (T5);
 //   deletions (C4, B2 when cancelled, L3 when the lock changed);
 //   door probes (the probe's rule, else C4); renders (M1);
-//   any igloohome call while disconnected (L4).
+//   any igloohome call while disconnected (L4); 401s not answered at once by
+//   a new token, beyond the reference's (L1).
 #pragma once
 
 #include <chrono>
