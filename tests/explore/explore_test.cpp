@@ -4,6 +4,7 @@
 // deliberately wrong implementation is found and shrunk.
 #include <algorithm>
 #include <filesystem>
+#include <ostream>
 
 // nlohmann::json inlined at -O2 trips g++ 12's -Wnull-dereference (a false positive).
 #pragma GCC diagnostic ignored "-Wnull-dereference"
@@ -124,6 +125,8 @@ struct Mutant {
   const char* name;
   const char* rule;
 };
+// Names the case in test listings (ctest shows the parameter).
+void PrintTo(const Mutant& m, std::ostream* os) { *os << m.name << " (" << m.rule << ")"; }
 
 class ExploreMutants : public ::testing::TestWithParam<Mutant> {};
 
