@@ -83,8 +83,9 @@ std::optional<CodeCall> code_call(const mock::JournalEntry& e) {
       call.kind = CodeCall::Kind::algopin;
       call.start = instant_field(e.body, "startDate");
       call.end = instant_field(e.body, "endDate");
-      if (e.response.is_object() && e.response.contains("pin") && e.response["pin"].is_string())
-        call.pin = e.response["pin"].get<std::string>();
+      const auto response = e.response();
+      if (response.is_object() && response.contains("pin") && response["pin"].is_string())
+        call.pin = response["pin"].get<std::string>();
       return call;
     }
     return std::nullopt;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <regex>
@@ -18,6 +19,12 @@
 #include "lockstep/time.hpp"
 
 namespace lockstep::mock::detail {
+
+// Lets an unordered_map keyed by std::string be searched with a string_view.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+};
 
 // --- codecs -----------------------------------------------------------------
 std::string base64_encode(std::string_view bytes, bool url);  // url: base64url, no padding

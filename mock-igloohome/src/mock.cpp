@@ -6,6 +6,7 @@
 #include <cctype>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -97,6 +98,7 @@ struct Answer {
   http::status status = http::status::ok;
   json body;
   std::vector<std::pair<http::field, std::string>> headers;
+  bool redact = false;  // carries a secret the journal must not keep (a token)
 };
 
 Answer error_answer(http::status status, std::string_view code, std::string message = {}) {
@@ -113,20 +115,26 @@ Answer ok_answer(json body) {
   return a;
 }
 
-json redact(json value) {
-  static const std::set<std::string> secret_keys = {"client_secret", "access_token", "refresh_token",
-                                                    "password", "authorization", "Authorization"};
+// Secrets never reach the journal. In place: the journal keeps the redacted
+// value itself, and a copy per nesting level would cost an allocation a node.
+void redact_in_place(json& value) {
+  static const std::set<std::string, std::less<>> secret_keys = {"client_secret", "access_token", "refresh_token",
+                                                                 "password", "authorization", "Authorization"};
   if (value.is_object()) {
     for (auto& [key, v] : value.items()) {
       if (secret_keys.contains(key)) {
         v = "***";
       } else {
-        v = redact(v);
+        redact_in_place(v);
       }
     }
   } else if (value.is_array()) {
-    for (auto& v : value) v = redact(v);
+    for (auto& v : value) redact_in_place(v);
   }
+}
+
+json redact(json value) {
+  redact_in_place(value);
   return value;
 }
 
@@ -148,6 +156,8 @@ struct Mock::State {
   std::uint64_t next_algopin = 1;
   std::vector<JournalEntry> journal;
   std::uint64_t next_token = 1;
+  // Each device's JSON, built on first use: the world never changes once loaded.
+  mutable std::unordered_map<std::string, json, detail::StringHash, std::equal_to<>> device_docs;
 
   Instant now() const {
     if (!realtime) return virtual_now;
@@ -313,8 +323,35 @@ struct Mock::State {
     return input + "." + sign(input);
   }
 
-  // The claims of a valid token, or why not.
-  std::expected<TokenClaims, std::string> verify_token(std::string_view token, Instant t) const {
+  // Claims of tokens whose signature and payload were checked already: a token
+  // is immutable, so the second request with it skips the signature, the base64
+  // and the JSON. Expiry, faults and the account are judged on every request.
+  mutable std::unordered_map<std::string, TokenClaims, detail::StringHash, std::equal_to<>> verified_tokens;
+  static constexpr std::size_t kVerifiedTokensMax = 4096;
+
+  // The claims of a valid token, or why not. The pointer is good until the next call.
+  std::expected<const TokenClaims*, std::string> verify_token(std::string_view token, Instant t) const {
+    auto cached = verified_tokens.find(token);
+    if (cached == verified_tokens.end()) {
+      auto claims = read_token(token);
+      if (!claims) return std::unexpected(claims.error());
+      if (verified_tokens.size() >= kVerifiedTokensMax) verified_tokens.clear();
+      cached = verified_tokens.emplace(std::string(token), std::move(*claims)).first;
+    }
+    const TokenClaims& c = cached->second;
+    Instant expires = c.expires;
+    for (const auto& f : faults) {
+      if (f.kind == FaultKind::token_expiry && f.active_at(c.issued)) {
+        expires = std::min(expires, c.issued + f.after_seconds);
+      }
+    }
+    if (t >= expires) return std::unexpected("token expired");
+    if (account(c.client) == nullptr) return std::unexpected("unknown client");
+    return &c;
+  }
+
+  // Signature and payload of a token, whatever the time.
+  std::expected<TokenClaims, std::string> read_token(std::string_view token) const {
     const auto parts = detail::split(token, '.');
     if (parts.size() != 3) return std::unexpected("malformed token");
     if (sign(parts[0] + "." + parts[1]) != parts[2]) return std::unexpected("invalid token signature");
@@ -334,13 +371,6 @@ struct Mock::State {
     for (const auto& s : detail::split(payload["scope"].get<std::string>(), ' ')) {
       if (!s.empty()) c.scopes.insert(s);
     }
-    for (const auto& f : faults) {
-      if (f.kind == FaultKind::token_expiry && f.active_at(c.issued)) {
-        c.expires = std::min(c.expires, c.issued + f.after_seconds);
-      }
-    }
-    if (t >= c.expires) return std::unexpected("token expired");
-    if (account(c.client) == nullptr) return std::unexpected("unknown client");
     return c;
   }
 
@@ -419,6 +449,12 @@ json device_json(const World& w, const std::string& id) {
   return d;
 }
 
+const json& device_doc(const Mock::State& s, const std::string& id) {
+  auto it = s.device_docs.find(id);
+  if (it == s.device_docs.end()) it = s.device_docs.emplace(id, device_json(s.world, id)).first;
+  return it->second;
+}
+
 std::string write_instant(Instant t) { return format_instant(t); }
 
 // HTTP auth schemes are case-insensitive ("bearer" is as good as "Bearer").
@@ -458,7 +494,7 @@ class Handler {
 
   Mock::State& s_;
   Context& ctx_;
-  std::set<std::string> scopes_;
+  const std::set<std::string>* scopes_ = nullptr;  // the token's, set by authenticate()
 };
 
 Answer method_not_allowed(std::string_view allowed) {
@@ -592,13 +628,15 @@ Answer Handler::token() {
   }
   std::string scope_text;
   for (const auto& sc : granted) scope_text += (scope_text.empty() ? "" : " ") + sc;
-  return ok_answer({{"access_token", s_.issue_token(*account, granted, ctx_.now)},
-                    {"expires_in", s_.world.limits.token_lifetime.count()},
-                    {"token_type", "Bearer"},
-                    {"scope", scope_text},
-                    // igloohome shows the account's name once connected; the mock
-                    // says it here (and in the JWT's "name" claim).
-                    {"account_name", account->name}});
+  Answer issued = ok_answer({{"access_token", s_.issue_token(*account, granted, ctx_.now)},
+                             {"expires_in", s_.world.limits.token_lifetime.count()},
+                             {"token_type", "Bearer"},
+                             {"scope", scope_text},
+                             // igloohome shows the account's name once connected; the mock
+                             // says it here (and in the JWT's "name" claim).
+                             {"account_name", account->name}});
+  issued.redact = true;
+  return issued;
 }
 
 // 401 for a missing/bad token, 403 for a missing scope (when `scope` is given).
@@ -615,11 +653,11 @@ std::optional<Answer> Handler::authenticate(std::string_view scope) {
   }
   auto claims = s_.verify_token(std::string_view(authorization).substr(7), ctx_.now);
   if (!claims) return unauthorized(claims.error());
-  ctx_.client = claims->client;
-  scopes_ = claims->scopes;
+  ctx_.client = (*claims)->client;
+  scopes_ = &(*claims)->scopes;
   if (!scope.empty()) {
     const std::string full = std::string(kScopePrefix) + std::string(scope);
-    if (!scopes_.contains(full)) {
+    if (!scopes_->contains(full)) {
       return error_answer(http::status::forbidden, "forbidden", fmt::format("missing scope {}", full));
     }
   }
@@ -657,7 +695,7 @@ Answer Handler::devices() {
   const std::size_t page = static_cast<std::size_t>(s_.world.limits.page_size);
   json payload = json::array();
   for (std::size_t i = offset; i < ids.size() && i < offset + page; ++i) {
-    payload.push_back(device_json(s_.world, ids[i]));
+    payload.push_back(device_doc(s_, ids[i]));
   }
   json next = nullptr;
   if (offset + page < ids.size()) next = detail::base64_encode(fmt::format("p{}", offset + page), true);
@@ -666,7 +704,7 @@ Answer Handler::devices() {
 
 Answer Handler::device(const std::string& id) {
   if (auto missing = visible_device(id)) return *missing;
-  return ok_answer(device_json(s_.world, id));
+  return ok_answer(device_doc(s_, id));
 }
 
 std::string job_scope(int job_type) {
@@ -700,7 +738,7 @@ Answer Handler::create_job(const std::string& lock_id, const std::string& bridge
                         fmt::format("jobType: unsupported job type {} (1, 2, 4, 5, 9, 10, 15)", job_type));
   }
   const std::string full_scope = std::string(kScopePrefix) + scope;
-  if (!scopes_.contains(full_scope)) {
+  if (scopes_ == nullptr || !scopes_->contains(full_scope)) {
     return error_answer(http::status::forbidden, "forbidden", fmt::format("missing scope {}", full_scope));
   }
   if (auto missing = visible_device(lock_id)) return *missing;
@@ -1414,7 +1452,7 @@ Reply Mock::handle(const igloohome::Request& request) {
       Handler handler(s, ctx);
       answer = handler.api();
     }
-    if (replaced) answer = *replaced;
+    if (replaced) answer = std::move(*replaced);
     reply.response = to_response(request, answer);
     if (network != nullptr) {
       switch (network->kind) {
@@ -1437,8 +1475,15 @@ Reply Mock::handle(const igloohome::Request& request) {
     entry.client = ctx.client;
     entry.status = static_cast<int>(reply.response.result_int());
     entry.body = journal_body(request);
-    json response_body = json::parse(reply.response.body(), nullptr, false);
-    entry.response = response_body.is_discarded() ? json(nullptr) : redact(std::move(response_body));
+    // The text as sent, one allocation; only a token answer carries a secret,
+    // and only that one is rewritten. A malformed body (the fault) is kept as
+    // sent: it reads back as null, as a client would find.
+    if (reply.transport != Reply::Transport::malformed && answer.redact) {
+      redact_in_place(answer.body);
+      entry.response_text = answer.body.dump();
+    } else {
+      entry.response_text = reply.response.body();
+    }
     entry.transport = reply.transport == Reply::Transport::normal  ? "normal"
                       : reply.transport == Reply::Transport::reset ? "reset"
                       : reply.transport == Reply::Transport::empty ? "empty"
@@ -1459,9 +1504,15 @@ Reply Mock::handle(const igloohome::Request& request) {
 // ---------------------------------------------------------------------------
 // JSON views
 // ---------------------------------------------------------------------------
+json JournalEntry::response() const {
+  if (response_text.empty()) return nullptr;
+  json parsed = json::parse(response_text, nullptr, false);
+  return parsed.is_discarded() ? json(nullptr) : parsed;
+}
+
 json JournalEntry::to_json() const {
   json j = {{"at", format_instant(at)}, {"method", method}, {"path", path}, {"status", status},
-            {"body", body}, {"response", response}, {"transport", transport}};
+            {"body", body}, {"response", response()}, {"transport", transport}};
   j["query"] = query;
   j["client"] = client;
   return j;

@@ -58,9 +58,12 @@ struct JournalEntry {
   std::string query;  // without '?', may be empty
   std::string client; // client id the request authenticated as, when known
   int status = 0;
-  nlohmann::json body;      // request body: JSON, form fields as an object, or null
-  nlohmann::json response;  // response body as JSON (null when none / not JSON)
-  std::string transport;    // "normal", "reset", "empty", "malformed"
+  nlohmann::json body;        // request body: JSON, form fields as an object, or null
+  std::string response_text;  // response body as sent (secrets redacted); empty when none
+  std::string transport;      // "normal", "reset", "empty", "malformed"
+  // The response body as JSON (null when none or not JSON). Parsed when asked:
+  // the journal grows with every call, and most entries are never read.
+  nlohmann::json response() const;
   nlohmann::json to_json() const;
 };
 
