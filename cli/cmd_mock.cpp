@@ -19,6 +19,7 @@ struct MockOptions {
   int threads = 2;
   bool realtime = false;
   std::string now;
+  std::size_t journal_limit = 100'000;
 };
 
 int run_mock(const MockOptions& options) {
@@ -43,6 +44,7 @@ int run_mock(const MockOptions& options) {
   mock::Mock mock(std::move(world));
   // Faults listed in the world file are checked when the Mock loads them.
   if (options.realtime) mock.follow_system_time(true);
+  mock.limit_journal(options.journal_limit);
 
   mock::ServerOptions server_options;
   server_options.host = options.host;
@@ -74,6 +76,9 @@ const bool registered = lockstep::cli::register_subcommand(
           ->check(CLI::Range(1, 64))
           ->capture_default_str();
       sub.add_option("--now", options->now, "Virtual clock start (RFC 3339), overrides the world's");
+      sub.add_option("--journal-limit", options->journal_limit,
+                     "Keep the newest N requests in the journal (0: all); a server under load would grow without end")
+          ->capture_default_str();
       sub.add_flag("--realtime", options->realtime,
                    "Let the virtual clock follow the system clock from its start value");
       return [options] { return run_mock(*options); };

@@ -3,8 +3,10 @@
 #include "lockstep/mock/mock.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <cctype>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -97,6 +99,7 @@ struct TokenClaims {
 struct Answer {
   http::status status = http::status::ok;
   json body;
+  std::optional<std::string> text;  // the body already serialised (wins over `body`)
   std::vector<std::pair<http::field, std::string>> headers;
   bool redact = false;  // carries a secret the journal must not keep (a token)
 };
@@ -154,10 +157,15 @@ struct Mock::State {
   std::vector<CustomPin> custom_pins;
   std::vector<AlgoPinRecord> algopins;
   std::uint64_t next_algopin = 1;
-  std::vector<JournalEntry> journal;
+  std::deque<JournalEntry> journal;
+  std::size_t journal_limit = 0;  // 0: keep every entry
+  std::uint64_t journal_dropped = 0;
   std::uint64_t next_token = 1;
   // Each device's JSON, built on first use: the world never changes once loaded.
   mutable std::unordered_map<std::string, json, detail::StringHash, std::equal_to<>> device_docs;
+  // Pages of GET /devices as sent, by client and cursor: the most polled answer
+  // there is, and fixed for the same reason.
+  mutable std::unordered_map<std::string, std::string, detail::StringHash, std::equal_to<>> device_pages;
 
   Instant now() const {
     if (!realtime) return virtual_now;
@@ -674,6 +682,13 @@ std::optional<Answer> Handler::visible_device(const std::string& id) const {
 }
 
 Answer Handler::devices() {
+  const auto cursor = query_param(ctx_, "cursor");
+  const std::string key = fmt::format("{}|{}", ctx_.client, cursor.value_or(""));
+  if (auto cached = s_.device_pages.find(key); cached != s_.device_pages.end()) {
+    Answer a;
+    a.text = cached->second;
+    return a;
+  }
   const Account* account = s_.account(ctx_.client);
   std::vector<std::string> ids;
   for (const auto& b : s_.world.bridges) ids.push_back(b.id);
@@ -681,7 +696,7 @@ Answer Handler::devices() {
   std::erase_if(ids, [&](const std::string& id) { return account == nullptr || !Mock::State::sees(*account, id); });
 
   std::size_t offset = 0;
-  if (auto cursor = query_param(ctx_, "cursor"); cursor && !cursor->empty()) {
+  if (cursor && !cursor->empty()) {
     // Cursors are opaque to clients: "p" + offset, base64url-encoded.
     auto decoded = detail::base64_decode(*cursor);
     bool ok = decoded && decoded->size() > 1 && (*decoded)[0] == 'p' &&
@@ -699,7 +714,13 @@ Answer Handler::devices() {
   }
   json next = nullptr;
   if (offset + page < ids.size()) next = detail::base64_encode(fmt::format("p{}", offset + page), true);
-  return ok_answer({{"nextCursor", next}, {"payload", payload}});
+  const json body = {{"nextCursor", next}, {"payload", payload}};
+  // Only answers are kept (a refused cursor is judged again), and only so many:
+  // each distinct cursor text of a valid page is one entry.
+  if (s_.device_pages.size() >= 1024) s_.device_pages.clear();
+  Answer a;
+  a.text = s_.device_pages.emplace(key, body.dump()).first->second;
+  return a;
 }
 
 Answer Handler::device(const std::string& id) {
@@ -1146,12 +1167,21 @@ Result<std::vector<LockPin>> Mock::pins(const std::string& lock_id) const {
 
 std::vector<JournalEntry> Mock::journal() const {
   std::lock_guard guard(state_->mutex);
-  return state_->journal;
+  return {state_->journal.begin(), state_->journal.end()};
 }
 
 void Mock::clear_journal() {
   std::lock_guard guard(state_->mutex);
   state_->journal.clear();
+}
+
+void Mock::limit_journal(std::size_t max_entries) {
+  std::lock_guard guard(state_->mutex);
+  state_->journal_limit = max_entries;
+  while (max_entries > 0 && state_->journal.size() > max_entries) {
+    state_->journal.pop_front();
+    ++state_->journal_dropped;
+  }
 }
 
 void Mock::reset() {
@@ -1302,7 +1332,7 @@ Answer admin_route(Mock::State& s, Context& ctx) {
     if (m == "GET") {
       json list = json::array();
       for (const auto& e : s.journal) list.push_back(e.to_json());
-      return ok_answer({{"requests", list}});
+      return ok_answer({{"requests", list}, {"dropped", s.journal_dropped}});
     }
     if (m == "DELETE") {
       const auto n = s.journal.size();
@@ -1369,7 +1399,7 @@ igloohome::Response to_response(const igloohome::Request& req, const Answer& a) 
   res.set(http::field::content_type, "application/json");
   for (const auto& [field, value] : a.headers) res.set(field, value);
   res.keep_alive(req.keep_alive());
-  res.body() = a.body.dump();
+  res.body() = a.text ? *a.text : a.body.dump();
   res.prepare_payload();
   return res;
 }
@@ -1490,6 +1520,10 @@ Reply Mock::handle(const igloohome::Request& request) {
                                                                    : "malformed";
     if (reply.transport == Reply::Transport::reset || reply.transport == Reply::Transport::empty) {
       entry.status = 0;
+    }
+    if (s.journal_limit > 0 && s.journal.size() >= s.journal_limit) {
+      s.journal.pop_front();  // a server under sustained load keeps the newest
+      ++s.journal_dropped;
     }
     s.journal.push_back(std::move(entry));
   } catch (const std::exception& e) {

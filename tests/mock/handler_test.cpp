@@ -558,6 +558,27 @@ TEST(MockAdmin, JournalRecordsApiCallsWithSecretsRedacted) {
   EXPECT_TRUE(mock.journal().empty());
 }
 
+// A server left under load keeps the newest entries and says how many went.
+TEST(MockAdmin, ALimitedJournalKeepsTheNewestAndCountsTheDropped) {
+  Mock mock;
+  Api api(mock);
+  api.login();  // 1 entry
+  mock.limit_journal(3);
+  for (const char* id : {"LK-1", "LK-2", "BR-1", "LK-ALGO"}) api.get(std::string("/igloohome/devices/") + id);
+  auto journal = api.admin(http::verb::get, "/__admin/requests");
+  ASSERT_EQ(journal.body["requests"].size(), 3u) << journal.body.dump();
+  EXPECT_EQ(journal.body["requests"][0]["path"], "/igloohome/devices/LK-2");
+  EXPECT_EQ(journal.body["requests"][2]["path"], "/igloohome/devices/LK-ALGO");
+  EXPECT_EQ(journal.body["dropped"], 2);
+  // The device answers are the mock's own, read back from the kept text.
+  EXPECT_EQ(mock.journal().back().response()["id"], "LK-ALGO");
+  mock.limit_journal(1);
+  EXPECT_EQ(mock.journal().size(), 1u);
+  mock.limit_journal(0);  // unlimited again
+  for (int i = 0; i < 5; ++i) api.get("/igloohome/devices");
+  EXPECT_EQ(mock.journal().size(), 6u);
+}
+
 TEST(MockAdmin, ResetForgetsPinsJobsFaultsAndJournalButKeepsTheClock) {
   World w = default_world();
   w.faults.push_back({{"kind", "job_pending"}, {"minutes", 1}});

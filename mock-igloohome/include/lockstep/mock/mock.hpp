@@ -114,6 +114,9 @@ class Mock {
 
   std::vector<JournalEntry> journal() const;
   void clear_journal();
+  // Keep at most `max_entries` (the newest; 0: all, the default). A server left
+  // under load would otherwise grow without end; scenario runs keep everything.
+  void limit_journal(std::size_t max_entries);
 
   // Back to the world as loaded: no PINs, no jobs, the world's faults only, empty
   // journal; the clock is unchanged.
