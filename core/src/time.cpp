@@ -1,5 +1,8 @@
 #include "lockstep/time.hpp"
 
+#include <functional>
+#include <unordered_map>
+
 #include <charconv>
 #include <fstream>
 
@@ -70,8 +73,18 @@ Instant as_instant(const date::sys_info& info, LocalDateTime civil) {
 
 Result<Zone> Zone::locate(std::string_view name) {
   if (name.empty()) return fail(ErrorCode::invalid_timezone, "time zone is empty", "timezone");
+  // date's lookup is a binary search over ~600 names per call; a plan stream
+  // names a handful of zones millions of times. Only found zones are kept.
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+  };
+  thread_local std::unordered_map<std::string, const date::time_zone*, NameHash, std::equal_to<>> found;
+  if (auto it = found.find(name); it != found.end()) return Zone{it->second};
   try {
-    return Zone{date::locate_zone(name)};
+    const date::time_zone* tz = date::locate_zone(name);
+    found.emplace(std::string(name), tz);
+    return Zone{tz};
   } catch (const std::exception&) {
     return fail(ErrorCode::invalid_timezone,
                 fmt::format("unknown time zone '{}' (not in the system tz database)", name),
@@ -128,9 +141,27 @@ std::string format_civil(Seconds since_epoch, std::string_view suffix) {
   const auto day = date::floor<date::days>(since_epoch);
   const date::year_month_day ymd{date::sys_days{day}};
   const auto in_day = (since_epoch - day).count();
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     in_day / 3600, (in_day % 3600) / 60, in_day % 60, suffix);
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {  // outside what the contracts write; fmt handles the sign and width
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}", year, static_cast<unsigned>(ymd.month()),
+                       static_cast<unsigned>(ymd.day()), in_day / 3600, (in_day % 3600) / 60, in_day % 60,
+                       suffix);
+  }
+  // Every plan line and report writes several of these: digits by hand, one allocation.
+  char text[19] = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0', 'T', '0', '0', ':', '0', '0', ':', '0', '0'};
+  auto put = [&text](int at, int width, long long value) {
+    for (int i = at + width - 1; i >= at; --i, value /= 10) text[i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, 4, year);
+  put(5, 2, static_cast<unsigned>(ymd.month()));
+  put(8, 2, static_cast<unsigned>(ymd.day()));
+  put(11, 2, in_day / 3600);
+  put(14, 2, (in_day % 3600) / 60);
+  put(17, 2, in_day % 60);
+  std::string out;
+  out.reserve(sizeof text + suffix.size());
+  out.append(text, sizeof text).append(suffix);
+  return out;
 }
 }  // namespace
 
