@@ -116,7 +116,7 @@ BENCHMARK(BM_PortfolioYear_Fake)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000)->Iter
 void BM_PortfolioYear_Mock(benchmark::State& state) {
   year(state, [](const Portfolio& p) { return std::make_unique<MockSetup>(p); });
 }
-BENCHMARK(BM_PortfolioYear_Mock)->Arg(10)->Arg(100)->Iterations(1)
+BENCHMARK(BM_PortfolioYear_Mock)->Arg(10)->Arg(100)->Arg(1000)->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

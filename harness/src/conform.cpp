@@ -68,7 +68,7 @@ std::optional<CodeCall> code_call(const mock::JournalEntry& e) {
     call.lock = parts[i + 1];
     call.status = e.status;
     if (parts[i + 2] == "jobs" && parts[i + 3] == "bridges") {
-      const json& body = e.body;
+      const json body = e.body();
       if (!body.is_object()) return std::nullopt;
       const json& data = body.contains("jobData") ? body["jobData"] : json();
       const int job_type = body.contains("jobType") && body["jobType"].is_number_integer() ? body["jobType"].get<int>() : 0;
@@ -81,8 +81,9 @@ std::optional<CodeCall> code_call(const mock::JournalEntry& e) {
     }
     if (parts[i + 2] == "algopin") {
       call.kind = CodeCall::Kind::algopin;
-      call.start = instant_field(e.body, "startDate");
-      call.end = instant_field(e.body, "endDate");
+      const json body = e.body();
+      call.start = instant_field(body, "startDate");
+      call.end = instant_field(body, "endDate");
       const auto response = e.response();
       if (response.is_object() && response.contains("pin") && response["pin"].is_string())
         call.pin = response["pin"].get<std::string>();

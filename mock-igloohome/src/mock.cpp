@@ -3,6 +3,7 @@
 #include "lockstep/mock/mock.hpp"
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <cctype>
 #include <mutex>
@@ -136,10 +137,6 @@ void redact_in_place(json& value) {
   }
 }
 
-json redact(json value) {
-  redact_in_place(value);
-  return value;
-}
 
 }  // namespace
 
@@ -163,6 +160,37 @@ struct Mock::State {
   std::uint64_t next_token = 1;
   // Each device's JSON, built on first use: the world never changes once loaded.
   mutable std::unordered_map<std::string, json, detail::StringHash, std::equal_to<>> device_docs;
+
+  // Indexes over jobs, custom_pins and algopins, so that a call's work does not
+  // grow with the calls made before it (a year of a portfolio makes ~40k).
+  using Indexes = std::unordered_map<std::string, std::vector<std::size_t>, detail::StringHash, std::equal_to<>>;
+  std::vector<std::size_t> pending;  // jobs still pending, oldest first
+  std::unordered_map<std::string, std::size_t, detail::StringHash, std::equal_to<>> job_by_id;
+  Indexes custom_pins_of;  // lock -> custom_pins, oldest first
+  Indexes algopins_of;     // lock -> algopins, oldest first
+
+  static const std::vector<std::size_t>& of(const Indexes& index, std::string_view lock_id) {
+    static const std::vector<std::size_t> none;
+    const auto it = index.find(lock_id);
+    return it == index.end() ? none : it->second;
+  }
+  const Job* find_job(std::string_view id) const {
+    const auto it = job_by_id.find(id);
+    return it == job_by_id.end() ? nullptr : &jobs[it->second];
+  }
+  void add_job(Job job) {
+    job_by_id[job.id] = jobs.size();
+    if (job.status == JobStatusKind::pending) pending.push_back(jobs.size());
+    jobs.push_back(std::move(job));
+  }
+  void add_custom_pin(CustomPin pin) {
+    custom_pins_of[pin.lock_id].push_back(custom_pins.size());
+    custom_pins.push_back(std::move(pin));
+  }
+  void add_algopin(AlgoPinRecord rec) {
+    algopins_of[rec.lock_id].push_back(algopins.size());
+    algopins.push_back(std::move(rec));
+  }
   // Pages of GET /devices as sent, by client and cursor: the most polled answer
   // there is, and fixed for the same reason.
   mutable std::unordered_map<std::string, std::string, detail::StringHash, std::equal_to<>> device_pages;
@@ -178,17 +206,23 @@ struct Mock::State {
   }
 
   // --- world lookups -------------------------------------------------------
-  const Lock* lock(const std::string& id) const {
-    for (const auto& l : world.locks) {
-      if (l.id == id) return &l;
+  // By id, built on first use (the world never changes once loaded; a portfolio
+  // world has thousands of devices and every call names one).
+  mutable std::unordered_map<std::string_view, const Lock*> locks_by_id;
+  mutable std::unordered_map<std::string_view, const Bridge*> bridges_by_id;
+  const Lock* lock(std::string_view id) const {
+    if (locks_by_id.empty()) {
+      for (const auto& l : world.locks) locks_by_id.emplace(l.id, &l);
     }
-    return nullptr;
+    const auto it = locks_by_id.find(id);
+    return it == locks_by_id.end() ? nullptr : it->second;
   }
-  const Bridge* bridge(const std::string& id) const {
-    for (const auto& b : world.bridges) {
-      if (b.id == id) return &b;
+  const Bridge* bridge(std::string_view id) const {
+    if (bridges_by_id.empty()) {
+      for (const auto& b : world.bridges) bridges_by_id.emplace(b.id, &b);
     }
-    return nullptr;
+    const auto it = bridges_by_id.find(id);
+    return it == bridges_by_id.end() ? nullptr : it->second;
   }
   const Account* account(const std::string& client_id) const {
     for (const auto& a : world.accounts) {
@@ -238,14 +272,15 @@ struct Mock::State {
     job.status = JobStatusKind::success;
     switch (job.job_type) {
       case 4:
-        custom_pins.push_back(CustomPin{job.lock_id, job.pin, job.access_name, job.start, job.end, at,
-                                        std::nullopt, std::nullopt, job.id});
+        add_custom_pin(CustomPin{job.lock_id, job.pin, job.access_name, job.start, job.end, at, std::nullopt,
+                                 std::nullopt, job.id});
         job.message = "pin created";
         break;
       case 5: {
         int deleted = 0;
-        for (auto& p : custom_pins) {
-          if (p.lock_id == job.lock_id && p.pin == job.pin && !p.deleted_at && p.installed_at <= at) {
+        for (const std::size_t i : of(custom_pins_of, job.lock_id)) {
+          auto& p = custom_pins[i];
+          if (p.pin == job.pin && !p.deleted_at && p.installed_at <= at) {
             p.deleted_at = at;
             ++deleted;
           }
@@ -262,8 +297,8 @@ struct Mock::State {
   // Runs or expires every pending job due by `t`, in the order they fall due.
   void run_due_jobs(Instant t) {
     std::vector<Job*> due;
-    for (auto& j : jobs) {
-      if (j.status != JobStatusKind::pending) continue;
+    for (const std::size_t i : pending) {
+      Job& j = jobs[i];
       const bool runs = j.run_at && *j.run_at < j.expiry && *j.run_at <= t;
       const bool expires = !runs && j.expiry <= t;
       if (runs || expires) due.push_back(&j);
@@ -281,25 +316,27 @@ struct Mock::State {
         j->message = "job expired before the bridge ran it";
       }
     }
+    if (!due.empty()) {
+      std::erase_if(pending, [this](std::size_t i) { return jobs[i].status != JobStatusKind::pending; });
+    }
   }
 
   int pending_jobs_on(const std::string& bridge_id) const {
-    return static_cast<int>(std::count_if(jobs.begin(), jobs.end(), [&](const Job& j) {
-      return j.bridge_id == bridge_id && j.status == JobStatusKind::pending;
-    }));
+    return static_cast<int>(
+        std::count_if(pending.begin(), pending.end(), [&](std::size_t i) { return jobs[i].bridge_id == bridge_id; }));
   }
 
   // PINs a lock holds at `t`, online and offline together (plus PINs on their way).
   int pins_on_lock(const std::string& lock_id, Instant t) const {
     int n = 0;
-    for (const auto& p : custom_pins) {
-      n += p.lock_id == lock_id && !p.deleted_at && p.end > t;
+    for (const std::size_t i : of(custom_pins_of, lock_id)) {
+      n += !custom_pins[i].deleted_at && custom_pins[i].end > t;
     }
-    for (const auto& j : jobs) {
-      n += j.lock_id == lock_id && j.job_type == 4 && j.status == JobStatusKind::pending;
+    for (const std::size_t i : pending) {
+      n += jobs[i].lock_id == lock_id && jobs[i].job_type == 4;
     }
-    for (const auto& a : algopins) {
-      n += a.lock_id == lock_id && (!a.end || *a.end > t);
+    for (const std::size_t i : of(algopins_of, lock_id)) {
+      n += !algopins[i].end || *algopins[i].end > t;
     }
     return n;
   }
@@ -387,6 +424,10 @@ struct Mock::State {
     next_fault = 1;
     for (const auto& spec : world.faults) (void)add_fault(spec);  // validated at construction
     jobs.clear();
+    pending.clear();
+    job_by_id.clear();
+    custom_pins_of.clear();
+    algopins_of.clear();
     next_job = 1;
     custom_pins.clear();
     algopins.clear();
@@ -862,9 +903,10 @@ Answer Handler::create_job(const std::string& lock_id, const std::string& bridge
   } else if (const Fault* f = s_.bridge_fault(FaultKind::job_pending, bridge_id, ctx_.now)) {
     job.run_at = ctx_.now + Minutes{f->minutes};
   }
-  s_.jobs.push_back(job);
+  const std::string job_id = job.id;
+  s_.add_job(std::move(job));
   s_.run_due_jobs(ctx_.now);
-  return ok_answer({{"jobId", job.id}});
+  return ok_answer({{"jobId", job_id}});
 }
 
 json job_json(const Job& j) {
@@ -883,9 +925,7 @@ json job_json(const Job& j) {
 }
 
 Answer Handler::job_status(const std::string& id) {
-  for (const auto& j : s_.jobs) {
-    if (j.id == id && j.client == ctx_.client) return ok_answer(job_json(j));
-  }
+  if (const Job* j = s_.find_job(id); j != nullptr && j->client == ctx_.client) return ok_answer(job_json(*j));
   return error_answer(http::status::not_found, "not_found", fmt::format("job '{}' not found", id));
 }
 
@@ -968,8 +1008,10 @@ Answer Handler::algopin(const std::string& lock_id, const std::string& type) {
     rec.end = start->instant + std::chrono::hours{24};
   }
 
-  const auto identical = std::count_if(s_.algopins.begin(), s_.algopins.end(), [&](const AlgoPinRecord& a) {
-    return a.lock_id == lock_id && a.type == type && a.start == rec.start && a.end == rec.end;
+  const auto& on_lock = Mock::State::of(s_.algopins_of, lock_id);
+  const auto identical = std::count_if(on_lock.begin(), on_lock.end(), [&](std::size_t i) {
+    const AlgoPinRecord& a = s_.algopins[i];
+    return a.type == type && a.start == rec.start && a.end == rec.end;
   });
   if (identical >= 3) {
     return error_answer(http::status::bad_request, "no_variance_available",
@@ -983,7 +1025,7 @@ Answer Handler::algopin(const std::string& lock_id, const std::string& type) {
                                   type == "onetime" ? std::nullopt : rec.end, variance);
   rec.pin_id = fmt::format("algo-{}", s_.next_algopin++);
   rec.issued_at = ctx_.now;
-  s_.algopins.push_back(rec);
+  s_.add_algopin(rec);
   return ok_answer({{"pin", rec.pin}, {"pinId", rec.pin_id}});
 }
 
@@ -1064,8 +1106,9 @@ EnterResult enter_locked(Mock::State& s, const std::string& lock_id, const std::
     const auto new_rank = std::find(rank.begin(), rank.end(), r);
     if (reason == "unknown_pin" || new_rank > old_rank) reason = std::string(r);
   };
-  for (auto& p : s.custom_pins) {
-    if (p.lock_id != lock_id || p.pin != pin) continue;
+  for (const std::size_t i : Mock::State::of(s.custom_pins_of, lock_id)) {
+    auto& p = s.custom_pins[i];
+    if (p.pin != pin) continue;
     if (p.installed_at > at) {
       consider("not_installed");
     } else if (p.deleted_at && *p.deleted_at <= at) {
@@ -1079,14 +1122,14 @@ EnterResult enter_locked(Mock::State& s, const std::string& lock_id, const std::
       return {true, "opened"};
     }
   }
-  for (const auto& j : s.jobs) {
-    if (j.lock_id == lock_id && j.job_type == 4 && j.pin == pin && j.status == JobStatusKind::pending) {
-      consider("not_installed");
-    }
+  for (const std::size_t i : s.pending) {
+    const Job& j = s.jobs[i];
+    if (j.lock_id == lock_id && j.job_type == 4 && j.pin == pin) consider("not_installed");
   }
   if (lock->algopin) {
-    for (auto& a : s.algopins) {
-      if (a.lock_id != lock_id || a.pin != pin) continue;
+    for (const std::size_t i : Mock::State::of(s.algopins_of, lock_id)) {
+      auto& a = s.algopins[i];
+      if (a.pin != pin) continue;
       if (at < a.start) {
         consider("not_yet_valid");
       } else if (a.end && at >= *a.end) {
@@ -1216,8 +1259,8 @@ std::string_view injected_error_code(int status) {
 std::string fault_identity(const Mock::State& s, const Context& ctx) {
   const auto& seg = ctx.segments;
   if (seg.size() == 3 && seg[0] == "igloohome" && seg[1] == "jobs") {
-    for (const auto& j : s.jobs) {
-      if (j.id != seg[2]) continue;
+    if (const Job* found = s.find_job(seg[2])) {
+      const Job& j = *found;
       return fmt::format("job/{}/{}/{}/{}/{}/{}", j.lock_id, j.bridge_id, j.job_type,
                          j.start.time_since_epoch().count(), j.end.time_since_epoch().count(),
                          j.created.time_since_epoch().count());
@@ -1375,20 +1418,33 @@ Answer admin_route(Mock::State& s, Context& ctx) {
 }
 
 // The journal's view of a request body: JSON, form fields, or the raw text.
-json journal_body(const igloohome::Request& req) {
+// The request body as the journal keeps it: JSON text. Parsed and rewritten only
+// when it may carry a secret (or is a form): most bodies are kept as sent.
+std::string journal_body(const igloohome::Request& req) {
   const auto& body = req.body();
-  if (body.empty()) return nullptr;
+  if (body.empty()) return {};
+  static constexpr std::array<std::string_view, 6> kSecretHints = {"secret", "token", "password",
+                                                                   "uthorization", "Secret", "Token"};
+  const bool may_hold_secret = std::any_of(kSecretHints.begin(), kSecretHints.end(), [&](std::string_view hint) {
+    return body.find(hint) != std::string::npos;
+  });
   json parsed = json::parse(body, nullptr, false);
-  if (!parsed.is_discarded()) return redact(std::move(parsed));
+  if (!parsed.is_discarded()) {
+    if (!may_hold_secret) return body;
+    redact_in_place(parsed);
+    return parsed.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
   const std::string content_type(req[http::field::content_type]);
   if (content_type.find("x-www-form-urlencoded") != std::string::npos) {
     if (auto form = detail::parse_form(body)) {
       json fields = json::object();
       for (const auto& [k, v] : *form) fields[k] = v;
-      return redact(std::move(fields));
+      redact_in_place(fields);
+      return fields.dump(-1, ' ', false, json::error_handler_t::replace);
     }
   }
-  return body.size() > 4096 ? body.substr(0, 4096) + "..." : body;
+  const json text = body.size() > 4096 ? body.substr(0, 4096) + "..." : body;
+  return text.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 igloohome::Response to_response(const igloohome::Request& req, const Answer& a) {
@@ -1504,7 +1560,7 @@ Reply Mock::handle(const igloohome::Request& request) {
     entry.query = ctx.query;
     entry.client = ctx.client;
     entry.status = static_cast<int>(reply.response.result_int());
-    entry.body = journal_body(request);
+    entry.body_text = journal_body(request);
     // The text as sent, one allocation; only a token answer carries a secret,
     // and only that one is rewritten. A malformed body (the fault) is kept as
     // sent: it reads back as null, as a client would find.
@@ -1538,6 +1594,12 @@ Reply Mock::handle(const igloohome::Request& request) {
 // ---------------------------------------------------------------------------
 // JSON views
 // ---------------------------------------------------------------------------
+json JournalEntry::body() const {
+  if (body_text.empty()) return nullptr;
+  json parsed = json::parse(body_text, nullptr, false);
+  return parsed.is_discarded() ? json(nullptr) : parsed;
+}
+
 json JournalEntry::response() const {
   if (response_text.empty()) return nullptr;
   json parsed = json::parse(response_text, nullptr, false);
@@ -1546,7 +1608,7 @@ json JournalEntry::response() const {
 
 json JournalEntry::to_json() const {
   json j = {{"at", format_instant(at)}, {"method", method}, {"path", path}, {"status", status},
-            {"body", body}, {"response", response()}, {"transport", transport}};
+            {"body", body()}, {"response", response()}, {"transport", transport}};
   j["query"] = query;
   j["client"] = client;
   return j;

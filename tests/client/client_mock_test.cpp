@@ -145,10 +145,10 @@ TEST_F(InProcess, C4_APinCreatedThroughTheBridgeOpensTheDoorInItsWindowOnly) {
   });
   ASSERT_NE(post, journal.end());
   EXPECT_EQ(post->status, 200);
-  EXPECT_EQ(post->body["jobType"], 4);
-  EXPECT_EQ(post->body["jobData"]["startDate"], "2026-01-20T15:30:00+01:00");
-  EXPECT_EQ(post->body["jobData"]["endDate"], "2026-01-23T11:30:00+01:00");
-  EXPECT_EQ(post->body["jobData"]["accessName"], "lockstep b1");
+  EXPECT_EQ(post->body()["jobType"], 4);
+  EXPECT_EQ(post->body()["jobData"]["startDate"], "2026-01-20T15:30:00+01:00");
+  EXPECT_EQ(post->body()["jobData"]["endDate"], "2026-01-23T11:30:00+01:00");
+  EXPECT_EQ(post->body()["jobData"]["accessName"], "lockstep b1");
 
   // C4: deleted, the PIN no longer opens.
   auto deletion = client.delete_pin("LK-1", "BR-1", "480315");

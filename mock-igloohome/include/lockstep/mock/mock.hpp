@@ -58,11 +58,14 @@ struct JournalEntry {
   std::string query;  // without '?', may be empty
   std::string client; // client id the request authenticated as, when known
   int status = 0;
-  nlohmann::json body;        // request body: JSON, form fields as an object, or null
+  std::string body_text;      // request body as JSON text (form fields as an object), secrets redacted
   std::string response_text;  // response body as sent (secrets redacted); empty when none
   std::string transport;      // "normal", "reset", "empty", "malformed"
-  // The response body as JSON (null when none or not JSON). Parsed when asked:
-  // the journal grows with every call, and most entries are never read.
+  // The bodies as JSON, parsed when asked: the journal grows with every call and
+  // most entries are never read. body(): null when there was none, a JSON string
+  // (cut at 4 KiB) when it was neither JSON nor a form; response(): null when
+  // none or not JSON.
+  nlohmann::json body() const;
   nlohmann::json response() const;
   nlohmann::json to_json() const;
 };
