@@ -1,6 +1,7 @@
 // `lockstep explore`: seeded random worlds and timelines, judged by invariants on
 // the reference engine (or against it, with --sut), shrunk to a minimal scenario
 // on failure. See harness/include/lockstep/harness/explore.hpp.
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -10,7 +11,9 @@
 
 #include "command.hpp"
 #include "lockstep/harness/explore.hpp"
+#include "lockstep/harness/report.hpp"
 #include "lockstep/harness/scenario_loader.hpp"
+#include "lockstep/time.hpp"
 
 namespace {
 
@@ -22,7 +25,59 @@ struct Args {
   bool no_shrink = false;
   std::string out = "reports/explore";
   std::string replay;
+  std::string report_dir = "reports";
 };
+
+namespace report = lockstep::harness::report;
+
+// The session as a report (docs/reports.md): one scenario a run; the failing one
+// carries the divergences of its shrunk scenario.
+report::ScenarioResult run_result(const Args& args, const lockstep::harness::PlayedRun& run,
+                                  const lockstep::harness::ExploreResult& result) {
+  report::ScenarioResult r;
+  r.name = fmt::format("run {} (seed {})", run.index, run.seed);
+  r.description = run.description;
+  r.seed = run.seed;
+  r.replay = fmt::format("lockstep explore --seed {} --runs {}{}", args.seed, run.index + 1,
+                         args.sut.empty() ? "" : fmt::format(" --sut '{}'", args.sut));
+  if (run.passed || !result.finding || result.finding->run_index != run.index) return r;
+  const auto& f = *result.finding;
+  r.verdict = report::Verdict::fail;
+  r.file = f.file.string();
+  r.replay = f.replay;
+  r.failures = f.failures;
+  return r;
+}
+
+int write_report(const Args& args, const lockstep::harness::ExploreResult& result,
+                 std::chrono::system_clock::time_point started) {
+  report::RunInfo info;
+  info.run_id = lockstep::cli::run_id_now(args.seed, "explore");
+  info.tool = "explore";
+  info.started_at = std::chrono::floor<std::chrono::seconds>(started);
+  info.seed = args.seed;
+  info.options["runs"] = std::to_string(args.runs);
+  if (!args.sut.empty()) info.options["sut"] = args.sut;
+  if (args.check_determinism) info.options["check_determinism"] = "true";
+  info.tz_database_version = lockstep::tz_database_version();
+  info.lockstep_version = LOCKSTEP_VERSION;
+  info.command_line = fmt::format("lockstep explore --seed {} --runs {}{}{}", args.seed, args.runs,
+                                  args.sut.empty() ? "" : fmt::format(" --sut '{}'", args.sut),
+                                  args.check_determinism ? " --check-determinism" : "");
+  info.subject = args.sut.empty() ? "reference engine" : args.sut;
+  std::vector<report::ScenarioResult> results;
+  for (const auto& run : result.played) results.push_back(run_result(args, run, result));
+  auto summary = report::RunSummary::of(results);
+  summary.duration_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now() - started).count();
+  auto written = report::write_report_dir(args.report_dir, info, results, {}, summary);
+  if (!written) {
+    std::cerr << "lockstep explore: the report could not be written: " << written.error().message << "\n";
+    return 2;
+  }
+  std::cout << "report: " << (*written / "report.html").string() << "\n";
+  return 0;
+}
 
 // --replay FILE: judge one saved scenario again, as the explorer did.
 int replay(const Args& args) {
@@ -70,11 +125,13 @@ int run(const Args& args) {
   options.out_dir = args.out;
   options.lockstep_binary = "lockstep";
   options.log = [](std::string_view line) { std::cout << line << '\n' << std::flush; };
+  const auto started = std::chrono::system_clock::now();
   const auto result = lockstep::harness::explore(options);
   if (!result.error.empty()) {
     std::cerr << "lockstep explore: " << result.error << "\n";
     return 2;
   }
+  if (write_report(args, result, started) != 0) return 2;
   return result.finding ? 1 : 0;
 }
 
@@ -91,6 +148,9 @@ const bool registered = lockstep::cli::register_subcommand(
       sub.add_flag("--no-shrink", args->no_shrink, "Write the failing scenario as drawn");
       sub.add_option("--out", args->out, "Where the minimal failing scenario is written");
       sub.add_option("--replay", args->replay, "Judge one saved scenario again (with --seed, and --sut if given)");
+      sub.add_option("--report-dir", args->report_dir,
+                     "Where the session's report (JSON, JUnit, Markdown, HTML) is written, in <dir>/<run-id>/")
+          ->capture_default_str();
       return [args] { return run(*args); };
     });
 

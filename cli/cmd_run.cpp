@@ -45,18 +45,6 @@ std::optional<int> env_int(const char* name) {
   return static_cast<int>(n);
 }
 
-std::string run_id_now(std::uint64_t seed) {
-  const auto now = std::chrono::system_clock::now();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  const auto secs = std::chrono::floor<std::chrono::seconds>(now);
-  const auto day = std::chrono::floor<std::chrono::days>(secs);
-  const std::chrono::year_month_day ymd{day};
-  const std::chrono::hh_mm_ss hms{secs - day};
-  return fmt::format("{:04}{:02}{:02}-{:02}{:02}{:02}-{:03}-seed{}", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
-                     hms.minutes().count(), hms.seconds().count(), ms, seed);
-}
-
 std::string quote(const std::string& s) {
   if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:") ==
                         std::string::npos)
@@ -135,7 +123,7 @@ int run(const Args& a) {
   }
 
   report::RunInfo info;
-  info.run_id = run_id_now(a.seed);
+  info.run_id = lockstep::cli::run_id_now(a.seed);
   info.tool = "run";
   info.started_at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   info.seed = a.seed;

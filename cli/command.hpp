@@ -3,9 +3,11 @@
 // function main() runs when that subcommand is chosen (its exit status).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -27,6 +29,9 @@ inline bool register_subcommand(std::string name, std::string description, Setup
   subcommands().push_back({std::move(name), std::move(description), std::move(setup)});
   return true;
 }
+
+// A report directory name from the wall clock: [TOOL-]YYYYMMDD-HHMMSS-mmm-seedN.
+std::string run_id_now(std::uint64_t seed, std::string_view tool = {});
 
 // Why `--sut COMMAND` cannot be run (bad quoting, program not found or not
 // executable), or nothing when it can: checked before any run starts, so a typo

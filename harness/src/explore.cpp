@@ -377,7 +377,14 @@ RunVerdict check_reference(const nlohmann::json& scenario_json, std::uint64_t se
   sim.fault_seed = seed;
   sim.inspect = [&participant](const std::string& id) { return participant.inspect(id); };
   const Trace trace = simulate(s, participant, control, sim);
-  auto problem = [&](std::string text) { verdict.problems.push_back(std::move(text)); };
+  auto problem = [&](std::string text) {
+    report::Failure f;
+    f.rule = std::string(rule_of(text));
+    f.what = "invariant";
+    f.message = text;
+    verdict.failures.push_back(std::move(f));
+    verdict.problems.push_back(std::move(text));
+  };
 
   if (!trace.error.empty()) problem("the run stopped: " + trace.error);
 
@@ -575,7 +582,9 @@ RunVerdict check_sut(const nlohmann::json& scenario_json, std::uint64_t seed, co
   const auto result = conform_scenario(*loaded, options);
   if (result.verdict == report::Verdict::error) {
     verdict.problems.push_back("ERROR: " + result.error);
+    verdict.failures.push_back({.what = "protocol", .message = "ERROR: " + result.error});
   }
+  verdict.failures.insert(verdict.failures.end(), result.failures.begin(), result.failures.end());
   for (const auto& f : result.failures) {
     verdict.problems.push_back(fmt::format("{}: {}{}: expected {}, observed {}{}", f.rule,
                                            f.booking.empty() ? std::string() : "booking " + f.booking + ": ",
@@ -761,6 +770,7 @@ ExploreResult explore(const ExploreOptions& options) {
                                                again.trace_hash));
       }
     }
+    result.played.push_back({i, seed, scenario["description"].get<std::string>(), verdict.problems.empty()});
     if (verdict.problems.empty()) continue;
 
     ExploreFinding finding;
@@ -781,7 +791,14 @@ ExploreResult explore(const ExploreOptions& options) {
     finding.shrunk["description"] =
         fmt::format("Found by `lockstep explore --seed {}` (run {}, seed {}), shrunk in {} steps. Drawn: {}",
                     options.seed, i, seed, finding.shrink_steps, scenario["description"].get<std::string>());
-    finding.problems = determinism_failure ? verdict.problems : judge(finding.shrunk, seed).problems;
+    if (determinism_failure) {
+      finding.problems = verdict.problems;
+      finding.failures = {{.what = "determinism", .message = verdict.problems.back()}};
+    } else {
+      auto shrunk_verdict = judge(finding.shrunk, seed);
+      finding.problems = std::move(shrunk_verdict.problems);
+      finding.failures = std::move(shrunk_verdict.failures);
+    }
 
     std::error_code ec;
     std::filesystem::create_directories(options.out_dir, ec);

@@ -9,6 +9,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "cli_process.hpp"
 
@@ -22,21 +23,42 @@ using lockstep::testing::run_lockstep;
 class ExploreCli : public lockstep::testing::ScratchDirTest {};
 
 TEST_F(ExploreCli, ACleanSessionPrintsItsSeedAndDrawsAndExitsZero) {
-  auto r = run_lockstep("explore --seed 3 --runs 20 --check-determinism --out " + dir_.string());
+  const auto reports = dir_ / "reports";
+  auto r = run_lockstep("explore --seed 3 --runs 20 --check-determinism --out " + (dir_ / "found").string() +
+                        " --report-dir " + reports.string());
   EXPECT_EQ(r.status, 0) << r.output;
+  // The session's report: one scenario a run, all passed (docs/reports.md).
+  std::ifstream json_file(reports / "latest" / "report.json");
+  const auto report = nlohmann::json::parse(json_file, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << r.output;
+  EXPECT_EQ(report["run"]["tool"], "explore");
+  EXPECT_EQ(report["run"]["seed"], 3);
+  EXPECT_EQ(report["summary"]["total"], 20);
+  EXPECT_EQ(report["summary"]["passed"], 20);
+  EXPECT_TRUE(fs::exists(reports / "latest" / "junit.xml"));
   EXPECT_THAT(r.output, HasSubstr("explore: seed 3, 20 runs, reference engine"));
   // Each run's seed and swarm parameters, before its verdict.
   EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(run 0 seed \d+: P1 \S+ on LK-\S+ \(days_before \d+, margin \d+)")))
       << r.output;
   EXPECT_THAT(r.output, HasSubstr("faults: "));
   EXPECT_THAT(r.output, HasSubstr("explore: 20 runs passed"));
-  EXPECT_TRUE(fs::is_empty(dir_));  // nothing written when nothing failed
+  EXPECT_FALSE(fs::exists(dir_ / "found"));  // no scenario written when nothing failed
 }
 
 TEST_F(ExploreCli, AFindingIsWrittenAndItsReplayReproducesIt) {
   const std::string sut = "python3 examples/python-sut/sut.py --mutant generation_day_late";
-  auto r = run_lockstep("explore --seed 11 --runs 50 --sut '" + sut + "' --out " + dir_.string());
+  auto r = run_lockstep("explore --seed 11 --runs 50 --sut '" + sut + "' --out " + dir_.string() +
+                        " --report-dir " + (dir_ / "reports").string());
   ASSERT_EQ(r.status, 1) << r.output;
+  std::ifstream json_file(dir_ / "reports" / "latest" / "report.json");
+  const auto report = nlohmann::json::parse(json_file, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << r.output;
+  EXPECT_EQ(report["summary"]["failed"], 1);
+  const auto& failing = report["scenarios"].back();
+  EXPECT_EQ(failing["verdict"], "FAIL");
+  ASSERT_FALSE(failing["failures"].empty());
+  EXPECT_EQ(failing["failures"][0]["rule"], "T3");
+  EXPECT_EQ(failing["failures"][0]["booking"].get<std::string>().substr(0, 1), "B");
   EXPECT_THAT(r.output, HasSubstr("principal rule: T3"));
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.output, m, std::regex(R"(replay: lockstep (explore --replay (\S+) --seed \d+ --sut '[^']+'))")))
@@ -45,6 +67,7 @@ TEST_F(ExploreCli, AFindingIsWrittenAndItsReplayReproducesIt) {
   const fs::path written = m[2].str();
   EXPECT_TRUE(fs::exists(written)) << written;
   EXPECT_EQ(written.parent_path(), dir_);
+  EXPECT_EQ(failing["replay"].get<std::string>(), "lockstep " + m[1].str());
 
   auto again = run_lockstep(replay_args);
   EXPECT_EQ(again.status, 1) << again.output;

@@ -37,6 +37,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lockstep/harness/report.hpp"
+
 namespace lockstep::harness {
 
 struct ExploreOptions {
@@ -56,6 +58,7 @@ struct ExploreOptions {
 // One run's result.
 struct RunVerdict {
   std::vector<std::string> problems;  // empty: the run passed
+  std::vector<report::Failure> failures;  // the same, structured for reports (one per problem)
   std::string trace_hash;             // of the journal and code history (reference runs)
 };
 
@@ -64,6 +67,7 @@ struct ExploreFinding {
   int run_index = 0;
   std::string rule;                        // principal rule of the failure as drawn (see principal_rule)
   std::vector<std::string> problems;       // of the shrunk scenario
+  std::vector<report::Failure> failures;   // the same, structured
   nlohmann::json original;                 // the scenario as drawn
   nlohmann::json shrunk;                   // the minimal one still failing
   int shrink_steps = 0;                    // removals/shortenings kept
@@ -71,8 +75,17 @@ struct ExploreFinding {
   std::string replay;                      // the command that replays it
 };
 
+// One run as played, for the report: what was drawn and whether it passed.
+struct PlayedRun {
+  int index = 0;
+  std::uint64_t seed = 0;
+  std::string description;  // the drawn parameters
+  bool passed = true;       // the failing run's problems are in the finding
+};
+
 struct ExploreResult {
   int runs = 0;  // runs played
+  std::vector<PlayedRun> played;
   std::optional<ExploreFinding> finding;
   std::string error;  // could not run at all (bad SUT command, unwritable --out)
 };

@@ -1,6 +1,7 @@
-// Shared by the subcommands that start an implementation under test.
+// Shared by the subcommands: report run ids, and checking an implementation's command.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <string_view>
@@ -11,6 +12,19 @@
 #include "lockstep/harness/child_process.hpp"
 
 namespace lockstep::cli {
+
+std::string run_id_now(std::uint64_t seed, std::string_view tool) {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  const auto secs = std::chrono::floor<std::chrono::seconds>(now);
+  const auto day = std::chrono::floor<std::chrono::days>(secs);
+  const std::chrono::year_month_day ymd{day};
+  const std::chrono::hh_mm_ss hms{secs - day};
+  return fmt::format("{}{}{:04}{:02}{:02}-{:02}{:02}{:02}-{:03}-seed{}", tool, tool.empty() ? "" : "-",
+                     static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()), hms.hours().count(), hms.minutes().count(),
+                     hms.seconds().count(), ms, seed);
+}
 
 std::optional<std::string> check_sut_command(const std::string& command) {
   namespace fs = std::filesystem;
