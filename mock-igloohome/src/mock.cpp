@@ -1495,7 +1495,12 @@ Reply Mock::handle(const igloohome::Request& request) {
     }
 
     // Network faults in force for this request, in the order they were added.
-    const std::string identity = fault_identity(s, ctx);
+    // Built only when a fault matches this request: most requests meet none.
+    std::optional<std::string> identity_text;
+    auto hits = [&](const Fault& f) {
+      if (!identity_text) identity_text = fault_identity(s, ctx);
+      return f.hits(ctx.method, *identity_text, ctx.now);
+    };
     std::optional<Answer> replaced;
     const Fault* network = nullptr;
     bool network_after = false;
@@ -1503,17 +1508,17 @@ Reply Mock::handle(const igloohome::Request& request) {
       if (!f.active_at(ctx.now) || !f.matches_request(ctx.method, ctx.path)) continue;
       switch (f.kind) {
         case FaultKind::latency:
-          if (f.hits(ctx.method, identity, ctx.now)) reply.latency += f.latency;
+          if (hits(f)) reply.latency += f.latency;
           break;
         case FaultKind::http_error:
-          if (!replaced && network == nullptr && f.hits(ctx.method, identity, ctx.now)) {
+          if (!replaced && network == nullptr && hits(f)) {
             replaced = error_answer(static_cast<http::status>(f.status), injected_error_code(f.status),
                                     fmt::format("injected HTTP {} ({})", f.status, f.id));
             network_after = f.after;
           }
           break;
         case FaultKind::rate_limit:
-          if (!replaced && network == nullptr && f.hits(ctx.method, identity, ctx.now)) {
+          if (!replaced && network == nullptr && hits(f)) {
             replaced = error_answer(http::status::too_many_requests, "rate_limited", "too many requests");
             replaced->headers.emplace_back(http::field::retry_after, std::to_string(f.retry_after_seconds));
             network_after = false;
@@ -1522,7 +1527,7 @@ Reply Mock::handle(const igloohome::Request& request) {
         case FaultKind::connection_reset:
         case FaultKind::empty_response:
         case FaultKind::malformed_body:
-          if (!replaced && network == nullptr && f.hits(ctx.method, identity, ctx.now)) {
+          if (!replaced && network == nullptr && hits(f)) {
             network = &f;
             network_after = f.after;
           }
