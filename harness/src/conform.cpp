@@ -821,10 +821,12 @@ class Comparer {
     for (std::size_t i = 0; i < t.journal.size(); ++i) {
       const auto& e = t.journal[i];
       if (e.status != 401 || e.path == "/oauth2/token") continue;
-      // At once: a token fetched later, because the old one's announced expiry
-      // came, is not an answer to this 401.
-      const bool refreshed = i + 1 < t.journal.size() && t.journal[i + 1].path == "/oauth2/token" &&
-                             t.journal[i + 1].at == e.at;
+      // At the same virtual instant (other calls may come between, from work
+      // the implementation had in hand): a token fetched later, because the old
+      // one's announced expiry came, is not an answer to this 401.
+      bool refreshed = false;
+      for (std::size_t k = i + 1; k < t.journal.size() && t.journal[k].at == e.at && !refreshed; ++k)
+        refreshed = t.journal[k].path == "/oauth2/token";
       if (!refreshed) out.push_back(&e);
     }
     return out;
