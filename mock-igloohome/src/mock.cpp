@@ -121,12 +121,13 @@ Answer ok_answer(json body) {
 
 // Secrets never reach the journal. In place: the journal keeps the redacted
 // value itself, and a copy per nesting level would cost an allocation a node.
+constexpr std::array<std::string_view, 6> kSecretKeys = {"client_secret", "access_token", "refresh_token",
+                                                         "password",      "authorization", "Authorization"};
+
 void redact_in_place(json& value) {
-  static const std::set<std::string, std::less<>> secret_keys = {"client_secret", "access_token", "refresh_token",
-                                                                 "password", "authorization", "Authorization"};
   if (value.is_object()) {
     for (auto& [key, v] : value.items()) {
-      if (secret_keys.contains(key)) {
+      if (std::find(kSecretKeys.begin(), kSecretKeys.end(), key) != kSecretKeys.end()) {
         v = "***";
       } else {
         redact_in_place(v);
@@ -157,9 +158,19 @@ struct Mock::State {
   std::deque<JournalEntry> journal;
   std::size_t journal_limit = 0;  // 0: keep every entry
   std::uint64_t journal_dropped = 0;
+  // A server under sustained load keeps the newest entries.
+  void trim_journal() {
+    while (journal_limit > 0 && journal.size() > journal_limit) {
+      journal.pop_front();
+      ++journal_dropped;
+    }
+  }
   std::uint64_t next_token = 1;
-  // Each device's JSON, built on first use: the world never changes once loaded.
-  mutable std::unordered_map<std::string, json, detail::StringHash, std::equal_to<>> device_docs;
+  // The world never changes once loaded: its devices are indexed, and each
+  // device's JSON built, once (index_world, at construction).
+  std::unordered_map<std::string_view, const Lock*> locks_by_id;
+  std::unordered_map<std::string_view, const Bridge*> bridges_by_id;
+  std::unordered_map<std::string, json, detail::StringHash, std::equal_to<>> device_docs;
 
   // Indexes over jobs, custom_pins and algopins, so that a call's work does not
   // grow with the calls made before it (a year of a portfolio makes ~40k).
@@ -206,21 +217,11 @@ struct Mock::State {
   }
 
   // --- world lookups -------------------------------------------------------
-  // By id, built on first use (the world never changes once loaded; a portfolio
-  // world has thousands of devices and every call names one).
-  mutable std::unordered_map<std::string_view, const Lock*> locks_by_id;
-  mutable std::unordered_map<std::string_view, const Bridge*> bridges_by_id;
   const Lock* lock(std::string_view id) const {
-    if (locks_by_id.empty()) {
-      for (const auto& l : world.locks) locks_by_id.emplace(l.id, &l);
-    }
     const auto it = locks_by_id.find(id);
     return it == locks_by_id.end() ? nullptr : it->second;
   }
   const Bridge* bridge(std::string_view id) const {
-    if (bridges_by_id.empty()) {
-      for (const auto& b : world.bridges) bridges_by_id.emplace(b.id, &b);
-    }
     const auto it = bridges_by_id.find(id);
     return it == bridges_by_id.end() ? nullptr : it->second;
   }
@@ -498,11 +499,19 @@ json device_json(const World& w, const std::string& id) {
   return d;
 }
 
-const json& device_doc(const Mock::State& s, const std::string& id) {
-  auto it = s.device_docs.find(id);
-  if (it == s.device_docs.end()) it = s.device_docs.emplace(id, device_json(s.world, id)).first;
-  return it->second;
+void index_world(Mock::State& s) {
+  for (const auto& l : s.world.locks) {
+    s.locks_by_id.emplace(l.id, &l);
+    s.device_docs.emplace(l.id, device_json(s.world, l.id));
+  }
+  for (const auto& b : s.world.bridges) {
+    s.bridges_by_id.emplace(b.id, &b);
+    s.device_docs.emplace(b.id, device_json(s.world, b.id));
+  }
 }
+
+// Only for a device of the world (the callers have checked).
+const json& device_doc(const Mock::State& s, const std::string& id) { return s.device_docs.at(id); }
 
 std::string write_instant(Instant t) { return format_instant(t); }
 
@@ -1040,6 +1049,7 @@ Answer Handler::algopin(const std::string& lock_id, const std::string& type) {
 // ---------------------------------------------------------------------------
 Mock::Mock(World world) : state_(std::make_unique<State>()) {
   state_->world = std::move(world);
+  index_world(*state_);
   state_->set_now(state_->world.now);
   // world_from_json has checked the faults of a world file; a World built in
   // code with a bad fault loses that fault rather than the whole mock.
@@ -1221,10 +1231,7 @@ void Mock::clear_journal() {
 void Mock::limit_journal(std::size_t max_entries) {
   std::lock_guard guard(state_->mutex);
   state_->journal_limit = max_entries;
-  while (max_entries > 0 && state_->journal.size() > max_entries) {
-    state_->journal.pop_front();
-    ++state_->journal_dropped;
-  }
+  state_->trim_journal();
 }
 
 void Mock::reset() {
@@ -1423,10 +1430,8 @@ Answer admin_route(Mock::State& s, Context& ctx) {
 std::string journal_body(const igloohome::Request& req) {
   const auto& body = req.body();
   if (body.empty()) return {};
-  static constexpr std::array<std::string_view, 6> kSecretHints = {"secret", "token", "password",
-                                                                   "uthorization", "Secret", "Token"};
-  const bool may_hold_secret = std::any_of(kSecretHints.begin(), kSecretHints.end(), [&](std::string_view hint) {
-    return body.find(hint) != std::string::npos;
+  const bool may_hold_secret = std::any_of(kSecretKeys.begin(), kSecretKeys.end(), [&](std::string_view key) {
+    return body.find(key) != std::string::npos;
   });
   json parsed = json::parse(body, nullptr, false);
   if (!parsed.is_discarded()) {
@@ -1582,11 +1587,8 @@ Reply Mock::handle(const igloohome::Request& request) {
     if (reply.transport == Reply::Transport::reset || reply.transport == Reply::Transport::empty) {
       entry.status = 0;
     }
-    if (s.journal_limit > 0 && s.journal.size() >= s.journal_limit) {
-      s.journal.pop_front();  // a server under sustained load keeps the newest
-      ++s.journal_dropped;
-    }
     s.journal.push_back(std::move(entry));
+    s.trim_journal();
   } catch (const std::exception& e) {
     // Never crash on a request: whatever slipped through is a 500 with a reason.
     reply = Reply{};
@@ -1599,17 +1601,16 @@ Reply Mock::handle(const igloohome::Request& request) {
 // ---------------------------------------------------------------------------
 // JSON views
 // ---------------------------------------------------------------------------
-json JournalEntry::body() const {
-  if (body_text.empty()) return nullptr;
-  json parsed = json::parse(body_text, nullptr, false);
+namespace {
+json parse_or_null(const std::string& text) {
+  if (text.empty()) return nullptr;
+  json parsed = json::parse(text, nullptr, false);
   return parsed.is_discarded() ? json(nullptr) : parsed;
 }
+}  // namespace
 
-json JournalEntry::response() const {
-  if (response_text.empty()) return nullptr;
-  json parsed = json::parse(response_text, nullptr, false);
-  return parsed.is_discarded() ? json(nullptr) : parsed;
-}
+json JournalEntry::body() const { return parse_or_null(body_text); }
+json JournalEntry::response() const { return parse_or_null(response_text); }
 
 json JournalEntry::to_json() const {
   json j = {{"at", format_instant(at)}, {"method", method}, {"path", path}, {"status", status},
