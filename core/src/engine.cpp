@@ -7,6 +7,7 @@
 // Decisions where behaviour.md is silent are listed, with their rule ids, in
 // docs/engine.md.
 #include "lockstep/engine.hpp"
+#include "lockstep/rule.hpp"
 
 #include <algorithm>
 #include <array>
@@ -90,14 +91,7 @@ namespace {
 using Index = std::uint32_t;
 constexpr Index kNoIndex = std::numeric_limits<Index>::max();
 
-enum class Rule : std::uint8_t {
-  T1, T2, T3, T4, T5, S1, S2, S3, S4, L1, L2, L3, L4,
-  C1, C2, C3, C4, C5, C6, B1, B2, B3, M1,
-};
-constexpr std::array<std::string_view, 23> kRuleNames{
-    "T1", "T2", "T3", "T4", "T5", "S1", "S2", "S3", "S4", "L1", "L2", "L3",
-    "L4", "C1", "C2", "C3", "C4", "C5", "C6", "B1", "B2", "B3", "M1"};
-std::string_view name_of(Rule r) { return kRuleNames[static_cast<std::size_t>(r)]; }
+std::string_view name_of(Rule r) { return to_string(r); }
 
 // One audit event in 24 bytes; its text lives in the engine-wide arena, so that a
 // booking's trail costs no allocation of its own per event.

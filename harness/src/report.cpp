@@ -1,5 +1,6 @@
 // The parts every report form shares: rule ids, verdict names, totals, the secret
 // scrub, and writing the report directory.
+#include "lockstep/rule.hpp"
 #include "lockstep/harness/report.hpp"
 
 #include <algorithm>
@@ -17,15 +18,8 @@ namespace lockstep::harness::report {
 
 namespace {
 
-// ../shared/contracts/behaviour.md, in its order. The one place rule ids are listed.
-constexpr std::array<std::string_view, 23> kRuleIds = {
-    "T1", "T2", "T3", "T4", "T5",                // Time
-    "S1", "S2", "S3", "S4",                      // Settings
-    "L1", "L2", "L3", "L4",                      // Locks and the integration
-    "C1", "C2", "C3", "C4", "C5", "C6",          // Codes
-    "B1", "B2", "B3",                            // Booking changes
-    "M1",                                        // Messages
-};
+// ../shared/contracts/behaviour.md, in its order (lockstep/rule.hpp).
+constexpr auto kRuleIds = lockstep::kRuleNames;
 
 constexpr std::string_view kRedacted = "[redacted]";
 

@@ -1,3 +1,4 @@
+#include "lockstep/rule.hpp"
 #include "lockstep/harness/scenario_loader.hpp"
 
 #include <algorithm>
@@ -18,9 +19,7 @@ namespace lockstep::harness {
 using nlohmann::json;
 
 const std::vector<std::string>& known_rule_ids() {
-  static const std::vector<std::string> ids = {"T1", "T2", "T3", "T4", "T5", "S1", "S2", "S3", "S4",
-                                               "L1", "L2", "L3", "L4", "C1", "C2", "C3", "C4", "C5",
-                                               "C6", "B1", "B2", "B3", "M1"};
+  static const std::vector<std::string> ids(lockstep::rule_ids().begin(), lockstep::rule_ids().end());
   return ids;
 }
 
