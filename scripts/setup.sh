@@ -13,6 +13,8 @@ packages=(
   libhowardhinnant-date-dev tzdata
   libfmt-dev
   libcli11-dev
+  libsimdjson-dev  # plan: on-demand JSON parsing at GB/s (issue 16)
+  libyaml-cpp-dev  # YAML scenario files with comments (issue 15)
   libgtest-dev libgmock-dev
   libbenchmark-dev
   libxml2-utils

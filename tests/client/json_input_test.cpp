@@ -1,0 +1,57 @@
+// json_input: bounded nesting and errors that say where.
+#include "lockstep/json_input.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace lockstep::json_input {
+namespace {
+
+TEST(JsonInput, ParsesOrdinaryDocuments) {
+  auto v = parse(R"({"a": [1, {"b": "c"}], "d": null})");
+  ASSERT_TRUE(v) << v.error().with_excerpt();
+  EXPECT_EQ((*v)["a"][1]["b"], "c");
+}
+
+TEST(JsonInput, DepthAtTheLimitIsAcceptedOneMoreIsRefused) {
+  auto nest = [](std::size_t n) { return std::string(n, '[') + std::string(n, ']'); };
+  EXPECT_TRUE(parse(nest(8), 8));
+  auto deep = parse(nest(9), 8);
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().kind, ParseErrorKind::too_deep);
+  EXPECT_EQ(deep.error().column, 9u);  // the ninth bracket crosses the limit
+  EXPECT_EQ(deep.error().message, "nested deeper than 8 levels");
+}
+
+TEST(JsonInput, HundredThousandLevelsAreRefusedWithoutRecursion) {
+  std::string text = "{\"k\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  auto v = parse(text);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().kind, ParseErrorKind::too_deep);
+  // Brackets inside strings do not count.
+  EXPECT_TRUE(parse("{\"s\": \"" + std::string(1000, '[') + "\"}"));
+}
+
+TEST(JsonInput, SyntaxErrorNamesLineColumnAndShowsTheLine) {
+  auto v = parse("{\n  \"a\": 1,\n  \"b\": tru\n}");
+  ASSERT_FALSE(v);
+  const auto& e = v.error();
+  EXPECT_EQ(e.kind, ParseErrorKind::syntax);
+  EXPECT_EQ(e.line, 3u);
+  EXPECT_EQ(e.source_line, "  \"b\": tru");
+  EXPECT_EQ(e.where_and_what().rfind("line 3, column ", 0), 0u) << e.where_and_what();
+  EXPECT_EQ(e.message.find("[json.exception"), std::string::npos) << e.message;
+  auto excerpt = e.with_excerpt();
+  EXPECT_NE(excerpt.find("\n    \"b\": tru\n"), std::string::npos) << excerpt;
+  EXPECT_EQ(excerpt.back(), '^');
+}
+
+TEST(JsonInput, TrailingTextIsAnError) {
+  auto v = parse("{} x");
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().line, 1u);
+}
+
+}  // namespace
+}  // namespace lockstep::json_input
