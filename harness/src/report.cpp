@@ -342,7 +342,7 @@ std::string seconds_text(std::int64_t milliseconds) {
   return fmt::format("{}{}.{:03}", negative ? "-" : "", ms / 1000, ms % 1000);
 }
 
-std::vector<RuleCoverage> rule_coverage(std::span<const ScenarioResult> results) {
+std::vector<RuleCoverage> rule_coverage(std::span<const ScenarioResult> results, const RunInfo& run) {
   std::vector<RuleCoverage> table;
   for (auto id : kRuleIds) {
     RuleCoverage row;
@@ -379,6 +379,14 @@ std::vector<RuleCoverage> rule_coverage(std::span<const ScenarioResult> results)
         ++r.failing;
     }
   }
+  const auto mark = [&](const std::vector<std::string>& rules, std::string_view where) {
+    for (const auto& rule : rules) {
+      auto& r = row(rule);
+      if (r.scenarios.empty() && r.elsewhere.empty()) r.elsewhere = std::string(where);
+    }
+  };
+  mark(run.rules_in_other_shards, "in other shards");
+  mark(run.rules_not_selected, "not selected");
   // Unknown ids after the known ones, sorted, so the table's order is stable.
   std::sort(table.begin() + static_cast<std::ptrdiff_t>(kRuleIds.size()), table.end(),
             [](const RuleCoverage& a, const RuleCoverage& b) { return a.rule < b.rule; });

@@ -70,6 +70,7 @@ table.coverage th,table.coverage td{text-align:center;padding:4px 7px;min-width:
 table.coverage tbody th{text-align:left;font-weight:500;color:var(--muted);background:#fff}
 table.coverage th.group{font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);border-left:2px solid var(--line)}
 table.coverage .uncovered{background:#fde8e8;color:var(--fail);font-weight:700}
+table.coverage .elsewhere{background:#eef1f5;color:#667085}
 table.coverage td.zero{color:#c3c8d0}
 table.coverage tr.total td{font-weight:700}
 table.coverage tr.pass td.num:not(.zero){color:var(--pass);font-weight:600}
@@ -481,10 +482,15 @@ std::string_view group_of(const RuleCoverage& c) {
   return "Other";
 }
 
+std::string_view coverage_class(const RuleCoverage& c) {
+  if (!c.scenarios.empty()) return "";
+  return c.elsewhere.empty() ? "uncovered" : "elsewhere";
+}
+
 // Rules as columns (grouped as in behaviour.md), verdict counts as rows: the
 // whole matrix fits on one screen and an uncovered rule is a red column.
-std::string coverage_html(std::span<const ScenarioResult> results) {
-  const auto table = rule_coverage(results);
+std::string coverage_html(std::span<const ScenarioResult> results, const RunInfo& run) {
+  const auto table = rule_coverage(results, run);
   std::string out = R"(<h2>Rule coverage</h2><div class="scroll"><table class="coverage"><thead><tr><th></th>)";
   for (std::size_t i = 0; i < table.size();) {
     std::size_t j = i;
@@ -494,14 +500,16 @@ std::string coverage_html(std::span<const ScenarioResult> results) {
   }
   out += "</tr><tr><th>rule</th>";
   for (const auto& c : table)
-    out += fmt::format(R"(<th class="{}">{}</th>)", c.scenarios.empty() ? "uncovered" : "", esc(c.rule));
+    out += c.elsewhere.empty()
+               ? fmt::format(R"(<th class="{}">{}</th>)", coverage_class(c), esc(c.rule))
+               : fmt::format(R"(<th class="{}" title="{}">{}</th>)", coverage_class(c), esc(c.elsewhere), esc(c.rule));
   out += "</tr></thead><tbody>";
   const auto row = [&](std::string_view label, std::string_view cls, auto value) {
     out += fmt::format(R"(<tr class="{}"><th>{}</th>)", cls, label);
     for (const auto& c : table) {
       const int v = value(c);
       if (c.scenarios.empty())
-        out += R"(<td class="uncovered">–</td>)";
+        out += fmt::format(R"(<td class="{}">–</td>)", coverage_class(c));
       else
         out += fmt::format(R"(<td class="num{}">{}</td>)", v == 0 ? " zero" : "", v);
     }
@@ -515,7 +523,13 @@ std::string coverage_html(std::span<const ScenarioResult> results) {
   out += "</tbody></table></div>";
   std::vector<std::string> uncovered;
   for (const auto& c : table)
-    if (c.scenarios.empty()) uncovered.push_back(c.rule);
+    if (c.scenarios.empty() && c.elsewhere.empty()) uncovered.push_back(c.rule);
+  std::string elsewhere;
+  for (const auto& c : table)
+    if (c.scenarios.empty() && !c.elsewhere.empty())
+      elsewhere += fmt::format("{}{} ({})", elsewhere.empty() ? "" : ", ", c.rule, c.elsewhere);
+  if (!elsewhere.empty())
+    out += fmt::format(R"(<p class="note"><b>Exercised outside this run:</b> {}</p>)", esc(elsewhere));
   if (uncovered.empty()) {
     out += R"(<p class="note">Every rule of behaviour.md has at least one scenario.</p>)";
   } else {
@@ -619,6 +633,7 @@ std::string render_html_with(const RunInfo& raw_run, std::span<const ScenarioRes
   if (run.started_at) meta += fmt::format(" · started {}", esc(iso(*run.started_at)));
   if (summary.duration_ms) meta += fmt::format(" · {} s", seconds_text(*summary.duration_ms));
   out += meta;
+  if (run.shard_count > 1) out += fmt::format(" · shard {} of {}", run.shard_index + 1, run.shard_count);
   if (!run.command_line.empty()) out += fmt::format("<br>command <code>{}</code>", esc(run.command_line));
   if (!run.options.empty()) {
     out += "<br>options";
@@ -642,7 +657,7 @@ std::string render_html_with(const RunInfo& raw_run, std::span<const ScenarioRes
                          esc(shorten(results[i].name, 48)));
     out += "</div>";
   }
-  out += coverage_html(results);
+  out += coverage_html(results, run);
 
   // Problems first, so the page opens on what to act on.
   std::vector<std::size_t> order(results.size());

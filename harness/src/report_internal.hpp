@@ -40,8 +40,11 @@ struct RuleCoverage {
   int passed = 0, failed = 0, errors = 0, skipped = 0;
   // scenarios whose failures cite this rule
   int failing = 0;
+  // Not exercised here but by scenarios of the same suite this run did not play:
+  // "in other shards" or "not selected" (RunInfo); empty otherwise.
+  std::string elsewhere;
 };
-std::vector<RuleCoverage> rule_coverage(std::span<const ScenarioResult> results);
+std::vector<RuleCoverage> rule_coverage(std::span<const ScenarioResult> results, const RunInfo& run = {});
 
 // One line for people: "T4 · booking b1 · attempts: expected 5, observed 3 — message".
 std::string describe(const Failure& failure);

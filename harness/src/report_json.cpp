@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "lockstep/json_input.hpp"
 #include "report_internal.hpp"
 
 namespace lockstep::harness::report {
@@ -295,6 +296,9 @@ std::string render_json_with(const RunInfo& raw_run, std::span<const ScenarioRes
   r["tz_database_version"] = run.tz_database_version;
   r["lockstep_version"] = run.lockstep_version;
   r["command_line"] = run.command_line;
+  if (run.shard_count > 1) r["shard"] = Json{{"index", run.shard_index}, {"count", run.shard_count}};
+  if (!run.rules_in_other_shards.empty()) r["rules_in_other_shards"] = run.rules_in_other_shards;
+  if (!run.rules_not_selected.empty()) r["rules_not_selected"] = run.rules_not_selected;
 
   Json& s = doc["summary"];
   s["total"] = summary.total;
@@ -306,14 +310,12 @@ std::string render_json_with(const RunInfo& raw_run, std::span<const ScenarioRes
     s["duration_ms"] = summary.duration_ms ? Json(*summary.duration_ms) : Json(nullptr);
 
   doc["rule_coverage"] = Json::array();
-  for (const auto& c : rule_coverage(results)) {
-    doc["rule_coverage"].push_back(Json{{"rule", c.rule},
-                                        {"in_behaviour_md", c.known},
-                                        {"scenarios", c.scenarios.size()},
-                                        {"passed", c.passed},
-                                        {"failed", c.failed},
-                                        {"errors", c.errors},
-                                        {"skipped", c.skipped}});
+  for (const auto& c : rule_coverage(results, run)) {
+    Json row{{"rule", c.rule},         {"in_behaviour_md", c.known}, {"scenarios", c.scenarios.size()},
+             {"passed", c.passed},     {"failed", c.failed},         {"errors", c.errors},
+             {"skipped", c.skipped}};
+    if (!c.elsewhere.empty()) row["elsewhere"] = c.elsewhere;
+    doc["rule_coverage"].push_back(std::move(row));
   }
 
   doc["scenarios"] = Json::array();
@@ -326,12 +328,9 @@ std::string render_json_with(const RunInfo& raw_run, std::span<const ScenarioRes
 }  // namespace detail
 
 Result<ReportDocument> parse_json_report(std::string_view text) {
-  Json j;
-  try {
-    j = Json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    return fail(ErrorCode::invalid_json, fmt::format("report is not JSON: {}", e.what()));
-  }
+  auto parsed = json_input::parse(text);
+  if (!parsed) return fail(ErrorCode::invalid_json, "report is not JSON: " + parsed.error().where_and_what());
+  const Json j = std::move(*parsed);
   try {
     const Reader root(j, "$");
     const auto version = root.at("schema_version").str();
@@ -349,6 +348,16 @@ Result<ReportDocument> parse_json_report(std::string_view text) {
     doc.run.tz_database_version = run.at("tz_database_version").str();
     doc.run.lockstep_version = run.at("lockstep_version").str();
     doc.run.command_line = run.at("command_line").str();
+    if (run.has("shard")) {
+      const auto shard = run.at("shard");
+      doc.run.shard_index = static_cast<int>(shard.at("index").integer());
+      doc.run.shard_count = static_cast<int>(shard.at("count").integer());
+      if (doc.run.shard_count < 1 || doc.run.shard_index < 0 || doc.run.shard_index >= doc.run.shard_count)
+        throw Invalid(fmt::format("$.run.shard: index {} is not below count {}", doc.run.shard_index,
+                                  doc.run.shard_count));
+    }
+    if (run.has("rules_in_other_shards")) doc.run.rules_in_other_shards = run.at("rules_in_other_shards").strings();
+    if (run.has("rules_not_selected")) doc.run.rules_not_selected = run.at("rules_not_selected").strings();
     const auto summary = root.at("summary");
     doc.summary.total = static_cast<int>(summary.at("total").integer());
     doc.summary.passed = static_cast<int>(summary.at("passed").integer());

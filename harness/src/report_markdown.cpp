@@ -48,6 +48,7 @@ std::string render_markdown_with(const RunInfo& raw_run, std::span<const Scenari
   out += fmt::format("Seed `{}` · tz database {} · lockstep {}", run.seed, or_dash(run.tz_database_version),
                      or_dash(run.lockstep_version));
   if (!run.subject.empty()) out += fmt::format(" · subject: {}", markdown_cell(run.subject));
+  if (run.shard_count > 1) out += fmt::format(" · shard {} of {}", run.shard_index + 1, run.shard_count);
   if (summary.duration_ms) out += fmt::format(" · {} s", seconds_text(*summary.duration_ms));
   out += "\n\n";
   if (!run.command_line.empty()) out += fmt::format("Command: {}\n\n", code_span(run.command_line));
@@ -136,8 +137,12 @@ std::string render_markdown_with(const RunInfo& raw_run, std::span<const Scenari
   out += "### Rule coverage\n\nRules of `behaviour.md` × scenarios.\n\n";
   out += "| Rule | Scenarios | Passed | Failed | Errors | Skipped |\n|---|---:|---:|---:|---:|---:|\n";
   std::vector<std::string> uncovered, unknown;
-  for (const auto& c : rule_coverage(results)) {
+  for (const auto& c : rule_coverage(results, run)) {
     if (!c.known) unknown.push_back(c.rule);
+    if (c.scenarios.empty() && !c.elsewhere.empty()) {
+      out += fmt::format("| {} | 0 here — {} | | | | |\n", markdown_cell(c.rule), c.elsewhere);
+      continue;
+    }
     if (c.scenarios.empty()) {
       uncovered.push_back(c.rule);
       out += fmt::format("| **{}** | **0 — no scenario** | | | | |\n", markdown_cell(c.rule));

@@ -344,7 +344,7 @@ TEST(HtmlReport, IsSelfContainedWithATimelinePerScenario) {
   EXPECT_THAT(html, HasSubstr("WRONG OUTCOME"));
   EXPECT_THAT(html, HasSubstr(R"(<th class="uncovered">S1</th>)"));
   EXPECT_THAT(html, HasSubstr(R"(<th class="">T1</th>)"));
-  EXPECT_THAT(html, HasSubstr("Rules without a scenario:</b> T5, S1, S2, S3, S4, L2, L3, L4, C1, C2, C3, C5, B1, B2, B3<"));
+  EXPECT_THAT(html, HasSubstr("Rules without a scenario:</b> T5, S1, S2, S3, S4, L2, L3, L4, C1, C2, C3, C5, B0, B1, B2, B3<"));
 }
 
 TEST(HtmlReport, CapsLanesOnLargeScenarios) {

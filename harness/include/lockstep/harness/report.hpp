@@ -61,6 +61,15 @@ struct RunInfo {
   std::string command_line;             // the command that reproduces the whole run
   std::string subject;                  // what was exercised: "reference engine", or
                                         // the SUT's name and version from `init`
+  // A run is often one part of a larger one: shard `shard_index` of `shard_count`
+  // (0-based) of a CI matrix, or a filtered selection of a suite. The rules that
+  // only scenarios this run did not play exercise are listed here, so that its
+  // coverage table says "in other shards" or "not selected" rather than showing
+  // them as uncovered; `lockstep report merge` puts the shards back together.
+  int shard_index = 0;
+  int shard_count = 1;
+  std::vector<std::string> rules_in_other_shards;
+  std::vector<std::string> rules_not_selected;
 };
 
 // One divergence from an expectation or from the reference.
@@ -295,6 +304,14 @@ struct ReportDocument {
   std::vector<ScenarioResult> scenarios;
 };
 Result<ReportDocument> parse_json_report(std::string_view json);
+
+// The shards of one run (same tool, suite, seed, subject and versions; shard
+// indices 0..n-1 each exactly once, in any order) as the one report the unsharded
+// run would have written: scenarios back in suite order, coverage over all of
+// them, the run's options and command line without the shard. invalid_argument
+// naming the first field in which two shards differ, a missing or repeated shard,
+// or a report that is not a shard.
+Result<ReportDocument> merge_shard_reports(std::vector<ReportDocument> shards);
 
 // Writes <base_dir>/<run.run_id>/{report.json, junit.xml, summary.md, report.html}
 // and replaces the symlink <base_dir>/latest with one to that directory
