@@ -44,6 +44,8 @@ struct RuleCoverage {
   // "in other shards" or "not selected" (RunInfo); empty otherwise.
   std::string elsewhere;
 };
+// The scenario as report.json shows it: large ones lean (ReportOptions::detailed_bookings).
+ScenarioResult lean_for_json(const ScenarioResult& full, const ReportOptions& options);
 std::vector<RuleCoverage> rule_coverage(std::span<const ScenarioResult> results, const RunInfo& run = {});
 
 // One line for people: "T4 · booking b1 · attempts: expected 5, observed 3 — message".

@@ -72,7 +72,8 @@ Json booking_json(const BookingTimeline& b) {
   return j;
 }
 
-Json scenario_json(const ScenarioResult& r, const ReportOptions& options) {
+Json scenario_json(const ScenarioResult& full, const ReportOptions& options) {
+  const ScenarioResult r = detail::lean_for_json(full, options);
   Json j;
   j["name"] = r.name;
   j["file"] = r.file;
@@ -112,6 +113,10 @@ Json scenario_json(const ScenarioResult& r, const ReportOptions& options) {
                                {"expected_open", p.expected_open ? Json(*p.expected_open) : Json(nullptr)},
                                {"opened", p.opened},
                                {"reason", p.reason}});
+  if (r.omitted.any())
+    j["omitted"] = Json{{"bookings", r.omitted.bookings},
+                        {"probes", r.omitted.probes},
+                        {"bookings_by_status", r.omitted.bookings_by_status}};
   return j;
 }
 
@@ -168,6 +173,12 @@ class Reader {
   std::vector<std::string> strings() const {
     std::vector<std::string> out;
     each([&](const Reader& r) { out.push_back(r.str()); });
+    return out;
+  }
+  std::map<std::string, int> string_map_of_integers() const {
+    if (!j_.is_object()) throw Invalid(fmt::format("{}: expected an object", path_));
+    std::map<std::string, int> out;
+    for (auto it = j_.begin(); it != j_.end(); ++it) out[it.key()] = static_cast<int>(at(it.key()).integer());
     return out;
   }
   std::map<std::string, std::string> string_map() const {
@@ -269,6 +280,13 @@ ScenarioResult read_scenario(const Reader& r) {
     probe.reason = p.at("reason").str();
     s.probes.push_back(std::move(probe));
   });
+  if (r.has("omitted")) {
+    const auto o = r.at("omitted");
+    s.omitted.bookings = static_cast<int>(o.at("bookings").integer());
+    s.omitted.probes = static_cast<int>(o.at("probes").integer());
+    for (const auto& [status, n] : o.at("bookings_by_status").string_map_of_integers())
+      s.omitted.bookings_by_status[status] = n;
+  }
   return s;
 }
 

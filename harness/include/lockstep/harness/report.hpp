@@ -161,6 +161,17 @@ struct KnownDivergence {
   bool disappeared = false;  // marked known but not observed this time
 };
 
+// What report.json left out of a large scenario (ReportOptions::detailed_bookings):
+// the bookings no failure names past the first ones, and the door probes of those
+// bookings that went as expected, counted so nothing disappears silently.
+struct OmittedDetail {
+  int bookings = 0;
+  int probes = 0;
+  std::map<std::string, int> bookings_by_status;  // status -> count
+  bool any() const noexcept { return bookings > 0 || probes > 0; }
+  friend bool operator==(const OmittedDetail&, const OmittedDetail&) = default;
+};
+
 struct ScenarioResult {
   std::string name;
   std::string file;
@@ -180,6 +191,7 @@ struct ScenarioResult {
   std::vector<Outage> outages;
   std::vector<DoorProbe> probes;
   std::vector<KnownDivergence> known_divergences;  // conform only
+  OmittedDetail omitted;           // set when read back from a lean report.json
 };
 
 struct RunSummary {
@@ -202,6 +214,11 @@ struct ReportOptions {
   std::size_t max_lanes = 40;
   // HTML: scenarios drawn with a timeline; the rest are listed without one.
   std::size_t max_timelines = 500;
+  // report.json: a scenario with more bookings than this keeps full detail (audit
+  // trail, attempts, probes) for the first ones and for every booking a failure
+  // names, and counts the rest (ScenarioResult::omitted), so that a generated
+  // year of thousands of stays stays a file people and tools can open.
+  std::size_t detailed_bookings = 100;
   // Values never to appear in any report (client secrets, tokens): replaced by
   // "[redacted]" on top of the pattern-based scrub. Not written anywhere.
   std::vector<std::string> secrets = {};
