@@ -160,7 +160,8 @@ ProviderFailure classify(const Response& response) {
   if (status == 401 || status == 403) return make(FailureKind::needs_reconnect);
   if (detail::contains_ignoring_case(response.body(), "unable to contact bridge"))
     return make(FailureKind::retryable);
-  if (status >= 500 || status == 429 || status == 406) return make(FailureKind::retryable);
+  // 408 is a timeout, retryable with the network errors (C6).
+  if (status >= 500 || status == 429 || status == 406 || status == 408) return make(FailureKind::retryable);
   if (status == 404) return make(FailureKind::lock_missing);
   if (status == 400) {
     if (body.error == "invalid_pin") return make(FailureKind::rejected_value);
@@ -276,7 +277,7 @@ struct Client::State {
     return "Bearer " + token->access_token;
   }
 
-  // One API call under L1: a 401 gets one new token and one repeat.
+  // One API call under L1: a 401 or 403 gets one new token and one repeat.
   ProviderResult<Response> call(verb_ns::verb method, const std::string& path,
                                 const std::optional<ordered_json>& body) {
     Request req{method, options.api_prefix + path, 11};
@@ -294,7 +295,8 @@ struct Client::State {
       attempt.set(verb_ns::field::authorization, *auth_header);
       auto sent = api.send(std::move(attempt));
       if (!sent) return std::unexpected(from_transport(sent.error()));
-      if (sent->result_int() == 401 && round == 0) continue;
+      // L1/C6: a 401 or a 403 gets one new token and one repeat.
+      if ((sent->result_int() == 401 || sent->result_int() == 403) && round == 0) continue;
       if (is_success(*sent)) return std::move(*sent);
       return std::unexpected(classify(*sent));
     }

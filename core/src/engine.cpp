@@ -183,11 +183,18 @@ struct Booking {
   LocalDateTime checkout{};
   std::optional<std::string> guest_phone;
   BookingPlan plan;
+  LockSettings plan_settings;  // the settings `plan` was computed with (B0: zone changes)
   bool cancelled = false;
   CodeStatus status = CodeStatus::none;
   std::uint32_t gen = 0;  // invalidates queued work for this booking
   Index lock = kNoIndex;  // the lock holding / to hold the code
   Index record = kNoIndex;  // live bridge record (creating or active)
+  // B1: the code of a guest in their stay, kept on the lock while its
+  // replacement is being made; deleted once that is on, or at its own end.
+  Index old_record = kNoIndex;
+  // B1: a move made during the stay retries until the new window ends, not
+  // only until the T4 deadline (long past for a guest already in the stay).
+  bool move_in_stay = false;
 
   // Generation cycle.
   std::optional<Instant> generate_at;
@@ -211,7 +218,7 @@ struct Booking {
   std::vector<CompactEvent> audit;
 };
 
-enum class WorkKind : std::uint8_t { attempt, poll_create, expire, delete_try, poll_delete };
+enum class WorkKind : std::uint8_t { attempt, poll_create, expire, delete_try, poll_delete, expire_old };
 
 struct Work {
   std::int64_t at;
@@ -379,6 +386,7 @@ struct Engine::State {
         return bookings[w.target].gen == w.gen;
       case WorkKind::delete_try:
       case WorkKind::poll_delete:
+      case WorkKind::expire_old:
         return records[w.target].gen == w.gen && records[w.target].state != RecordState::gone;
     }
     return false;
@@ -445,6 +453,22 @@ struct Engine::State {
     return plan_booking(p.zone, checkin, checkout, settings_for(p), LockKind::bridge, profile);
   }
 
+  // B0: does the booking mean the same instants in `next` as in `previous`,
+  // read with the settings its plan was made with? Offsets count too: a bridge
+  // job and an algoPIN request write their dates in the zone's offset.
+  bool same_instants(const Booking& bk, const Zone& previous, const Zone& next) const {
+    auto a = plan_booking(previous, bk.checkin, bk.checkout, bk.plan_settings, LockKind::bridge, profile);
+    auto c = plan_booking(next, bk.checkin, bk.checkout, bk.plan_settings, LockKind::bridge, profile);
+    if (!a || !c) return false;
+    return a->checkin == c->checkin && a->checkout == c->checkout && a->valid_from == c->valid_from &&
+           a->valid_until == c->valid_until && a->checkin_day == c->checkin_day &&
+           a->generate_at == c->generate_at && a->retry_deadline == c->retry_deadline &&
+           previous.offset_at(a->valid_from) == next.offset_at(a->valid_from) &&
+           previous.offset_at(a->valid_until) == next.offset_at(a->valid_until) &&
+           algopin_window(previous, a->valid_from, a->valid_until).value_or(AlgoPinWindow{}) ==
+               algopin_window(next, a->valid_from, a->valid_until).value_or(AlgoPinWindow{});
+  }
+
   // Recomputes the booking's plan against its property's lock now, drops any
   // queued work of the booking, and schedules its first attempt.
   // plan_is_current: bk.plan was just computed against the same lock settings.
@@ -456,6 +480,8 @@ struct Engine::State {
     if (!plan_is_current) {
       if (auto plan = window_plan(p, bk.checkin, bk.checkout)) bk.plan = *plan;
     }
+    bk.plan_settings = settings_for(p);
+    bk.move_in_stay = bk.old_record != kNoIndex;  // B1: a code kept while its replacement is made
     if (bk.cancelled) {
       bk.status = CodeStatus::revoked;
       return;
@@ -492,7 +518,9 @@ struct Engine::State {
     }
     const Instant t = now();
     if (t >= bk.plan.valid_until) {
-      if (bk.status != CodeStatus::revoked) bk.status = CodeStatus::none;
+      // The stay is over (entered late, or moved into the past): no code will
+      // come, and the protocol says revoked after valid_until (M1: unavailable).
+      bk.status = CodeStatus::revoked;
       bk.generate_at.reset();
       audit(b, AuditKind::dropped, Rule::T2, "no code: the window ended at {}",
             Iso{bk.plan.valid_until});
@@ -541,7 +569,7 @@ struct Engine::State {
     if (p.lock != bk.lock || p.lock == kNoIndex || !bk.plan.algopin) return false;
     auto plan = window_plan(p, bk.checkin, bk.checkout);
     if (!plan) return false;
-    auto w = algopin_window(p.zone, plan->valid_from, plan->valid_until);
+    auto w = algopin_window(p.zone, plan->valid_from, plan->valid_until, now());
     if (!w || !(*w == *bk.plan.algopin)) return false;
     bk.plan = *plan;
     bk.plan.algopin = *w;
@@ -552,25 +580,81 @@ struct Engine::State {
     return true;
   }
 
+  // B1: a guest in their stay keeps their code on the lock until the new one is
+  // on: the record stays where it is (out of bk.record) until then, or until its
+  // own window ends.
+  void keep_until_replaced(Index b, Index r) {
+    Booking& bk = bookings[b];
+    PinRecord& rec = records[r];
+    bk.old_record = r;
+    ++rec.gen;
+    push(std::max(rec.valid_until, now()), WorkKind::expire_old, r, rec.gen);
+  }
+
+  // The kept code is no longer needed (B1: the new one is on, the stay moved into
+  // the past, a cancellation): deleted at once, unless the booking holds its
+  // value again (the delete, by value, would take the new code too).
+  void release_old_record(Index b, Rule rule, std::string_view why) {
+    Booking& bk = bookings[b];
+    const Index r = bk.old_record;
+    if (r == kNoIndex) return;
+    bk.old_record = kNoIndex;
+    audit(b, AuditKind::code_moved, rule, "previous PIN {} on lock {}: {}", records[r].pin,
+          locks[records[r].lock].id, why);
+    start_delete(r, records[r].valid_until, rule);
+  }
+
   // Keeps, moves or reschedules the booking after its dates, its property, its
   // property's zone or lock changed (B1, L3).
   void booking_changed(Index b, Rule rule) {
     Booking& bk = bookings[b];
     const Index target_lock = properties[bk.property].lock;
+    const Instant t = now();
+    const bool target_is_bridge = target_lock != kNoIndex && locks[target_lock].is_igloohome() &&
+                                  locks[target_lock].kind() == LockKind::bridge;
+    auto next = window_plan(properties[bk.property], bk.checkin, bk.checkout);
+    const bool new_window_open = next && t < next->valid_until;
     if (bk.record != kNoIndex) {
       const Index r = bk.record;
       PinRecord& rec = records[r];
       bk.record = kNoIndex;
-      const bool target_is_bridge = target_lock != kNoIndex && locks[target_lock].is_igloohome() &&
-                                    locks[target_lock].kind() == LockKind::bridge;
       if (target_is_bridge) {
         bk.preferred_pin = rec.pin;
         bk.preferred_source = bk.source;
+      }
+      // B1: a guest in their stay whose new window is still open keeps the code
+      // they have until its replacement is on the lock.
+      const bool in_stay = rec.state == RecordState::active && t >= rec.valid_from && t < rec.valid_until;
+      if (in_stay && target_lock == rec.lock && target_is_bridge && new_window_open &&
+          bk.old_record == kNoIndex) {
+        audit(b, AuditKind::code_moved, rule,
+              "guest in their stay: PIN {} stays on lock {} until the new code is on", rec.pin,
+              locks[rec.lock].id);
+        keep_until_replaced(b, r);
+        replan(b, Timing::at_once, AuditKind::rescheduled, rule);
+        bk.move_in_stay = true;
+        return;
       }
       audit(b, AuditKind::code_moved, rule, "deleting PIN {} from lock {} ({})", rec.pin,
             locks[rec.lock].id, target_is_bridge ? "to make it again for the new window" : "no new code there");
       start_delete(r, rec.valid_until, rule);
       replan(b, Timing::at_once, AuditKind::rescheduled, rule);
+      if (bk.old_record != kNoIndex) {
+        if (new_window_open && bk.status != CodeStatus::none) {
+          bk.move_in_stay = true;
+        } else {
+          release_old_record(b, rule, "no new code will replace it: deleting it");
+        }
+      }
+      return;
+    }
+    if (bk.old_record != kNoIndex) {  // a move in the stay still under way, moved again
+      replan(b, Timing::at_once, AuditKind::rescheduled, rule);
+      if (new_window_open && bk.status != CodeStatus::none) {
+        bk.move_in_stay = true;
+      } else {
+        release_old_record(b, rule, "no new code will replace it: deleting it");
+      }
       return;
     }
     if (bk.status == CodeStatus::active && bk.kind == CodeKind::algopin && keep_same_algopin(b)) return;
@@ -617,6 +701,7 @@ struct Engine::State {
       case WorkKind::expire: return expire(w.target);
       case WorkKind::delete_try: return delete_try(w.target);
       case WorkKind::poll_delete: return check_delete_job(w.target);
+      case WorkKind::expire_old: return expire_old(w.target);
     }
   }
 
@@ -740,6 +825,7 @@ struct Engine::State {
               rec.pin, to_string(bk.source.value_or(PinSource::random)), locks[rec.lock].id,
               Iso{rec.valid_from}, Iso{rec.valid_until});
         push(std::max(bk.plan.valid_until, now()), WorkKind::expire, b, bk.gen);
+        release_old_record(b, Rule::B1, "the new code is on: deleting the previous one");
         return;
       }
       case JobState::pending: {
@@ -773,6 +859,12 @@ struct Engine::State {
   void algopin_attempt(Index b) {
     Booking& bk = bookings[b];
     Lock& lock = locks[bk.lock];
+    // C5: asked for after its start (a booking made inside its margin, a retry),
+    // the code starts at the current hour: igloohome refuses an earlier start.
+    if (auto late = algopin_window(properties[bk.property].zone, bk.plan.valid_from, bk.plan.valid_until,
+                                   now())) {
+      bk.plan.algopin = *late;
+    }
     const AlgoPinWindow w = bk.plan.algopin.value_or(AlgoPinWindow{});
     const WindowKey key{ticks(w.start), ticks(w.end), static_cast<int>(w.type)};
     const std::uint8_t used = lock.variances.contains(key) ? lock.variances[key] : 0;
@@ -840,7 +932,10 @@ struct Engine::State {
       return;
     }
     const Instant next = std::max(bk.attempt_start + profile.retry_interval, now());
-    const Instant limit = std::min(bk.plan.retry_deadline, bk.plan.valid_until);
+    // B1: the new code of a guest moved during their stay is retried while its
+    // window lasts; the T4 deadline (the check-in day) is behind them.
+    const Instant limit = bk.move_in_stay ? bk.plan.valid_until
+                                          : std::min(bk.plan.retry_deadline, bk.plan.valid_until);
     if (next < limit) {
       bk.status = CodeStatus::retrying;
       bk.next_at = next;
@@ -875,11 +970,39 @@ struct Engine::State {
     start_delete(r, records[r].valid_until + profile.delete_retry_window, Rule::C4);
   }
 
+  // B1: the booking holds this record's value on its lock again (a move that
+  // kept its PIN). igloohome deletes by value: deleting would remove the new code.
+  bool value_held_again(Index r) const {
+    const PinRecord& rec = records[r];
+    const Booking& bk = bookings[rec.booking];
+    if (bk.record == kNoIndex || bk.record == r) return false;
+    const PinRecord& live = records[bk.record];
+    return live.lock == rec.lock && live.pin == rec.pin && live.state != RecordState::gone;
+  }
+
+  // B1: the kept code of a guest in their stay reached its own end before its
+  // replacement was on: it goes like any expired code (C4).
+  void expire_old(Index r) {
+    const Index b = records[r].booking;
+    Booking& bk = bookings[b];
+    if (bk.old_record != r) return;
+    bk.old_record = kNoIndex;
+    audit(b, AuditKind::code_deleted, Rule::C4, "window of the previous PIN {} ended: deleting it",
+          records[r].pin);
+    start_delete(r, records[r].valid_until + profile.delete_retry_window, Rule::C4);
+  }
+
   void delete_try(Index r) {
     PinRecord& rec = records[r];
     if (!connected) {
       audit(rec.booking, AuditKind::dropped, Rule::L4, "PIN {} not deleted: igloohome disconnected",
             rec.pin);
+      return retire_record(r);
+    }
+    if (value_held_again(r)) {
+      audit(rec.booking, AuditKind::code_deleted, Rule::B1,
+            "PIN {} not deleted from lock {}: the booking holds it again for its new window", rec.pin,
+            locks[rec.lock].id);
       return retire_record(r);
     }
     rec.try_start = now();
@@ -951,6 +1074,11 @@ void Engine::keep_audit_text(bool keep) noexcept { state_->keep_audit_text = kee
 
 Result<std::string> Engine::connect(const Credentials& credentials) {
   State& s = *state_;
+  if (s.connected) {
+    return fail(ErrorCode::already_connected,
+                fmt::format("already connected to igloohome as '{}': disconnect first to switch accounts",
+                            s.account_name));
+  }
   if (credentials.client_id.empty()) {
     return fail(ErrorCode::invalid_credentials, "client_id is empty", "client_id");
   }
@@ -1001,6 +1129,10 @@ Result<void> Engine::disconnect() {
   }
   for (auto& bk : s.bookings) {
     const Index b = static_cast<Index>(&bk - s.bookings.data());
+    if (bk.old_record != kNoIndex) {  // a kept code stays on the lock until it expires
+      s.retire_record(bk.old_record);
+      bk.old_record = kNoIndex;
+    }
     if (bk.status == CodeStatus::scheduled || bk.status == CodeStatus::retrying) {
       ++bk.gen;
       if (bk.record != kNoIndex) {  // a create job in flight: no more polls
@@ -1047,10 +1179,14 @@ Result<void> Engine::put_property(const std::string& property_id, std::string_vi
   }
   Property& p = s.properties[it->second];
   if (p.zone == *zone) return {};
+  const Zone old_zone = p.zone;
   p.zone = *zone;
   for (Index b : p.bookings) {
     Booking& bk = s.bookings[b];
     if (bk.cancelled) continue;
+    // B0: a zone with the same rules over this booking (Europe/Paris ->
+    // Europe/Brussels) leaves every instant, and so the code, as it is.
+    if (s.same_instants(bk, old_zone, *zone)) continue;
     s.audit(b, AuditKind::rescheduled, Rule::T1, "property time zone is now {}", zone->name());
     s.booking_changed(b, Rule::B1);
   }
@@ -1141,7 +1277,45 @@ Result<void> Engine::configure_lock(const std::string& lock_id, const SettingsPa
   State& s = *state_;
   auto lit = s.lock_index.find(lock_id);
   if (lit == s.lock_index.end()) {
-    return fail(ErrorCode::not_found, fmt::format("lock '{}' was never assigned", lock_id), "lock_id");
+    // Hosts set a lock up before mapping it to a property: any lock the account
+    // lists is accepted (sut-protocol.md). The patch is judged first, so a bad
+    // one costs no call.
+    if (auto next = apply_patch(LockSettings{}, patch); !next) return std::unexpected(next.error());
+    if (lock_id.empty() || !s.connected) {
+      return fail(ErrorCode::not_found,
+                  fmt::format("lock '{}' was never assigned{}", lock_id,
+                              s.connected ? "" : " and igloohome is not connected to list it"),
+                  "lock_id");
+    }
+    auto info = s.igloohome.describe_lock(lock_id);
+    if (!info) {
+      const ProviderFailure& f = info.error();
+      if (f.kind == FailureKind::lock_missing) {
+        return fail(ErrorCode::not_found,
+                    fmt::format("lock '{}' was never assigned and the igloohome account does not list it",
+                                lock_id),
+                    "lock_id");
+      }
+      if (f.kind == FailureKind::needs_reconnect) {
+        return fail(ErrorCode::needs_reconnect,
+                    fmt::format("igloohome refused the credentials: {}", describe(f)));
+      }
+      return fail(ErrorCode::provider_unavailable,
+                  fmt::format("igloohome could not describe lock '{}': {}", lock_id, describe(f)));
+    }
+    if (patch.code_source == CodeSource::guest_phone && !info->bridge_id) {
+      return fail(ErrorCode::code_source_unavailable,
+                  fmt::format("lock '{}' has no bridge: its algoPIN codes are made by igloohome, "
+                              "guest_phone is not available",
+                              lock_id),
+                  "code_source");
+    }
+    const Index index = static_cast<Index>(s.locks.size());
+    s.locks.emplace_back();
+    s.locks.back().id = lock_id;
+    s.locks.back().bridge_id = info->bridge_id;
+    s.lock_index.emplace(lock_id, index);
+    lit = s.lock_index.find(lock_id);
   }
   Lock& lock = s.locks[lit->second];
   auto next = apply_patch(lock.settings, patch);
@@ -1202,6 +1376,7 @@ Result<void> Engine::put_booking(const BookingInput& input) {
     bk.checkout = input.checkout;
     bk.guest_phone = input.guest_phone;
     bk.plan = *plan;
+    bk.plan_settings = s.settings_for(s.properties[property]);
     // A quiet booking's whole trail: scheduled, attempt, created, expired, deleted.
     bk.audit.reserve(5);
     s.booking_index.emplace(input.booking_id, b);
@@ -1211,15 +1386,16 @@ Result<void> Engine::put_booking(const BookingInput& input) {
   }
   const Index b = bit->second;
   Booking& bk = s.bookings[b];
-  const bool same_times = bk.property == property && plan->valid_from == bk.plan.valid_from &&
-                          plan->valid_until == bk.plan.valid_until &&
-                          plan->generate_at == bk.plan.generate_at;
-  bk.guest_phone = input.guest_phone;
-  if (same_times && !bk.cancelled) {
-    bk.checkin = input.checkin;
-    bk.checkout = input.checkout;
+  // B0: the platform re-sends bookings on every edit. The booking's own inputs
+  // are compared, not instants recomputed with today's settings: a setting
+  // changed since applies to codes not generated yet (S4), never to this one.
+  const bool same_stay = bk.property == property && bk.checkin == input.checkin &&
+                         bk.checkout == input.checkout;
+  if (same_stay && !bk.cancelled) {
+    bk.guest_phone = input.guest_phone;  // read by an attempt still to come (C2)
     return {};
   }
+  bk.guest_phone = input.guest_phone;
   if (bk.property != property) {
     auto& old = s.properties[bk.property].bookings;
     old.erase(std::remove(old.begin(), old.end(), b), old.end());
@@ -1251,6 +1427,12 @@ Result<void> Engine::cancel_booking(const std::string& booking_id) {
   if (bk.cancelled) return {};
   bk.cancelled = true;
   ++bk.gen;
+  if (bk.old_record != kNoIndex) {
+    const Index r = bk.old_record;
+    bk.old_record = kNoIndex;
+    s.audit(b, AuditKind::cancelled, Rule::B2, "cancelled: deleting previous PIN {} at once", s.records[r].pin);
+    s.start_delete(r, s.records[r].valid_until, Rule::B2);
+  }
   if (bk.record != kNoIndex) {
     const Index r = bk.record;
     bk.record = kNoIndex;
@@ -1308,8 +1490,19 @@ Result<CodeView> Engine::code(const std::string& booking_id) const {
     v.code = bk.code;
     v.kind = bk.kind;
   }
-  v.valid_from = bk.plan.valid_from;
-  v.valid_until = bk.plan.valid_until;
+  // B1: while a guest in their stay waits for their moved code, the code they
+  // have still opens: that is what they are told.
+  if (bk.old_record != kNoIndex && v.status != CodeStatus::active && v.status != CodeStatus::revoked) {
+    v.status = CodeStatus::active;
+    v.code = s.records[bk.old_record].pin;
+    v.kind = CodeKind::pin;
+  }
+  // sut-protocol.md: the T2 window whenever the property has an igloohome lock.
+  const Index property_lock = s.properties[bk.property].lock;
+  if (property_lock != kNoIndex && s.locks[property_lock].is_igloohome()) {
+    v.valid_from = bk.plan.valid_from;
+    v.valid_until = bk.plan.valid_until;
+  }
   v.algopin = bk.plan.algopin;
   v.variance = bk.variance;
   v.source = bk.source;

@@ -9,6 +9,7 @@ std::string_view to_string(ErrorCode code) noexcept {
     case ErrorCode::invalid_setting: return "invalid_setting";
     case ErrorCode::code_source_unavailable: return "code_source_unavailable";
     case ErrorCode::invalid_credentials: return "invalid_credentials";
+    case ErrorCode::already_connected: return "already_connected";
     case ErrorCode::property_has_other_lock: return "property_has_other_lock";
     case ErrorCode::lock_already_assigned: return "lock_already_assigned";
     case ErrorCode::unknown_lock: return "unknown_lock";

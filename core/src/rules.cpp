@@ -85,12 +85,24 @@ Result<LockSettings> apply_patch(const LockSettings& current, const SettingsPatc
   return next;
 }
 
-Result<AlgoPinWindow> algopin_window(const Zone& zone, Instant valid_from, Instant valid_until) {
+Result<AlgoPinWindow> algopin_window(const Zone& zone, Instant valid_from, Instant valid_until,
+                                     std::optional<Instant> requested_at) {
   AlgoPinWindow w;
   const Seconds from_offset = zone.offset_at(valid_from);
   const Seconds until_offset = zone.offset_at(valid_until);
   w.start = floor_to_hour(valid_from, from_offset);
   w.start_offset = from_offset;
+  // igloohome refuses a startDate before the start of the current hour: a code
+  // asked for after its start (a booking made inside its margin, a retry) starts
+  // at the current hour, read in the offset in force now.
+  if (requested_at && *requested_at > w.start) {
+    const Seconds now_offset = zone.offset_at(*requested_at);
+    const Instant current_hour = floor_to_hour(*requested_at, now_offset);
+    if (current_hour > w.start) {
+      w.start = current_hour;
+      w.start_offset = now_offset;
+    }
+  }
   w.end = ceil_to_hour(valid_until, until_offset);
   w.end_offset = until_offset;
   if (w.end - w.start <= kMaxHourly) {
@@ -98,16 +110,19 @@ Result<AlgoPinWindow> algopin_window(const Zone& zone, Instant valid_from, Insta
     return w;
   }
   // Daily: ends at start's local time of day, on the first day that is at or
-  // after valid_until and at least 29 local days after start.
+  // after valid_until and at least 29 local days after start. A day on which
+  // that time of day falls in a DST gap is skipped: T1 would move the end off
+  // start's time of day, which igloohome refuses.
   w.type = AlgoPinType::daily;
   const LocalDateTime start_local = zone.to_local(w.start);
   const LocalDate start_day = local_date_of(start_local);
   const auto time_of_day = start_local - start_day;
   LocalDate day = std::max(start_day + kMinDailyDays, local_date_of(zone.to_local(valid_until)) - date::days{1});
   for (;; day += date::days{1}) {
-    const Instant candidate = zone.resolve(day + time_of_day);
-    if (candidate >= valid_until) {
-      w.end = candidate;
+    const LocalInfo info = zone.lookup(day + time_of_day);
+    if (info.kind == LocalInfo::Kind::skipped) continue;
+    if (info.first >= valid_until) {
+      w.end = info.first;
       break;
     }
   }

@@ -93,7 +93,7 @@ class ApiError(Exception):
         text = f"{self.error} {self.message}".lower()
         if self.status in (401, 403):
             return "needs_reconnect"
-        if self.status == 0 or self.status >= 500 or self.status in (406, 429) \
+        if self.status == 0 or self.status >= 500 or self.status in (406, 408, 429) \
                 or "unable to contact bridge" in text:
             return "retryable"
         if self.status == 404:
@@ -166,7 +166,7 @@ class Igloohome:
         return "Bearer " + self.token[0]
 
     def call(self, method, path, body=None):
-        """One API call under L1: a 401 gets one new token and one repeat."""
+        """One API call under L1: a 401 or 403 gets one new token and one repeat."""
         data = None if body is None else json.dumps(body).encode()
         for round_ in (0, 1):
             headers = {"Authorization": self.bearer(force_new=round_ > 0), "Accept": "application/json"}
@@ -175,8 +175,8 @@ class Igloohome:
             try:
                 return self._send(method, self.api_url + path, headers, data)
             except ApiError as e:
-                if e.status == 401 and round_ == 0:
-                    log("igloohome: 401, asking for a new token once")
+                if e.status in (401, 403) and round_ == 0:
+                    log(f"igloohome: {e.status}, asking for a new token once")
                     continue
                 raise
 
@@ -251,6 +251,9 @@ class Booking:
     variance: object = None    # C5
     preferred_pin: object = None  # B1: the PIN to keep when a code moves
     cancelled: bool = False
+    kept: object = None        # B1: the code a guest in their stay keeps until the new one is on:
+                               # (pin, lock_id, bridge_id, valid_from, valid_until)
+    move_in_stay: bool = False  # B1: that new code is retried until its window ends
 
 
 @dataclass
@@ -313,10 +316,16 @@ class Engine:
         nxt = at + HOUR
         return nxt if nxt < b.deadline else None
 
-    # C5: the algoPIN window igloohome is asked for; None when over 367 days.
-    def algopin_window(self, zone, valid_from, valid_until):
+    # C5: the algoPIN window igloohome is asked for; None when over 367 days. Asked
+    # for after its start (`now`), it starts at the current hour: igloohome refuses
+    # an earlier startDate.
+    def algopin_window(self, zone, valid_from, valid_until, now=None):
         off_from, off_until = offset_at(zone, valid_from), offset_at(zone, valid_until)
         start = self.floor_hour(valid_from, off_from)
+        if now is not None and now > start:
+            current = self.floor_hour(now, offset_at(zone, now))
+            if current > start:
+                start, off_from = current, offset_at(zone, now)
         end = self.ceil_hour(valid_until, off_until)
         if end - start <= timedelta(hours=672):
             return "hourly", start, off_from, end, off_until
@@ -325,8 +334,10 @@ class Engine:
         day = max(start_day + timedelta(days=29),
                   valid_until.astimezone(zone).replace(tzinfo=None, hour=0, minute=0, second=0) - DAY)
         while True:
-            end = self.resolve(zone, day + (start_local - start_day))
-            if end >= valid_until:
+            local = day + (start_local - start_day)
+            end = self.resolve(zone, local)
+            # A time of day in a DST gap does not exist that day: the next day.
+            if end.astimezone(zone).replace(tzinfo=None) == local and end >= valid_until:
                 break
             day += DAY
         if (day - start_day).days > 367:
@@ -365,6 +376,9 @@ class Engine:
                 return True
             if other is not b and other.job and other.job[1] == pin and other.lock_id == lock_id:
                 return True  # being created right now
+            if other is not b and other.kept and other.kept[:2] == (pin, lock_id) \
+                    and other.kept[3] < b.valid_until and b.valid_from < other.kept[4]:
+                return True  # kept for a guest in their stay while its replacement is made
         return any(d.lock_id == lock_id and d.pin == pin and d.booking_id != b.id
                    and d.valid_from < b.valid_until and b.valid_from < d.valid_until for d in self.deletions)
 
@@ -408,6 +422,8 @@ class Engine:
         return lock if brand == "igloohome" else None
 
     def connect(self, client_id, secret):
+        if self.connected:  # L1: to switch accounts, disconnect first
+            raise Refusal("already_connected", "already connected: disconnect first")
         if not client_id or not secret:
             raise Refusal("invalid_credentials", "client_id and client_secret are required")
         try:
@@ -428,6 +444,7 @@ class Engine:
             del self.assigned[property_id]
         self.deletions = []
         for b in self.bookings.values():
+            b.kept = None
             if b.status in ("scheduled", "retrying"):
                 b.status, b.lock_id, b.due, b.job = "none", None, None, None
 
@@ -476,8 +493,7 @@ class Engine:
             self.booking_changed(b)
 
     def configure_lock(self, lock_id, fields):  # S1-S4
-        if not any(lock == lock_id for _, lock in self.assigned.values()) and lock_id not in self.settings:
-            raise Refusal("not_found", f"lock {lock_id!r} was never assigned")
+        known = any(lock == lock_id for _, lock in self.assigned.values()) or lock_id in self.settings
         for field in ("days_before", "margin_minutes"):
             if field in fields:
                 low, high = SETTING_RANGES[field]
@@ -487,6 +503,16 @@ class Engine:
         if "code_source" in fields:
             if fields["code_source"] not in ("random", "guest_phone"):
                 raise Refusal("invalid_setting", "code_source must be random or guest_phone")
+        if not known:  # a lock the account lists may be set up before it is mapped
+            if not self.connected:
+                raise Refusal("not_found", f"lock {lock_id!r} was never assigned")
+            try:
+                self.bridge_of[lock_id] = self.api.describe_lock(lock_id)
+            except ApiError as e:
+                if e.kind == "lock_missing":
+                    raise Refusal("not_found", f"lock {lock_id!r} is not on the account")
+                raise Refusal("provider_unavailable", str(e))
+        if "code_source" in fields:
             if fields["code_source"] == "guest_phone" and self.bridge_of.get(lock_id, "?") is None:
                 raise Refusal("code_source_unavailable", "code_source: a bridge-less lock only has algoPINs")
         settings = self.lock_settings(lock_id)
@@ -527,15 +553,55 @@ class Engine:
 
     def booking_changed(self, b):
         """B1/L3: the booking's dates, zone or lock changed."""
+        kept = b.kept
         if b.kind == "pin" and b.status == "active":  # move the code, keeping its PIN if free
             keep = (b.code, b.source, b.fallback)
+            in_stay = b.valid_from <= self.now < b.valid_until
+            old = (b.code, b.lock_id, b.bridge_id, b.valid_from, b.valid_until)
+            same_lock = self.connected and self.lock_of(b.property_id) == b.lock_id
+            if in_stay and same_lock and kept is None:
+                # B1: the guest keeps the code they have until the new one is on.
+                b.code = b.kind = None
+                self.schedule(b, at_once=True, preferred=keep)
+                if b.status == "scheduled":
+                    b.kept, b.move_in_stay, b.deadline = old, True, b.valid_until
+                    return
+                b.kept = old
+                return self.release_kept(b)
             self.drop_code(b)
             self.schedule(b, at_once=True, preferred=keep)
+            if kept is not None:
+                self.keep_moving(b, kept)
         elif b.kind == "algopin" and b.status == "active":  # B3: a new algoPIN; the old one keeps working
             log(f"{b.id}: B3 warning: the earlier algoPIN {b.code} keeps working until its end")
             self.schedule(b, at_once=True)
         else:
-            self.schedule(b)
+            self.schedule(b, at_once=kept is not None)
+            if kept is not None:
+                self.keep_moving(b, kept)
+
+    def keep_moving(self, b, kept):
+        """A move in the stay moved again: the kept code waits on, unless no new code will come."""
+        b.kept = kept
+        if b.status == "scheduled":
+            b.move_in_stay, b.deadline = True, b.valid_until
+        else:
+            self.release_kept(b)
+
+    def release_kept(self, b):
+        """The kept code is no longer needed: deleted at once (by value, so never while b holds it again)."""
+        pin, lock_id, bridge_id, valid_from, valid_until = b.kept
+        b.kept = None
+        if self.connected:
+            self.deletions.append(Deletion(b.id, lock_id, bridge_id, pin, self.now, valid_until,
+                                           valid_from, valid_until))
+
+    def holds_again(self, d):
+        """B1: does d's booking hold d's PIN on d's lock again (made, or being made)?"""
+        b = self.bookings.get(d.booking_id)
+        if b is None or b.lock_id != d.lock_id:
+            return False
+        return (b.status == "active" and b.kind == "pin" and b.code == d.pin) or bool(b.job and b.job[1] == d.pin)
 
     def cancel_booking(self, booking_id):  # B2
         b = self.bookings.get(booking_id)
@@ -547,6 +613,8 @@ class Engine:
             log(f"{b.id}: B3 warning: cancelled; its algoPIN {b.code} keeps working until its end")
         elif b.status == "active":
             self.drop_code(b)
+        if b.kept is not None:
+            self.release_kept(b)
         b.cancelled, b.due, b.job, b.status = True, None, None, "revoked"
 
     def drop_code(self, b):
@@ -559,10 +627,10 @@ class Engine:
     def schedule(self, b, at_once=False, preferred=None):
         """T3: plans b's generation on its property's lock (or nothing without one)."""
         b.lock_id = self.lock_of(b.property_id) if self.connected else None
-        was_revoked = b.status == "revoked"
         b.job, b.due, b.status = None, None, "none"
         b.code = b.kind = b.source = b.fallback = None
         b.preferred_pin = None
+        b.move_in_stay = False
         zone = self.properties[b.property_id]
         settings = self.lock_settings(b.lock_id) if b.lock_id else {"days_before": 5, "margin_minutes": 30}
         b.valid_from, b.valid_until, generate_at, b.deadline, _ = self.plan(
@@ -572,9 +640,8 @@ class Engine:
         b.bridge_id = self.bridge_of.get(b.lock_id)
         if b.bridge_id is None and self.algopin_window(zone, b.valid_from, b.valid_until) is None:
             return self.give_up(b, "stay_too_long: an algoPIN lasts at most 367 days", terminal=True)
-        if self.now >= b.valid_until:  # the stay is over: no code, and a revoked one stays revoked
-            if was_revoked:
-                b.status = "revoked"
+        if self.now >= b.valid_until:  # the stay is over: no code will come (M1: code_unavailable)
+            b.status = "revoked"
             return
         if preferred:
             b.preferred_pin, b.source, b.fallback = preferred
@@ -591,6 +658,7 @@ class Engine:
             work = [(d.due, 0, i, d) for i, d in enumerate(self.deletions)]
             work += [(b.valid_until, 1, i, b) for i, b in enumerate(self.bookings.values()) if b.status == "active"]
             work += [(b.due, 2, i, b) for i, b in enumerate(self.bookings.values()) if b.due is not None]
+            work += [(b.kept[4], 3, i, b) for i, b in enumerate(self.bookings.values()) if b.kept is not None]
             due = [w for w in work if w[0] <= self.now]
             if not due:
                 break
@@ -599,6 +667,12 @@ class Engine:
                 self.poll_job(item) if item.job else self.attempt(item)
             elif what == 0:
                 self.run_deletion(item)
+            elif what == 3:  # B1: the kept code's own window ended before its replacement came
+                pin, lock_id, bridge_id, valid_from, valid_until = item.kept
+                item.kept = None
+                if self.connected:
+                    self.deletions.append(Deletion(item.id, lock_id, bridge_id, pin, self.now, valid_until + DAY,
+                                                   valid_from, valid_until))
             else:
                 self.expire(item)
         pending = [w[0] for w in work]
@@ -659,11 +733,13 @@ class Engine:
             return self.attempt_failed(b, started, ApiError(0, "job_failed", f"bridge job {job_id}: {state}"))
         b.code, b.kind, b.source, b.fallback, b.status = pin, "pin", source, fallback, "active"
         b.preferred_pin = None
+        if b.kept is not None:
+            self.release_kept(b)
         log(f"{b.id}: code {pin} on {b.lock_id} for [{fmt_instant(b.valid_from)}, {fmt_instant(b.valid_until)})")
 
     def attempt_algopin(self, b):  # C5
         zone = self.properties[b.property_id]
-        kind, start, off_start, end, off_end = self.algopin_window(zone, b.valid_from, b.valid_until)
+        kind, start, off_start, end, off_end = self.algopin_window(zone, b.valid_from, b.valid_until, self.now)
         key = (b.lock_id, kind, start, end)
         taken = self.variances.setdefault(key, set())
         free = [v for v in (1, 2, 3) if v not in taken]
@@ -696,6 +772,9 @@ class Engine:
     def run_deletion(self, d):
         if not self.connected:
             return self.deletions.remove(d)
+        if d.job is None and self.holds_again(d):
+            log(f"{d.booking_id}: PIN {d.pin} not deleted: the booking holds it again for its new window")
+            return self.deletions.remove(d)
         try:
             if d.job is None:
                 d.tried_at = self.now
@@ -720,15 +799,38 @@ class Engine:
         else:
             d.due = nxt
 
+    def same_instants(self, b, old_zone, new_zone):
+        """B0: does b mean the same instants (and offsets) in both zones, with its lock's settings?"""
+        settings = self.lock_settings(b.lock_id) if b.lock_id else {"days_before": 5, "margin_minutes": 30}
+        try:
+            plans = [self.plan(z, b.checkin, b.checkout, settings["days_before"], settings["margin_minutes"])
+                     for z in (old_zone, new_zone)]
+        except Refusal:
+            return False
+        offsets = [(offset_at(z, p[0]), offset_at(z, p[1])) for z, p in zip((old_zone, new_zone), plans)]
+        return plans[0] == plans[1] and offsets[0] == offsets[1] and \
+            self.algopin_window(old_zone, b.valid_from, b.valid_until) == \
+            self.algopin_window(new_zone, b.valid_from, b.valid_until)
+
     # --- queries ---------------------------------------------------------------------
 
     def get_code(self, booking_id):
         b = self.bookings.get(booking_id)
         if b is None:
             raise Refusal("not_found", f"no booking {booking_id!r}")
-        shown = b.status == "active"
-        return {"status": b.status, "code": b.code if shown else None, "kind": b.kind if shown else None,
-                "valid_from": fmt_instant(b.valid_from), "valid_until": fmt_instant(b.valid_until)}
+        status, code, kind = self.shown(b)
+        igloohome = self.lock_of(b.property_id) is not None  # the window only with an igloohome lock
+        return {"status": status, "code": code, "kind": kind,
+                "valid_from": fmt_instant(b.valid_from) if igloohome else None,
+                "valid_until": fmt_instant(b.valid_until) if igloohome else None}
+
+    def shown(self, b):
+        """(status, code, kind) as the host and guest see them: while a moved code is made, the kept one."""
+        if b.kept is not None and b.status in ("scheduled", "retrying", "failed"):
+            return "active", b.kept[0], "pin"
+        if b.status == "active":
+            return b.status, b.code, b.kind
+        return b.status, None, None
 
     def render(self, booking_id, template):  # M1
         b = self.bookings.get(booking_id)
@@ -736,11 +838,12 @@ class Engine:
             raise Refusal("not_found", f"no booking {booking_id!r}")
         if not isinstance(template, str):
             raise Refusal("invalid_argument", "template must be a string")
-        if CODE_VARIABLE.search(template) and b.status != "active":
-            if b.status in ("failed", "revoked"):
-                raise Refusal("code_unavailable", "the code could not be generated")
+        status, code, _ = self.shown(b)
+        if CODE_VARIABLE.search(template) and status != "active":
+            if status in ("failed", "revoked"):
+                raise Refusal("code_unavailable", "no code will come, or it no longer opens")
             raise Refusal("code_pending", "no code yet")
-        return CODE_VARIABLE.sub(lambda _: b.code, template)
+        return CODE_VARIABLE.sub(lambda _: code, template)
 
 
 # --- the protocol ----------------------------------------------------------------------
@@ -767,9 +870,11 @@ class Adapter:
         elif kind == "put_property":
             zone = zone_named(request.get("timezone"))
             changed = request["property_id"] in e.properties and e.properties[request["property_id"]] != zone
+            old_zone = e.properties.get(request["property_id"])
             e.properties[request["property_id"]] = zone
             for b in list(e.bookings.values()) if changed else []:
-                if b.property_id == request["property_id"] and not b.cancelled:
+                if b.property_id == request["property_id"] and not b.cancelled \
+                        and not e.same_instants(b, old_zone, zone):  # B0
                     e.booking_changed(b)
         elif kind == "assign_lock":
             e.assign_lock(request["property_id"], request["brand"], request["lock_id"])

@@ -212,15 +212,25 @@ TEST_F(ClientTest, C6_Still401AfterANewTokenIsNeedsReconnect) {
   EXPECT_EQ(auth.requests.size(), 2u);  // connect + one refresh
 }
 
-TEST_F(ClientTest, C6_403IsNeedsReconnectWithoutARefresh) {
+TEST_F(ClientTest, C6_403GetsOneNewTokenAndOneRepeatThenNeedsReconnect) {
   Client c = connected();
+  api.then(403, json{{"error", "forbidden"}, {"message", "scope not granted"}});
   api.then(403, json{{"error", "forbidden"}, {"message", "scope not granted"}});
   auto result = c.create_algopin({"LK-ALGO", {}, 1, "b1"});
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().kind, FailureKind::needs_reconnect);
   EXPECT_EQ(result.error().http_status, 403);
-  EXPECT_EQ(api.requests.size(), 1u);
-  EXPECT_EQ(auth.requests.size(), 1u);
+  EXPECT_EQ(api.requests.size(), 2u);   // L1 (amended): as a 401, one repeat
+  EXPECT_EQ(auth.requests.size(), 2u);  // connect + one new token
+}
+
+TEST_F(ClientTest, C6_408IsRetryable) {
+  Client c = connected();
+  api.then(408, json{{"error", "request_timeout"}});
+  auto result = c.delete_pin("LK-1", "BR-1", "123456");
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().kind, FailureKind::retryable);
+  EXPECT_EQ(result.error().http_status, 408);
 }
 
 TEST_F(ClientTest, C6_TheRefreshItselfFailingIsReportedAsSuch) {

@@ -71,6 +71,13 @@ TEST(SutAdapter, PlaysABookingAgainstTheMockOverSockets) {
   auto connected = req({{"type", "connect"}, {"client_id", "demo-client"}, {"client_secret", "demo-secret"}});
   ASSERT_EQ(connected["ok"], true) << connected.dump();
   EXPECT_EQ(connected["account_name"], "Demo Host");
+  // L1: connecting while connected is refused and changes nothing.
+  EXPECT_EQ(req({{"type", "connect"}, {"client_id", "demo-client"}, {"client_secret", "demo-secret"}})["error"]["code"],
+            "already_connected");
+  // configure_lock: a lock the account lists may be set up before it is mapped.
+  EXPECT_EQ(req({{"type", "configure_lock"}, {"lock_id", "LK-2"}, {"margin_minutes", 45}})["ok"], true);
+  EXPECT_EQ(req({{"type", "configure_lock"}, {"lock_id", "LK-NOPE"}, {"margin_minutes", 45}})["error"]["code"],
+            "not_found");
   EXPECT_EQ(req({{"type", "put_property"}, {"property_id", "P1"}, {"timezone", "Mars/Olympus"}})["error"]["code"],
             "invalid_timezone");
   ASSERT_EQ(req({{"type", "put_property"}, {"property_id", "P1"}, {"timezone", "Europe/Paris"}})["ok"], true);
@@ -99,6 +106,20 @@ TEST(SutAdapter, PlaysABookingAgainstTheMockOverSockets) {
   EXPECT_EQ(scheduled["valid_until"], "2026-06-12T09:30:00Z");
   EXPECT_EQ(req({{"type", "render"}, {"booking_id", "B1"}, {"template", "Code: {{smartlock_code}}"}})["error"]["code"],
             "code_pending");
+  // No igloohome lock on the property: no window either.
+  ASSERT_EQ(req({{"type", "put_property"}, {"property_id", "P2"}, {"timezone", "Europe/Paris"}})["ok"], true);
+  ASSERT_EQ(req({{"type", "assign_lock"}, {"property_id", "P2"}, {"brand", "ttlock"}, {"lock_id", "TT-1"}})["ok"],
+            true);
+  ASSERT_EQ(req({{"type", "put_booking"},
+                 {"booking_id", "T1"},
+                 {"property_id", "P2"},
+                 {"checkin", "2026-06-10T15:00"},
+                 {"checkout", "2026-06-12T11:00"}})["ok"],
+            true);
+  auto ttlock = req({{"type", "get_code"}, {"booking_id", "T1"}});
+  EXPECT_EQ(ttlock["status"], "none");
+  EXPECT_TRUE(ttlock["valid_from"].is_null()) << ttlock.dump();
+  EXPECT_TRUE(ttlock["valid_until"].is_null()) << ttlock.dump();
   EXPECT_EQ(req({{"type", "get_code"}, {"booking_id", "nobody"}})["error"]["code"], "not_found");
 
   // Ticking: the next wakeup is the generation instant (T3: local midnight five

@@ -72,6 +72,9 @@ class FakeIgloohome final : public IgloohomeProvider {
   int polls_before_completion = 0;        // job_status answers pending this many times first
   std::optional<JobState> job_outcome;    // failed/expired instead of completed, when set
   int max_variance = 3;
+  // The next this many polls of a delete job run the delete and then fail with a
+  // 500: the PIN is gone but the engine does not hear of it (issue 12, bug 3).
+  int lost_delete_answers = 0;
 
   void bridge_offline(const std::string& bridge, Instant from, Instant until) {
     outages.push_back({"", bridge, from, until,
@@ -183,6 +186,15 @@ class FakeIgloohome final : public IgloohomeProvider {
     c.lock_id = job.job.lock_id;
     c.pin = job.job.pin;
     if (auto f = outage("job_status", job.job.lock_id, job.job.bridge_id)) return record_failure(c, *f);
+    if (job.action == JobAction::remove && lost_delete_answers > 0) {
+      --lost_delete_answers;
+      if (!job.done) {
+        job.done = true;
+        job.state = JobState::completed;
+        apply(job);
+      }
+      return record_failure(c, ProviderFailure{FailureKind::retryable, 500, "internal_error"});
+    }
     c.ok = true;
     calls.push_back(c);
     if (job.done) return JobStatus{job.state, ""};
@@ -257,16 +269,11 @@ class FakeIgloohome final : public IgloohomeProvider {
                              job.job.end, clock_.now(), std::nullopt});
       return;
     }
-    // A lock holds a value once at a time in practice; should two bookings with
-    // windows apart share it, the delete takes the one that started first.
-    HeldPin* target = nullptr;
+    // jobType 5 deletes by value: every entry of that PIN on the lock goes, as
+    // on igloohome (and the mock).
     for (auto& h : held) {
-      if (h.lock_id == job.job.lock_id && h.pin == job.job.pin && !h.deleted_at &&
-          (!target || h.start < target->start)) {
-        target = &h;
-      }
+      if (h.lock_id == job.job.lock_id && h.pin == job.job.pin && !h.deleted_at) h.deleted_at = clock_.now();
     }
-    if (target) target->deleted_at = clock_.now();
   }
 
   const Clock& clock_;

@@ -19,6 +19,7 @@ enum class ErrorCode {
   invalid_setting,
   code_source_unavailable,
   invalid_credentials,
+  already_connected,
   property_has_other_lock,
   lock_already_assigned,
   unknown_lock,

@@ -84,8 +84,11 @@ Result<BookingPlan> plan_booking(const Zone& zone, LocalDateTime checkin, LocalD
                                  const LockSettings& settings, LockKind kind,
                                  const Profile& profile = {});
 
-// C5 alone: the algoPIN window for a validity window in a zone.
-Result<AlgoPinWindow> algopin_window(const Zone& zone, Instant valid_from, Instant valid_until);
+// C5 alone: the algoPIN window for a validity window in a zone. `requested_at`:
+// when the request is sent; after the window's start, the start becomes the
+// start of the current hour (igloohome refuses a startDate before it).
+Result<AlgoPinWindow> algopin_window(const Zone& zone, Instant valid_from, Instant valid_until,
+                                     std::optional<Instant> requested_at = std::nullopt);
 
 // Checks S1/S2 ranges.
 Result<void> validate_settings(const LockSettings& s);
