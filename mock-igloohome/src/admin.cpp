@@ -129,7 +129,7 @@ Answer admin_route(Mock::State& s, Context& ctx) {
     if (m != "GET") return method_not_allowed("GET");
     json list = json::array();
     for (const auto& j : s.jobs) {
-      json entry = job_json(j);
+      json entry = job_json(j, s.world.api);
       entry["lockId"] = j.lock_id;
       entry["bridgeId"] = j.bridge_id;
       entry["createdAt"] = write_instant(j.created);

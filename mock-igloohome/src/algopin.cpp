@@ -52,6 +52,16 @@ Answer Handler::algopin(const std::string& lock_id, const std::string& type) {
   };
   auto start = read_date("startDate");
   if (!start) return start.error();
+  // igloohome-api.md "algoPIN": a start before the current hour is refused (the
+  // current hour itself is accepted: production clients floor now to the hour).
+  // The hour is the one on the date's own offset, as the client floored it.
+  const auto local_now = ctx_.now + start->offset;
+  const Instant hour_start = std::chrono::floor<std::chrono::hours>(local_now) - start->offset;
+  if (start->instant < hour_start) {
+    return error_answer(http::status::bad_request, "invalid_request",
+                        fmt::format("startDate: 'startDate' must be now or after (the current hour began at {})",
+                                    format_with_offset(hour_start, start->offset)));
+  }
   AlgoPinRecord rec;
   rec.lock_id = lock_id;
   rec.type = type;

@@ -10,6 +10,7 @@
 namespace lockstep::mock {
 
 using internal::JobStatusKind;
+using internal::json;
 
 void Mock::State::apply_job(Job& job, Instant at) {
   job.finished_at = at;
@@ -37,8 +38,34 @@ void Mock::State::apply_job(Job& job, Instant at) {
       job.message = deleted > 0 ? "pin deleted" : "pin not found on lock (nothing to delete)";
       break;
     }
-    case 1: job.message = "locked"; break;
-    case 2: job.message = "unlocked"; break;
+    // The other job types ask the lock itself (igloohome-api.md "Bridge jobs").
+    case 1:
+      lock_runtime[job.lock_id].locked = true;
+      job.message = "locked";
+      break;
+    case 2:
+      lock_runtime[job.lock_id].locked = false;
+      job.message = "unlocked";
+      break;
+    case 9:
+      job.op_result = {{"result", 0}, {"batteryLevel", lock_runtime[job.lock_id].battery_level}};
+      job.message = "battery level read";
+      break;
+    case 10: {
+      const LockRuntime& lock = lock_runtime[job.lock_id];
+      job.op_result = {{"result", 0}, {"locked", lock.locked}, {"batteryLevel", lock.battery_level}};
+      job.message = "status read";
+      break;
+    }
+    case 15: {
+      json logs = json::array();
+      for (const KeypadEntry* e : internal::keypad_log_until(*this, job.lock_id, at)) {
+        logs.push_back(internal::keypad_entry_json(*e));
+      }
+      job.op_result = {{"result", 0}, {"logs", std::move(logs)}};
+      job.message = "activity logs read";
+      break;
+    }
     default: job.message = "done"; break;
   }
 }
@@ -147,9 +174,17 @@ Answer Handler::create_job(const std::string& lock_id, const std::string& bridge
   job.job_type = job_type;
   job.lock_id = lock_id;
   job.bridge_id = bridge_id;
-  json data = body->contains("jobData") ? (*body)["jobData"] : json::object();
+  // Lock, unlock, battery, status and logs need no data: the public client sends
+  // "jobData": null for them, others leave it out.
+  const bool needs_data = job_type == 4 || job_type == 5;
+  const bool no_data = !body->contains("jobData") || (*body)["jobData"].is_null();
+  if (no_data && needs_data) {
+    return error_answer(http::status::bad_request, "invalid_request",
+                        fmt::format("jobData: missing (job type {} needs its pin)", job_type));
+  }
+  json data = no_data ? json::object() : (*body)["jobData"];
   if (!data.is_object()) return error_answer(http::status::bad_request, "invalid_request", "jobData: expected an object");
-  job.job_data = data;
+  job.job_data = no_data ? json(nullptr) : data;
 
   if (job_type == 4 || job_type == 5) {
     if (!data.contains("pin")) return error_answer(http::status::bad_request, "invalid_request", "jobData.pin: missing");
@@ -233,23 +268,40 @@ Answer Handler::create_job(const std::string& lock_id, const std::string& bridge
   return ok_answer({{"jobId", job_id}});
 }
 
-json job_json(const Job& j) {
-  json response = {{"status", to_string(j.status)}};
+// igloohome-api.md "Bridge jobs": production pollers read jobResponse.jobStatus,
+// 0 done, 2 failed (not delivered, or expired), anything else pending. `status`
+// and `message` are the mock's own words beside it, for people.
+int job_status_code(JobStatusKind s) {
+  switch (s) {
+    case JobStatusKind::success: return 0;
+    case JobStatusKind::pending: return 1;
+    case JobStatusKind::failed:
+    case JobStatusKind::expired: return 2;
+  }
+  return 1;
+}
+
+json job_json(const Job& j, const ApiSettings& api) {
+  json response = {{"jobStatus", job_status_code(j.status)}, {"status", to_string(j.status)}};
   if (j.status == JobStatusKind::pending) {
     response["message"] = "waiting for the bridge";
   } else {
     response["message"] = j.message;
   }
-  if (j.status == JobStatusKind::success && j.job_type == 9) response["batteryLevel"] = 90;
+  if (j.status == JobStatusKind::success && !j.op_result.is_null()) {
+    response["opResult"] = j.op_result;
+    if (j.job_type == 9) response["batteryLevel"] = j.op_result["batteryLevel"];
+  }
   return {{"jobId", j.id},
           {"expiryDate", write_instant(j.expiry)},
           {"completed", j.status == JobStatusKind::success},
-          {"jobType", j.job_type},
+          // The public Python client types jobType as a string; the world can say number.
+          {"jobType", api.job_type_as_number ? json(j.job_type) : json(std::to_string(j.job_type))},
           {"jobResponse", response}};
 }
 
 Answer Handler::job_status(const std::string& id) {
-  if (const Job* j = s_.find_job(id); j != nullptr && j->client == ctx_.client) return ok_answer(job_json(*j));
+  if (const Job* j = s_.find_job(id); j != nullptr && j->client == ctx_.client) return ok_answer(job_json(*j, s_.world.api));
   return error_answer(http::status::not_found, "not_found", fmt::format("job '{}' not found", id));
 }
 

@@ -41,6 +41,11 @@ Answer Handler::api() {
     if (auto denied = authenticate("get-devices")) return *denied;
     return device(seg[2]);
   }
+  if (seg.size() == 4 && seg[1] == "devices" && seg[3] == "activity") {
+    if (ctx_.method != "GET") return method_not_allowed("GET");
+    if (auto denied = authenticate("get-device-activity")) return *denied;
+    return activity(seg[2]);
+  }
   if (seg.size() == 6 && seg[1] == "devices" && seg[3] == "jobs" && seg[4] == "bridges") {
     if (ctx_.method != "POST") return method_not_allowed("POST");
     if (auto denied = authenticate("")) return *denied;
@@ -255,6 +260,7 @@ Reply Mock::handle(const igloohome::Request& request) {
 Mock::Mock(World world) : state_(std::make_unique<State>()) {
   state_->world = std::move(world);
   state_->index_world();
+  state_->wall_clock = [] { return std::chrono::floor<Seconds>(std::chrono::system_clock::now()); };
   state_->set_now(state_->world.now);
   // world_from_json has checked the faults of a world file; a World built in
   // code with a bad fault loses that fault rather than the whole mock.
@@ -283,6 +289,11 @@ void Mock::follow_system_time(bool on) {
   const Instant current = state_->now();
   state_->realtime = on;
   state_->set_now(current);
+}
+
+void Mock::set_wall_clock(std::function<Instant()> wall_clock) {
+  std::lock_guard guard(state_->mutex);
+  state_->wall_clock = std::move(wall_clock);
 }
 
 Result<std::string> Mock::add_fault(const json& spec) {

@@ -29,13 +29,19 @@ std::string Mock::State::sign(std::string_view signing_input) const {
 std::string Mock::State::issue_token(const Account& a, const std::vector<std::string>& scopes, Instant t) {
   std::string scope_text;
   for (const auto& s : scopes) scope_text += (scope_text.empty() ? "" : " ") + s;
+  // Real clients compare exp with their own clock (igloohome-api.md "Tokens and
+  // time"), so iat/exp are on the wall clock unless the world says otherwise; the
+  // mock's own expiry check reads the virtual instants it adds beside them.
+  const Instant written = world.api.token_exp_on_virtual_clock || !wall_clock ? t : wall_clock();
   const json header = {{"alg", "HS256"}, {"typ", "JWT"}};
   const json payload = {{"iss", "lockstep-mock"},
                         {"sub", a.client_id},
                         {"name", a.name},
                         {"scope", scope_text},
-                        {"iat", t.time_since_epoch().count()},
-                        {"exp", (t + world.limits.token_lifetime).time_since_epoch().count()},
+                        {"iat", written.time_since_epoch().count()},
+                        {"exp", (written + world.limits.token_lifetime).time_since_epoch().count()},
+                        {"lockstep_iat", t.time_since_epoch().count()},
+                        {"lockstep_exp", (t + world.limits.token_lifetime).time_since_epoch().count()},
                         {"jti", fmt::format("tok-{}", next_token++)}};
   const std::string input =
       detail::base64_encode(header.dump(), true) + "." + detail::base64_encode(payload.dump(), true);
@@ -70,16 +76,16 @@ std::expected<Mock::State::TokenClaims, std::string> Mock::State::read_token(std
   auto payload_text = detail::base64_decode(parts[1]);
   if (!payload_text) return std::unexpected("malformed token");
   json payload = json::parse(*payload_text, nullptr, false);
-  if (payload.is_discarded() || !payload.is_object() || !payload.contains("sub") ||
-      !payload.contains("exp") || !payload.contains("iat") || !payload["exp"].is_number_integer() ||
-      !payload["iat"].is_number_integer() || !payload["sub"].is_string() ||
-      !payload.contains("scope") || !payload["scope"].is_string()) {
+  auto integer = [&](const char* key) { return payload.contains(key) && payload[key].is_number_integer(); };
+  if (payload.is_discarded() || !payload.is_object() || !payload.contains("sub") || !integer("lockstep_exp") ||
+      !integer("lockstep_iat") || !payload["sub"].is_string() || !payload.contains("scope") ||
+      !payload["scope"].is_string()) {
     return std::unexpected("malformed token");
   }
   TokenClaims c;
   c.client = payload["sub"].get<std::string>();
-  c.issued = Instant{Seconds{payload["iat"].get<long long>()}};
-  c.expires = Instant{Seconds{payload["exp"].get<long long>()}};
+  c.issued = Instant{Seconds{payload["lockstep_iat"].get<long long>()}};
+  c.expires = Instant{Seconds{payload["lockstep_exp"].get<long long>()}};
   for (const auto& s : detail::split(payload["scope"].get<std::string>(), ' ')) {
     if (!s.empty()) c.scopes.insert(s);
   }

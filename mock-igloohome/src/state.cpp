@@ -82,6 +82,10 @@ bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
 
 namespace {
 
+// igloohome-api.md "Devices": `id` is the internal id, `deviceId` the serial-like
+// one; pairedAt with a numeric offset; a bridge has no battery level.
+constexpr std::string_view kPairedAt = "2025-06-01T10:00:00+00:00";
+
 json device_json(const World& w, const std::string& id) {
   json d;
   for (const auto& b : w.bridges) {
@@ -90,16 +94,16 @@ json device_json(const World& w, const std::string& id) {
     for (const auto& l : w.locks) {
       if (l.bridge_id == b.id) linked.push_back({{"type", "Lock"}, {"deviceId", l.id}});
     }
-    d = {{"id", b.id}, {"type", "Bridge"}, {"deviceId", b.id}, {"deviceName", b.name},
-         {"pairedAt", "2025-06-01T10:00:00.000Z"}, {"homeId", json::array()},
-         {"linkedDevices", linked}, {"batteryLevel", b.battery_level}};
+    d = {{"id", b.internal_id}, {"type", "Bridge"}, {"deviceId", b.id}, {"deviceName", b.name},
+         {"pairedAt", kPairedAt}, {"homeId", json::array()},
+         {"linkedDevices", linked}, {"batteryLevel", nullptr}};
   }
   for (const auto& l : w.locks) {
     if (l.id != id) continue;
     json linked = json::array();
     if (l.bridge_id) linked.push_back({{"type", "Bridge"}, {"deviceId", *l.bridge_id}});
-    d = {{"id", l.id}, {"type", "Lock"}, {"deviceId", l.id}, {"deviceName", l.name},
-         {"pairedAt", "2025-06-01T10:00:00.000Z"}, {"homeId", json::array()},
+    d = {{"id", l.internal_id}, {"type", "Lock"}, {"deviceId", l.id}, {"deviceName", l.name},
+         {"pairedAt", kPairedAt}, {"homeId", json::array()},
          {"linkedDevices", linked}, {"batteryLevel", l.battery_level}, {"algoPin", l.algopin}};
   }
   return d;
@@ -111,7 +115,9 @@ json device_json(const World& w, const std::string& id) {
 using internal::json;
 
 void Mock::State::index_world() {
+  assign_internal_ids(world);  // a World built in code may leave them to the mock
   for (const auto& l : world.locks) {
+    lock_runtime[l.id] = LockRuntime{true, l.battery_level};
     locks_by_id.emplace(l.id, &l);
     device_docs.emplace(l.id, internal::device_json(world, l.id));
   }
@@ -203,6 +209,17 @@ void Mock::State::reset() {
   algopins.clear();
   next_algopin = 1;
   journal.clear();
+  keypad_log.clear();
+  keypad_of.clear();
+  for (const auto& l : world.locks) lock_runtime[l.id] = LockRuntime{true, l.battery_level};
+}
+
+Instant Mock::State::lock_clock(const std::string& lock_id, Instant t) const {
+  Instant reads = t;
+  for (const auto& f : faults) {
+    if (f.kind == FaultKind::clock_drift && f.target == lock_id && f.active_at(t)) reads += Minutes{f.minutes};
+  }
+  return reads;
 }
 
 Result<std::string> Mock::State::add_fault(const json& spec) {

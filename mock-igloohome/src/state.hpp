@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <expected>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -51,6 +52,7 @@ struct Job {
   JobStatusKind status = JobStatusKind::pending;
   std::optional<Instant> finished_at;
   std::string message;
+  json op_result;  // jobs 9, 10, 15: what the lock answered (jobResponse.opResult)
   // jobType 4 / 5
   std::string pin;
   std::string access_name;
@@ -83,6 +85,23 @@ struct AlgoPinRecord {
   std::optional<Instant> first_used_at;
 
   bool longer_than_a_day() const { return !end || *end - start > std::chrono::hours{24}; }
+};
+
+// One entry of a lock's keypad log: a guest typed a PIN (GET /devices/{id}/activity
+// and job 15 answer from it).
+struct KeypadEntry {
+  std::string lock_id;
+  std::uint64_t seq = 0;  // arrival order, for the entry's id and ties
+  Instant at{};           // true (virtual) time
+  Instant lock_time{};    // what the lock's own clock read (clock_drift)
+  bool opened = false;
+  std::string reason;
+};
+
+// What a lock is now, beside the PINs it holds: changed by jobs 1 and 2.
+struct LockRuntime {
+  bool locked = true;
+  int battery_level = 0;
 };
 
 struct TokenClaims {
@@ -132,6 +151,8 @@ struct Mock::State {
   using CustomPin = internal::CustomPin;
   using AlgoPinRecord = internal::AlgoPinRecord;
   using TokenClaims = internal::TokenClaims;
+  using KeypadEntry = internal::KeypadEntry;
+  using LockRuntime = internal::LockRuntime;
   using Fault = detail::Fault;
   using FaultKind = detail::FaultKind;
 
@@ -152,6 +173,11 @@ struct Mock::State {
   std::size_t journal_limit = 0;  // 0: keep every entry
   std::uint64_t journal_dropped = 0;
   std::uint64_t next_token = 1;
+  std::vector<KeypadEntry> keypad_log;
+  std::unordered_map<std::string, LockRuntime, detail::StringHash, std::equal_to<>> lock_runtime;
+  // The wall clock a token's iat/exp are written on (ApiSettings); replaceable
+  // so that tests read a fixed one.
+  std::function<Instant()> wall_clock;
   // The world never changes once loaded: its devices are indexed, and each
   // device's JSON built, once (index_world, at construction).
   std::unordered_map<std::string_view, const Lock*> locks_by_id;
@@ -165,6 +191,7 @@ struct Mock::State {
   std::unordered_map<std::string, std::size_t, detail::StringHash, std::equal_to<>> job_by_id;
   Indexes custom_pins_of;  // lock -> custom_pins, oldest first
   Indexes algopins_of;     // lock -> algopins, oldest first
+  Indexes keypad_of;       // lock -> keypad_log, oldest first
   // Pages of GET /devices as sent, by client and cursor: the most polled answer
   // there is, and fixed for the same reason.
   mutable std::unordered_map<std::string, std::string, detail::StringHash, std::equal_to<>> device_pages;
@@ -191,6 +218,8 @@ struct Mock::State {
   // A server under sustained load keeps the newest entries.
   void trim_journal();
   void reset();
+  // The lock's own clock at true instant `t` (clock_drift faults in force then).
+  Instant lock_clock(const std::string& lock_id, Instant t) const;
 
   // --- faults (state.cpp) ---------------------------------------------------------
   Result<std::string> add_fault(const json& spec);
@@ -232,6 +261,7 @@ class Handler {
   std::optional<Answer> visible_device(const std::string& id) const;  // devices.cpp
   Answer create_job(const std::string& lock_id, const std::string& bridge_id);  // jobs.cpp
   Answer job_status(const std::string& id);                                     // jobs.cpp
+  Answer activity(const std::string& device_id);                                // keypad.cpp
   Answer algopin(const std::string& lock_id, const std::string& type);          // algopin.cpp
 
   Mock::State& s_;
@@ -243,11 +273,15 @@ class Handler {
 Answer admin_route(Mock::State& s, Context& ctx);
 
 // Bridge jobs (jobs.cpp): GET /jobs/{id}'s body, also listed by /__admin/jobs.
-json job_json(const Job& j);
+json job_json(const Job& j, const ApiSettings& api);
 
 // The lock simulator (keypad.cpp), on a state already locked.
 EnterResult enter_locked(Mock::State& s, const std::string& lock_id, const std::string& pin, Instant at);
 std::vector<LockPin> pins_locked(const Mock::State& s, const std::string& lock_id);
+// A keypad log entry as the API shows it (activity, job 15).
+json keypad_entry_json(const KeypadEntry& e);
+// The lock's keypad log up to `now`, newest first.
+std::vector<const KeypadEntry*> keypad_log_until(const Mock::State& s, const std::string& lock_id, Instant now);
 
 // The journal (journal.cpp).
 void redact_in_place(json& value);
