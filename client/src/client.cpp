@@ -388,10 +388,9 @@ ProviderResult<LockInfo> Client::describe_lock(const std::string& lock_id) {
       cursor = std::move(following);
     }
 
-    auto device_id = [](const json& d) {
-      auto id = string_or_empty(d, "deviceId");
-      return id.empty() ? string_or_empty(d, "id") : id;
-    };
+    // Devices are known by deviceId (every path uses it); `id` is igloohome's
+    // internal id and never names a device to the API.
+    auto device_id = [](const json& d) { return string_or_empty(d, "deviceId"); };
     auto links_to = [&](const json& d, const std::string& target, std::string_view type) {
       if (!d.is_object() || !d.contains("linkedDevices") || !d["linkedDevices"].is_array()) return false;
       for (const auto& link : d["linkedDevices"]) {
@@ -468,15 +467,23 @@ ProviderResult<JobStatus> Client::job_status(const std::string& job_id) {
     }
     const json parsed = json::parse(response->body(), nullptr, false);
     if (!parsed.is_object()) return std::unexpected(malformed(*response, "job status is not a JSON object"));
+    // As production pollers read it (igloohome-api.md, "Bridge jobs"): done when
+    // `completed === true || jobResponse.jobStatus === 0`, failed (not delivered,
+    // or expired) when `jobResponse.jobStatus === 2`, anything else pending.
     const json job_response = parsed.contains("jobResponse") ? parsed["jobResponse"] : json{};
-    const std::string status = string_or_empty(job_response, "status");
+    std::optional<long long> job_status;
+    if (job_response.is_object()) {
+      if (const auto it = job_response.find("jobStatus"); it != job_response.end() && it->is_number_integer())
+        job_status = it->get<long long>();
+    }
     std::string detail = string_or_empty(job_response, "message");
-    if (detail.empty()) detail = status;
-    if (const auto it = parsed.find("completed"); it != parsed.end() && it->is_boolean() && it->get<bool>())
-      return JobStatus{JobState::completed, detail};
-    if (status == "failed") return JobStatus{JobState::failed, detail};
-    if (status == "expired") return JobStatus{JobState::expired, detail};
-    return JobStatus{JobState::pending, detail};
+    const bool completed = [&] {
+      const auto it = parsed.find("completed");
+      return it != parsed.end() && it->is_boolean() && it->get<bool>();
+    }();
+    if (completed || job_status == 0) return JobStatus{JobState::completed, detail.empty() ? "completed" : detail};
+    if (job_status == 2) return JobStatus{JobState::failed, detail.empty() ? "failed" : detail};
+    return JobStatus{JobState::pending, detail.empty() ? "pending" : detail};
   });
 }
 

@@ -66,6 +66,7 @@ enum class FaultKind {
   malformed_body,
   token_expiry,
   pin_rejected,
+  clock_drift,  // the lock simulator: a lock's own clock runs `minutes` ahead (or behind, < 0)
 };
 std::string_view to_string(FaultKind k);
 
@@ -84,7 +85,7 @@ struct Fault {
   int status = 500;
   int retry_after_seconds = 60;
   std::chrono::milliseconds latency{0};
-  int minutes = 0;
+  int minutes = 0;  // job_pending: the delay; clock_drift: the drift, signed
   int limit = 20;
   Seconds after_seconds{0};
   std::vector<std::string> pins;

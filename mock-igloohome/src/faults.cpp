@@ -30,6 +30,7 @@ const std::vector<KindInfo>& kinds() {
       {FaultKind::malformed_body, "malformed_body", {"path", "method", "probability", "seed", "after"}},
       {FaultKind::token_expiry, "token_expiry", {"after_seconds"}},
       {FaultKind::pin_rejected, "pin_rejected", {"target", "pins", "pattern"}},
+      {FaultKind::clock_drift, "clock_drift", {"target", "minutes"}},
   };
   return all;
 }
@@ -161,7 +162,7 @@ Result<Fault> parse_fault(const nlohmann::json& spec, const World& world, std::s
   if (spec.contains("target")) {
     auto target = string_field(spec, "target");
     if (!target) return std::unexpected(target.error());
-    const bool wants_lock = f.kind == FaultKind::pin_rejected;
+    const bool wants_lock = f.kind == FaultKind::pin_rejected || f.kind == FaultKind::clock_drift;
     if (wants_lock ? !is_lock(world, *target) : !is_bridge(world, *target)) {
       return fail(ErrorCode::invalid_argument,
                   fmt::format("target: no {} '{}' in the world", wants_lock ? "lock" : "bridge", *target),
@@ -210,6 +211,19 @@ Result<Fault> parse_fault(const nlohmann::json& spec, const World& world, std::s
     case FaultKind::job_pending: {
       if (!spec.contains("minutes")) return fail(ErrorCode::invalid_argument, "minutes: missing", "minutes");
       auto n = integer_field(spec, "minutes", 1, 60 * 24 * 366);
+      if (!n) return std::unexpected(n.error());
+      f.minutes = static_cast<int>(*n);
+      break;
+    }
+    case FaultKind::clock_drift: {
+      // One lock's clock: a drift without a lock would say nothing about any door.
+      if (!spec.contains("target")) {
+        return fail(ErrorCode::invalid_argument, "target: missing (the lock whose clock drifts)", "target");
+      }
+      if (!spec.contains("minutes")) {
+        return fail(ErrorCode::invalid_argument, "minutes: missing (ahead > 0, behind < 0)", "minutes");
+      }
+      auto n = integer_field(spec, "minutes", -7 * 24 * 60, 7 * 24 * 60);
       if (!n) return std::unexpected(n.error());
       f.minutes = static_cast<int>(*n);
       break;

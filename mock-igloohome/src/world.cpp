@@ -1,5 +1,6 @@
 #include "lockstep/mock/world.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -25,6 +26,11 @@ const std::vector<std::string>& all_scopes() {
       "igloohomeapi/unlock-bridge-proxied-job",
       "igloohomeapi/get-battery-level-bridge-proxied-job",
       "igloohomeapi/get-activity-logs-bridge-proxied-job",
+      // The most used public client asks for get-properties by default: a client
+      // that owns every scope must be granted it (igloohome-api.md).
+      "igloohomeapi/get-properties",
+      "igloohomeapi/get-device-activity",
+      "igloohomeapi/store-device-activity",
   };
   return scopes;
 }
@@ -103,7 +109,36 @@ Result<std::vector<std::string>> string_list(const nlohmann::json& obj, std::str
   return out;
 }
 
+// An explicit internal id: a non-empty string (uniqueness is checked once all are read).
+Result<void> read_internal_id(const nlohmann::json& obj, const std::string& path, std::string& out) {
+  if (!obj.contains("internal_id")) return {};
+  LOCKSTEP_TRY(id, Reader::get<std::string>(obj, "internal_id", path));
+  if (id.empty()) {
+    return fail(ErrorCode::invalid_argument, path + ".internal_id: must not be empty", path + ".internal_id");
+  }
+  out = id;
+  return {};
+}
+
 }  // namespace
+
+void assign_internal_ids(World& world) {
+  std::set<std::string> taken;
+  for (const auto& b : world.bridges) taken.insert(b.internal_id);
+  for (const auto& l : world.locks) taken.insert(l.internal_id);
+  long long next = 100001;
+  auto fresh = [&]() {
+    while (taken.contains(std::to_string(next))) ++next;
+    taken.insert(std::to_string(next));
+    return std::to_string(next++);
+  };
+  for (auto& b : world.bridges) {
+    if (b.internal_id.empty()) b.internal_id = fresh();
+  }
+  for (auto& l : world.locks) {
+    if (l.internal_id.empty()) l.internal_id = fresh();
+  }
+}
 
 World default_world() {
   World w;
@@ -113,13 +148,14 @@ World default_world() {
   w.locks.push_back(Lock{"LK-2", "Garden door", "BR-1", default_secret("LK-2"), true, 85});
   w.locks.push_back(Lock{"LK-ALGO", "Cabin (no bridge)", std::nullopt, default_secret("LK-ALGO"), true, 80});
   w.now = *parse_instant(kDefaultStart);
+  assign_internal_ids(w);
   return w;
 }
 
 Result<World> world_from_json(const nlohmann::json& json) {
   World w;
   w.now = *parse_instant(kDefaultStart);
-  LOCKSTEP_TRY_VOID(check_keys(json, "", {"now", "accounts", "bridges", "locks", "faults", "limits"}));
+  LOCKSTEP_TRY_VOID(check_keys(json, "", {"now", "accounts", "bridges", "locks", "faults", "limits", "api"}));
 
   if (json.contains("now")) {
     LOCKSTEP_TRY(text, Reader::get<std::string>(json, "now", ""));
@@ -143,7 +179,7 @@ Result<World> world_from_json(const nlohmann::json& json) {
     if (!arr.is_array()) return fail(ErrorCode::invalid_argument, "bridges: expected an array", "bridges");
     for (std::size_t i = 0; i < arr.size(); ++i) {
       const std::string path = fmt::format("bridges[{}]", i);
-      LOCKSTEP_TRY_VOID(check_keys(arr[i], path, {"id", "name", "battery_level"}));
+      LOCKSTEP_TRY_VOID(check_keys(arr[i], path, {"id", "name", "battery_level", "internal_id"}));
       if (!arr[i].contains("id")) return fail(ErrorCode::invalid_argument, path + ".id: missing", path + ".id");
       Bridge b;
       LOCKSTEP_TRY(id, Reader::get<std::string>(arr[i], "id", path));
@@ -158,6 +194,7 @@ Result<World> world_from_json(const nlohmann::json& json) {
         LOCKSTEP_TRY(level, Reader::get<int>(arr[i], "battery_level", path));
         b.battery_level = level;
       }
+      LOCKSTEP_TRY_VOID(read_internal_id(arr[i], path, b.internal_id));
       w.bridges.push_back(std::move(b));
     }
   }
@@ -167,7 +204,8 @@ Result<World> world_from_json(const nlohmann::json& json) {
     if (!arr.is_array()) return fail(ErrorCode::invalid_argument, "locks: expected an array", "locks");
     for (std::size_t i = 0; i < arr.size(); ++i) {
       const std::string path = fmt::format("locks[{}]", i);
-      LOCKSTEP_TRY_VOID(check_keys(arr[i], path, {"id", "name", "bridge", "secret", "algopin", "battery_level"}));
+      LOCKSTEP_TRY_VOID(
+          check_keys(arr[i], path, {"id", "name", "bridge", "secret", "algopin", "battery_level", "internal_id"}));
       if (!arr[i].contains("id")) return fail(ErrorCode::invalid_argument, path + ".id: missing", path + ".id");
       Lock l;
       LOCKSTEP_TRY(id, Reader::get<std::string>(arr[i], "id", path));
@@ -201,6 +239,7 @@ Result<World> world_from_json(const nlohmann::json& json) {
         LOCKSTEP_TRY(level, Reader::get<int>(arr[i], "battery_level", path));
         l.battery_level = level;
       }
+      LOCKSTEP_TRY_VOID(read_internal_id(arr[i], path, l.internal_id));
       w.locks.push_back(std::move(l));
     }
   }
@@ -231,6 +270,19 @@ Result<World> world_from_json(const nlohmann::json& json) {
     w.limits.job_expiry = Minutes{expiry};
   }
 
+  {
+    std::set<std::string> internal;
+    auto claim = [&](const std::string& id, const std::string& where) -> Result<void> {
+      if (!id.empty() && !internal.insert(id).second) {
+        return fail(ErrorCode::invalid_argument, fmt::format("{}: duplicate internal id '{}'", where, id), where);
+      }
+      return {};
+    };
+    for (std::size_t i = 0; i < w.bridges.size(); ++i)
+      LOCKSTEP_TRY_VOID(claim(w.bridges[i].internal_id, fmt::format("bridges[{}].internal_id", i)));
+    for (std::size_t i = 0; i < w.locks.size(); ++i)
+      LOCKSTEP_TRY_VOID(claim(w.locks[i].internal_id, fmt::format("locks[{}].internal_id", i)));
+  }
   for (const auto& b : w.bridges) {
     int linked = 0;
     for (const auto& l : w.locks) linked += (l.bridge_id == b.id);
@@ -276,8 +328,14 @@ Result<World> world_from_json(const nlohmann::json& json) {
       a.scopes = all_scopes();
       if (arr[i].contains("scopes")) {
         LOCKSTEP_TRY(scopes, string_list(arr[i], "scopes", path));
-        for (auto& s : scopes) {
+        for (std::size_t k = 0; k < scopes.size(); ++k) {
+          auto& s = scopes[k];
           if (s.rfind("igloohomeapi/", 0) != 0) s = "igloohomeapi/" + s;  // short names allowed
+          if (std::find(all_scopes().begin(), all_scopes().end(), s) == all_scopes().end()) {
+            const std::string where = fmt::format("{}.scopes[{}]", path, k);
+            return fail(ErrorCode::invalid_argument,
+                        fmt::format("{}: unknown scope '{}' (igloohome-api.md lists the scopes)", where, s), where);
+          }
         }
         a.scopes = scopes;
       }
@@ -295,6 +353,25 @@ Result<World> world_from_json(const nlohmann::json& json) {
       w.accounts.push_back(std::move(a));
     }
   }
+
+  if (json.contains("api")) {
+    const auto& api = json.at("api");
+    LOCKSTEP_TRY_VOID(check_keys(api, "api", {"job_type", "token_exp"}));
+    auto choice = [&](std::string_view key, std::string_view a, std::string_view b, bool& is_b) -> Result<void> {
+      if (!api.contains(std::string(key))) return {};
+      const std::string where = fmt::format("api.{}", key);
+      const auto& v = api.at(std::string(key));
+      if (!v.is_string() || (v.get<std::string>() != a && v.get<std::string>() != b)) {
+        return fail(ErrorCode::invalid_argument,
+                    fmt::format("{}: expected \"{}\" or \"{}\" (got {})", where, a, b, v.dump()), where);
+      }
+      is_b = v.get<std::string>() == b;
+      return {};
+    };
+    LOCKSTEP_TRY_VOID(choice("job_type", "string", "number", w.api.job_type_as_number));
+    LOCKSTEP_TRY_VOID(choice("token_exp", "wall", "virtual", w.api.token_exp_on_virtual_clock));
+  }
+  assign_internal_ids(w);
 
   if (json.contains("faults")) {
     const auto& arr = json.at("faults");
@@ -345,12 +422,14 @@ nlohmann::json world_to_json(const World& w) {
   }
   j["bridges"] = nlohmann::json::array();
   for (const auto& b : w.bridges) {
-    j["bridges"].push_back({{"id", b.id}, {"name", b.name}, {"battery_level", b.battery_level}});
+    j["bridges"].push_back(
+        {{"id", b.id}, {"name", b.name}, {"battery_level", b.battery_level}, {"internal_id", b.internal_id}});
   }
   j["locks"] = nlohmann::json::array();
   for (const auto& l : w.locks) {
     nlohmann::json lock = {{"id", l.id}, {"name", l.name}, {"secret", l.device_secret},
-                           {"algopin", l.algopin}, {"battery_level", l.battery_level}};
+                           {"algopin", l.algopin}, {"battery_level", l.battery_level},
+                           {"internal_id", l.internal_id}};
     lock["bridge"] = l.bridge_id ? nlohmann::json(*l.bridge_id) : nlohmann::json(nullptr);
     j["locks"].push_back(std::move(lock));
   }
@@ -361,6 +440,8 @@ nlohmann::json world_to_json(const World& w) {
                  {"pending_jobs_per_bridge", w.limits.pending_jobs_per_bridge},
                  {"pins_per_lock", w.limits.pins_per_lock},
                  {"locks_per_bridge", w.limits.locks_per_bridge}};
+  j["api"] = {{"job_type", w.api.job_type_as_number ? "number" : "string"},
+              {"token_exp", w.api.token_exp_on_virtual_clock ? "virtual" : "wall"}};
   return j;
 }
 

@@ -517,19 +517,25 @@ TEST_F(ClientTest, CreatePinWithoutAJobIdInTheAnswerIsRetryable) {
   EXPECT_EQ(id.error().http_status, 200);
 }
 
-TEST_F(ClientTest, C6_JobStatusReadsCompletedAndTheFailureStatus) {
+TEST_F(ClientTest, C6_JobStatusReadsCompletedAndJobStatusAsProductionPollersDo) {
+  // igloohome-api.md: done when `completed === true || jobResponse.jobStatus === 0`,
+  // failed when `jobResponse.jobStatus === 2`, anything else pending. A textual
+  // `status` is not an igloohome field and decides nothing.
   Client c = connected();
   struct Case {
     json answer;
     JobState expected;
   };
   const std::vector<Case> cases{
-      {{{"jobId", "J"}, {"completed", true}, {"jobType", 4}, {"jobResponse", json::object()}}, JobState::completed},
-      {{{"jobId", "J"}, {"completed", true}, {"jobResponse", {{"status", "failed"}}}}, JobState::completed},
-      {{{"jobId", "J"}, {"completed", false}, {"jobResponse", {{"status", "failed"}, {"message", "lock busy"}}}},
+      {{{"jobId", "J"}, {"completed", true}, {"jobType", "4"}, {"jobResponse", json::object()}}, JobState::completed},
+      {{{"jobId", "J"}, {"completed", true}, {"jobResponse", {{"jobStatus", 2}}}}, JobState::completed},
+      {{{"jobId", "J"}, {"completed", false}, {"jobResponse", {{"jobStatus", 0}}}}, JobState::completed},
+      {{{"jobId", "J"}, {"completed", false}, {"jobResponse", {{"jobStatus", 2}, {"message", "lock busy"}}}},
        JobState::failed},
-      {{{"jobId", "J"}, {"completed", false}, {"jobResponse", {{"status", "expired"}}}}, JobState::expired},
-      {{{"jobId", "J"}, {"completed", false}, {"jobResponse", {{"status", "pending"}}}}, JobState::pending},
+      {{{"jobId", "J"}, {"completed", false}, {"jobResponse", {{"jobStatus", 1}}}}, JobState::pending},
+      {{{"jobId", "J"}, {"completed", false}, {"jobResponse", {{"jobStatus", "2"}}}}, JobState::pending},
+      {{{"jobId", "J"}, {"completed", false}, {"jobResponse", {{"status", "failed"}}}}, JobState::pending},
+      {{{"jobId", "J"}, {"completed", false}, {"jobResponse", {{"status", "expired"}}}}, JobState::pending},
       {{{"jobId", "J"}, {"completed", false}}, JobState::pending},
       {{{"jobId", "J"}, {"completed", "yes"}}, JobState::pending},
   };
@@ -539,7 +545,7 @@ TEST_F(ClientTest, C6_JobStatusReadsCompletedAndTheFailureStatus) {
     ASSERT_TRUE(status.has_value()) << k.answer.dump();
     EXPECT_EQ(status->state, k.expected) << k.answer.dump();
   }
-  api.then(200, json{{"jobResponse", {{"status", "failed"}, {"message", "lock busy"}}}});
+  api.then(200, json{{"jobResponse", {{"jobStatus", 2}, {"message", "lock busy"}}}});
   EXPECT_EQ(c.job_status("J")->detail, "lock busy");
   EXPECT_EQ(api.requests.back().target(), "/igloohome/jobs/J");
   EXPECT_EQ(api.requests.back().method(), http::verb::get);

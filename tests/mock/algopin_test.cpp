@@ -189,5 +189,61 @@ RC_GTEST_PROP(AlgoPinProperty, HourlyPinsAreDeterministicAndOpenAtTheirStart, ()
   RC_ASSERT(b.algopin("hourly", window(start, end, variance)).body["pin"] == reply.body["pin"]);
 }
 
+
+// igloohome-api.md "algoPIN": a startDate before the start of the current hour is
+// refused with 400 naming the field; the current hour itself is accepted. The
+// hour is the date's own: at +05:30 the hours begin at :30 UTC.
+TEST_F(AlgoPin, AStartBeforeTheCurrentHourIsRefused) {
+  mock.set_now(at("2026-01-10T14:20:00Z"));
+  api.login();
+  auto current = api.algopin("hourly", window("2026-01-10T15:00:00+01:00", "2026-01-10T18:00:00+01:00"));
+  EXPECT_EQ(current.status, 200) << current.body.dump();
+  auto past = api.algopin("hourly", window("2026-01-10T14:00:00+01:00", "2026-01-10T18:00:00+01:00"));
+  EXPECT_EQ(past.status, 400);
+  EXPECT_EQ(past.body["error"], "invalid_request");
+  EXPECT_EQ(message_of(past).rfind("startDate: 'startDate' must be now or after", 0), 0u) << message_of(past);
+  auto a_day_ago = api.algopin("daily", window("2026-01-09T15:00:00+01:00", "2026-02-09T15:00:00+01:00"));
+  EXPECT_EQ(a_day_ago.status, 400);
+  for (const char* type : {"onetime", "permanent"}) {
+    EXPECT_EQ(api.algopin(type, window("2026-01-10T14:00:00+01:00", "")).status, 400) << type;
+  }
+  // 14:20Z is 19:50 at +05:30: its hour began at 19:00+05:30 (13:30Z).
+  EXPECT_EQ(api.algopin("hourly", window("2026-01-10T19:00:00+05:30", "2026-01-10T22:00:00+05:30")).status, 200);
+  EXPECT_EQ(api.algopin("hourly", window("2026-01-10T18:00:00+05:30", "2026-01-10T22:00:00+05:30")).status, 400);
+}
+
+// The lock's own clock (igloohome-api.md): a clock_drift fault shifts what the
+// keypad compares a time-bound code with, from its `from` on.
+TEST_F(AlgoPin, ADriftedLockJudgesCodesOnItsOwnClock) {
+  const std::string pin =
+      api.algopin("hourly", window("2026-01-10T15:00:00+01:00", "2026-01-10T18:00:00+01:00")).body["pin"];
+  // Start 14:00Z, end 17:00Z. LK-ALGO runs 20 minutes behind from 13:00Z.
+  ASSERT_TRUE(mock.add_fault({{"kind", "clock_drift"}, {"target", "LK-ALGO"}, {"minutes", -20},
+                              {"from", "2026-01-10T13:00:00Z"}}));
+  EXPECT_EQ(mock.enter("LK-ALGO", pin, at("2026-01-10T14:10:00Z")).reason, "not_yet_valid");  // reads 13:50
+  EXPECT_TRUE(mock.enter("LK-ALGO", pin, at("2026-01-10T14:20:00Z")).opens);                 // reads 14:00
+  EXPECT_TRUE(mock.enter("LK-ALGO", pin, at("2026-01-10T17:10:00Z")).opens);                 // reads 16:50
+  EXPECT_EQ(mock.enter("LK-ALGO", pin, at("2026-01-10T17:20:00Z")).reason, "expired");       // reads 17:00
+  // Ahead: another lock, a bridge PIN; the drift applies only to its target.
+  ASSERT_TRUE(mock.add_fault({{"kind", "clock_drift"}, {"target", "LK-1"}, {"minutes", 30}}));
+  ASSERT_EQ(api.create_pin("482913", "2026-01-10T15:00:00+01:00", "2026-01-12T11:00:00+01:00").status, 200);
+  EXPECT_TRUE(mock.enter("LK-1", "482913", at("2026-01-10T13:30:00Z")).opens);  // reads 14:00
+  EXPECT_EQ(mock.enter("LK-1", "482913", at("2026-01-12T09:30:00Z")).reason, "expired");
+  EXPECT_TRUE(mock.enter("LK-1", "482913", at("2026-01-12T09:29:59Z")).opens);
+}
+
+TEST_F(AlgoPin, ClockDriftNeedsALockAndSignedMinutes) {
+  auto no_target = mock.add_fault({{"kind", "clock_drift"}, {"minutes", 5}});
+  ASSERT_FALSE(no_target);
+  EXPECT_EQ(no_target.error().field, "target");
+  auto bridge = mock.add_fault({{"kind", "clock_drift"}, {"target", "BR-1"}, {"minutes", 5}});
+  ASSERT_FALSE(bridge);
+  EXPECT_EQ(bridge.error().field, "target");
+  auto no_minutes = mock.add_fault({{"kind", "clock_drift"}, {"target", "LK-1"}});
+  ASSERT_FALSE(no_minutes);
+  EXPECT_EQ(no_minutes.error().field, "minutes");
+  EXPECT_TRUE(mock.add_fault({{"kind", "clock_drift"}, {"target", "LK-1"}, {"minutes", -90}}));
+}
+
 }  // namespace
 }  // namespace lockstep::mock::testing

@@ -1,5 +1,6 @@
 // The mock's handler in-process: token endpoint, devices, bridge jobs, the lock
 // simulator for custom PINs, the admin API and the journal.
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -67,6 +68,9 @@ json jwt_payload(const std::string& token) {
 TEST(MockToken, BasicCredentialsGiveAJwtShapedTokenWithExpAndScope) {
   Mock mock;
   Api api(mock);
+  // igloohome-api.md "Tokens and time": exp is on the wall clock (a client checks
+  // it against its own), here fixed at 2030-05-05.
+  mock.set_wall_clock([] { return at("2030-05-05T12:00:00Z"); });
   auto a = api.token_form("grant_type=client_credentials", basic("demo-client", "demo-secret"));
   ASSERT_EQ(a.status, 200) << a.body.dump();
   EXPECT_EQ(a.body["token_type"], "Bearer");
@@ -76,8 +80,36 @@ TEST(MockToken, BasicCredentialsGiveAJwtShapedTokenWithExpAndScope) {
   EXPECT_EQ(std::count(token.begin(), token.end(), '.'), 2);
   const json claims = jwt_payload(token);
   EXPECT_EQ(claims["sub"], "demo-client");
-  EXPECT_EQ(claims["exp"].get<long long>(), at("2026-01-02T00:00:00Z").time_since_epoch().count());
+  EXPECT_EQ(claims["exp"].get<long long>(), at("2030-05-06T12:00:00Z").time_since_epoch().count());
+  EXPECT_EQ(claims["iat"].get<long long>(), at("2030-05-05T12:00:00Z").time_since_epoch().count());
   EXPECT_NE(claims["scope"].get<std::string>().find("igloohomeapi/get-devices"), std::string::npos);
+}
+
+TEST(MockToken, AWorldSettingPutsExpOnTheVirtualClock) {
+  World w = default_world();
+  w.api.token_exp_on_virtual_clock = true;
+  Mock mock(w);
+  mock.set_wall_clock([] { return at("2030-05-05T12:00:00Z"); });
+  Api api(mock);
+  const json claims = jwt_payload(api.login());
+  EXPECT_EQ(claims["exp"].get<long long>(), at("2026-01-02T00:00:00Z").time_since_epoch().count());
+}
+
+// The public client's default scope includes get-properties: the default client
+// owns every documented scope, and asking for all of them at once works.
+TEST(MockToken, EveryDocumentedScopeIsGrantedAndAnUnknownOneRefused) {
+  Mock mock;
+  Api api(mock);
+  std::string scope;
+  for (const auto& s : all_scopes()) scope += (scope.empty() ? "" : "+") + s;
+  auto all = api.token_form("grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret&scope=" + scope);
+  ASSERT_EQ(all.status, 200) << all.body.dump();
+  EXPECT_NE(all.body["scope"].get<std::string>().find("igloohomeapi/get-properties"), std::string::npos);
+  auto unknown = api.token_form(
+      "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret&scope=igloohomeapi/get-properties+"
+      "igloohomeapi/get-everything");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(unknown.body["error"], "invalid_request");
 }
 
 TEST(MockToken, BodyCredentialsWorkToo) {
@@ -129,6 +161,7 @@ TEST(MockToken, GrantTypeIsChecked) {
 TEST(MockToken, ExpiryIsEnforcedOnTheVirtualClock) {
   Mock mock;
   Api api(mock);
+  mock.set_wall_clock([] { return at("2030-05-05T12:00:00Z"); });  // exp says 2030: not what counts
   api.login();
   EXPECT_EQ(api.get("/igloohome/devices").status, 200);
   mock.set_now(at("2026-01-01T23:59:59Z"));
@@ -172,7 +205,7 @@ TEST(MockDevices, ListsTheDefaultWorld) {
   api.login();
   auto a = api.get("/igloohome/devices");
   ASSERT_EQ(a.status, 200);
-  EXPECT_TRUE(a.body["nextCursor"].is_null());
+  EXPECT_EQ(a.body["nextCursor"], "");  // always a string: "" on the last page
   ASSERT_EQ(a.body["payload"].size(), 4u);
   const json& bridge = a.body["payload"][0];
   EXPECT_EQ(bridge["deviceId"], "BR-1");
@@ -184,6 +217,18 @@ TEST(MockDevices, ListsTheDefaultWorld) {
   EXPECT_EQ(algo["type"], "Lock");
   EXPECT_TRUE(algo["linkedDevices"].empty());
   for (const char* key : {"id", "deviceName", "pairedAt", "homeId", "batteryLevel"}) EXPECT_TRUE(algo.contains(key)) << key;
+  // igloohome-api.md "Devices": an internal id beside the serial-like deviceId,
+  // pairedAt with a numeric offset, no battery level for a bridge.
+  std::set<std::string> ids;
+  for (const auto& d : a.body["payload"]) {
+    EXPECT_NE(d["id"], d["deviceId"]) << d.dump();
+    EXPECT_EQ(d["id"].get<std::string>().find_first_not_of("0123456789"), std::string::npos) << d.dump();
+    ids.insert(d["id"].get<std::string>());
+    EXPECT_TRUE(d["pairedAt"].get<std::string>().ends_with("+00:00")) << d.dump();
+  }
+  EXPECT_EQ(ids.size(), 4u);
+  EXPECT_TRUE(bridge["batteryLevel"].is_null());
+  EXPECT_TRUE(algo["batteryLevel"].is_number_integer());
 }
 
 TEST(MockDevices, CursorPagingWalksEveryDeviceOnce) {
@@ -202,7 +247,8 @@ TEST(MockDevices, CursorPagingWalksEveryDeviceOnce) {
     ++pages;
     EXPECT_LE(a.body["payload"].size(), 3u);
     for (const auto& d : a.body["payload"]) seen.push_back(d["deviceId"]);
-    if (a.body["nextCursor"].is_null()) break;
+    ASSERT_TRUE(a.body["nextCursor"].is_string());
+    if (a.body["nextCursor"] == "") break;
     target = "/igloohome/devices?cursor=" + a.body["nextCursor"].get<std::string>();
   }
   EXPECT_EQ(pages, 4);
@@ -221,6 +267,37 @@ TEST(MockDevices, OneDeviceAnd404) {
   auto missing = api.get("/igloohome/devices/LK-404");
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(missing.body["error"], "not_found");
+}
+
+// igloohome-api.md "Activity": the lock's keypad log, newest first, in pages.
+TEST(MockDevices, ActivityIsTheKeypadLogNewestFirstInPages) {
+  Mock mock;
+  Api api(mock);
+  api.login();
+  mock.enter("LK-1", "1111", at("2026-01-01T00:00:00Z"));
+  mock.enter("LK-1", "2222", at("2026-01-01T00:00:00Z"));
+  mock.enter("LK-1", "3333", at("2026-01-02T00:00:00Z"));  // not yet: the virtual now is 2026-01-01
+  mock.enter("LK-2", "4444", at("2026-01-01T00:00:00Z"));
+  auto first = api.get("/igloohome/devices/LK-1/activity?pageSize=1");
+  ASSERT_EQ(first.status, 200) << first.body.dump();
+  ASSERT_EQ(first.body["payload"].size(), 1u);
+  EXPECT_EQ(first.body["payload"][0]["id"], "act-2");  // same instant: the later attempt first
+  EXPECT_EQ(first.body["payload"][0]["time"], "2026-01-01T00:00:00+00:00");
+  EXPECT_EQ(first.body["payload"][0]["opened"], false);
+  ASSERT_TRUE(first.body["nextCursor"].is_string());
+  auto second = api.get("/igloohome/devices/LK-1/activity?pageSize=1&cursor=" + first.body["nextCursor"].get<std::string>());
+  ASSERT_EQ(second.status, 200);
+  EXPECT_EQ(second.body["payload"][0]["id"], "act-1");
+  EXPECT_EQ(second.body["nextCursor"], "");
+  mock.set_now(at("2026-01-02T00:00:00Z"));
+  api.login();
+  auto all = api.get("/igloohome/devices/LK-1/activity");
+  ASSERT_EQ(all.body["payload"].size(), 3u);
+  EXPECT_EQ(all.body["payload"][0]["id"], "act-3");
+  EXPECT_EQ(api.get("/igloohome/devices/LK-1/activity?pageSize=0").status, 400);
+  EXPECT_EQ(api.get("/igloohome/devices/LK-1/activity?cursor=junk").status, 400);
+  EXPECT_EQ(api.get("/igloohome/devices/LK-404/activity").status, 404);
+  EXPECT_EQ(api.get("/igloohome/devices/BR-1/activity").status, 400);
 }
 
 TEST(MockDevices, AnAccountSeesOnlyItsDevices) {
@@ -247,7 +324,8 @@ TEST(MockJobs, CreatePinRunsAtOnceAndOpensOnlyInItsWindow) {
   auto status = api.get("/igloohome/jobs/" + job);
   ASSERT_EQ(status.status, 200);
   EXPECT_EQ(status.body["completed"], true);
-  EXPECT_EQ(status.body["jobType"], 4);
+  EXPECT_EQ(status.body["jobType"], "4");  // a string, as the public client types it
+  EXPECT_EQ(status.body["jobResponse"]["jobStatus"], 0);
   EXPECT_EQ(status.body["jobResponse"]["status"], "success");
   EXPECT_EQ(status.body["expiryDate"], "2026-01-01T00:10:00Z");
 
@@ -335,17 +413,51 @@ TEST(MockJobs, DevicesMustExistAndBeLinked) {
   EXPECT_EQ(api.get("/igloohome/jobs/job-999").status, 404);
 }
 
-TEST(MockJobs, OtherJobTypesAreAnsweredSimply) {
+// igloohome-api.md "Bridge jobs": types 1, 2, 9, 10, 15 with jobData absent or
+// null, answered from the lock simulator.
+TEST(MockJobs, LockUnlockBatteryStatusAndLogJobsAreAnsweredForReal) {
   Mock mock;
   Api api(mock);
   api.login();
-  for (int type : {1, 2, 9, 10, 15}) {
-    auto a = api.post("/igloohome/devices/LK-1/jobs/bridges/BR-1", {{"jobType", type}});
-    ASSERT_EQ(a.status, 200) << type;
-    auto s = api.get("/igloohome/jobs/" + a.body["jobId"].get<std::string>());
-    EXPECT_EQ(s.body["completed"], true);
-    EXPECT_EQ(s.body["jobType"], type);
-  }
+  auto run = [&](int type, std::optional<json> data) {
+    json body = {{"jobType", type}};
+    if (data) body["jobData"] = *data;
+    auto a = api.post("/igloohome/devices/LK-1/jobs/bridges/BR-1", body);
+    EXPECT_EQ(a.status, 200) << body.dump() << a.body.dump();
+    auto s = api.get("/igloohome/jobs/" + a.body.value("jobId", std::string{}));
+    EXPECT_EQ(s.body["completed"], true) << s.body.dump();
+    EXPECT_EQ(s.body["jobType"], std::to_string(type));
+    EXPECT_EQ(s.body["jobResponse"]["jobStatus"], 0);
+    return s.body["jobResponse"];
+  };
+  auto status = run(10, std::nullopt);
+  EXPECT_EQ(status["opResult"]["locked"], true);  // a lock starts locked
+  run(2, json(nullptr));                          // the public client sends "jobData": null
+  EXPECT_EQ(run(10, json(nullptr))["opResult"]["locked"], false);
+  run(1, json::object());
+  EXPECT_EQ(run(10, std::nullopt)["opResult"]["locked"], true);
+  EXPECT_EQ(run(9, std::nullopt)["opResult"]["batteryLevel"], 90);  // LK-1's battery in the default world
+
+  mock.enter("LK-1", "0000", at("2026-01-01T00:00:00Z"));
+  const auto logs = run(15, std::nullopt);
+  EXPECT_EQ(logs["opResult"]["result"], 0);
+  ASSERT_EQ(logs["opResult"]["logs"].size(), 1u) << logs.dump();
+  EXPECT_EQ(logs["opResult"]["logs"][0]["opened"], false);
+
+  // A create or delete still needs its jobData.
+  auto missing = api.post("/igloohome/devices/LK-1/jobs/bridges/BR-1", {{"jobType", 4}, {"jobData", nullptr}});
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(missing.body["message"].get<std::string>().rfind("jobData", 0), 0u) << missing.body.dump();
+}
+
+TEST(MockJobs, AWorldSettingAnswersJobTypeAsANumber) {
+  World w = default_world();
+  w.api.job_type_as_number = true;
+  Mock mock(w);
+  Api api(mock);
+  api.login();
+  const std::string job = api.create_pin("482913", kStart, kEnd).body["jobId"];
+  EXPECT_EQ(api.get("/igloohome/jobs/" + job).body["jobType"], 4);
 }
 
 TEST(MockJobs, BridgeOfflineIs406AtCreationAndNothingIsQueued) {
@@ -373,6 +485,7 @@ TEST(MockJobs, PendingJobsRunAfterTheirDelayIfTheBridgeIsOnline) {
   auto pending = api.get("/igloohome/jobs/" + job);
   EXPECT_EQ(pending.body["completed"], false);
   EXPECT_EQ(pending.body["jobResponse"]["status"], "pending");
+  EXPECT_EQ(pending.body["jobResponse"]["jobStatus"], 1);
   EXPECT_EQ(mock.enter("LK-1", "482913", at("2026-01-11T00:00:00Z")).reason, "not_installed");
   mock.set_now(at("2026-01-01T00:05:00Z"));
   EXPECT_EQ(api.get("/igloohome/jobs/" + job).body["jobResponse"]["status"], "success");
@@ -393,6 +506,7 @@ TEST(MockJobs, PendingJobsFailIfTheBridgeWentOffline) {
   auto s = api.get("/igloohome/jobs/" + job);
   EXPECT_EQ(s.body["completed"], false);
   EXPECT_EQ(s.body["jobResponse"]["status"], "failed");
+  EXPECT_EQ(s.body["jobResponse"]["jobStatus"], 2);
   EXPECT_EQ(s.body["jobResponse"]["message"], "unable to contact bridge");
   EXPECT_EQ(mock.enter("LK-1", "482913", at("2026-01-11T00:00:00Z")).reason, "unknown_pin");
 }
@@ -406,7 +520,10 @@ TEST(MockJobs, JobsPendingPastTheirExpiryExpire) {
   mock.set_now(at("2026-01-01T00:09:59Z"));
   EXPECT_EQ(api.get("/igloohome/jobs/" + job).body["jobResponse"]["status"], "pending");
   mock.set_now(at("2026-01-01T00:10:00Z"));
-  EXPECT_EQ(api.get("/igloohome/jobs/" + job).body["jobResponse"]["status"], "expired");
+  const auto expired = api.get("/igloohome/jobs/" + job);
+  EXPECT_EQ(expired.body["jobResponse"]["status"], "expired");
+  EXPECT_EQ(expired.body["jobResponse"]["jobStatus"], 2);  // production pollers read it as failed
+  EXPECT_EQ(expired.body["completed"], false);
 
   // A pending delay longer than the expiry also expires.
   Mock other;
@@ -571,7 +688,7 @@ TEST(MockAdmin, ALimitedJournalKeepsTheNewestAndCountsTheDropped) {
   EXPECT_EQ(journal.body["requests"][2]["path"], "/igloohome/devices/LK-ALGO");
   EXPECT_EQ(journal.body["dropped"], 2);
   // The device answers are the mock's own, read back from the kept text.
-  EXPECT_EQ(mock.journal().back().response()["id"], "LK-ALGO");
+  EXPECT_EQ(mock.journal().back().response()["deviceId"], "LK-ALGO");
   mock.limit_journal(1);
   EXPECT_EQ(mock.journal().size(), 1u);
   mock.limit_journal(0);  // unlimited again

@@ -1,6 +1,8 @@
 // World files: the default world on disk equals the built-in one, and every
 // mistake in a world file is refused with the JSON path that is wrong.
+#include <algorithm>
 #include <fstream>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -57,6 +59,17 @@ TEST(MockWorld, MistakesNameTheirPath) {
       {[](json& j) { j["limits"]["page_size"] = 0; }, "limits.page_size"},
       {[](json& j) { j["faults"] = {{{"kind", "job_pending"}}}; }, "faults[0].minutes"},
       {[](json& j) { j["faults"] = {{{"kind", "bridge_offline"}, {"target", "BR-7"}}}; }, "faults[0].target"},
+      // Issue 11 "Bad input": an unknown scope, a jobType representation other
+      // than string/number, a clock_drift without a lock.
+      {[](json& j) { j["accounts"][0]["scopes"] = {"get-devices", "get-everything"}; }, "accounts[0].scopes[1]"},
+      {[](json& j) { j["api"] = {{"job_type", "integer"}}; }, "api.job_type"},
+      {[](json& j) { j["api"] = {{"job_type", 4}}; }, "api.job_type"},
+      {[](json& j) { j["api"] = {{"token_exp", "lock"}}; }, "api.token_exp"},
+      {[](json& j) { j["api"] = {{"colour", "blue"}}; }, "api.colour"},
+      {[](json& j) { j["faults"] = {{{"kind", "clock_drift"}, {"minutes", 5}}}; }, "faults[0].target"},
+      {[](json& j) { j["faults"] = {{{"kind", "clock_drift"}, {"target", "BR-1"}, {"minutes", 5}}}; },
+       "faults[0].target"},
+      {[](json& j) { j["locks"][1]["internal_id"] = j["locks"][0]["internal_id"]; }, "locks[1].internal_id"},
   };
   for (const auto& c : cases) {
     json j = base;
@@ -77,6 +90,25 @@ TEST(MockWorld, FilesThatAreNotJsonOrMissingAreRefused) {
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().code, ErrorCode::invalid_json);
   std::remove(path.c_str());
+}
+
+TEST(MockWorld, DevicesHaveDistinctInternalIdsAndTheDefaultClientOwnsEveryScope) {
+  const World w = default_world();
+  std::set<std::string> ids;
+  for (const auto& b : w.bridges) ids.insert(b.internal_id);
+  for (const auto& l : w.locks) ids.insert(l.internal_id);
+  EXPECT_EQ(ids.size(), 4u);
+  for (const auto& id : ids) EXPECT_EQ(id.find_first_not_of("0123456789"), std::string::npos) << id;
+  // get-properties is what the most used public client asks for by default.
+  const auto& scopes = w.accounts[0].scopes;
+  EXPECT_NE(std::find(scopes.begin(), scopes.end(), "igloohomeapi/get-properties"), scopes.end());
+  EXPECT_EQ(scopes.size(), 16u);
+  EXPECT_FALSE(w.api.job_type_as_number);
+  EXPECT_FALSE(w.api.token_exp_on_virtual_clock);
+  auto numbers = world_from_json({{"api", {{"job_type", "number"}, {"token_exp", "virtual"}}}});
+  ASSERT_TRUE(numbers) << numbers.error().message;
+  EXPECT_TRUE(numbers->api.job_type_as_number);
+  EXPECT_TRUE(numbers->api.token_exp_on_virtual_clock);
 }
 
 TEST(MockWorld, ShortScopeNamesAndDefaults) {

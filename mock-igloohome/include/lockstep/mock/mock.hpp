@@ -3,7 +3,9 @@
 // admin API (/__admin/...) from a state held in memory — the world, the virtual
 // clock, the faults in force, bridge jobs, the PINs each lock knows and a journal
 // of every API request. It is pure request → reply on that state: no sockets, no
-// sleeping, no system clock (except in real-time mode), so the same handler
+// sleeping, no system clock (except in real-time mode, and for the iat/exp a
+// token shows a client: igloohome-api.md puts them on the wall clock, see
+// set_wall_clock), so the same handler
 // serves real HTTP (server.hpp) and an in-process transport (in_process_transport.hpp).
 //
 // Faults that belong to the network (latency, connection reset, empty response,
@@ -16,6 +18,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -102,6 +105,9 @@ class Mock {
   // Real-time mode: the clock follows the system clock from its current value
   // (set_now re-anchors it). Off by default.
   void follow_system_time(bool on);
+  // The clock a token's iat/exp are written on (the system clock by default; the
+  // virtual clock when the world's ApiSettings say so). Tests fix it.
+  void set_wall_clock(std::function<Instant()> wall_clock);
 
   // Faults: `spec` as the POST /__admin/faults body; returns the new fault's id.
   Result<std::string> add_fault(const nlohmann::json& spec);

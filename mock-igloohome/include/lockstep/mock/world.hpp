@@ -21,7 +21,8 @@
 
 namespace lockstep::mock {
 
-// Every scope the mock knows, with the igloohomeapi/ prefix.
+// Every scope the contract documents (igloohome-api.md), with the igloohomeapi/
+// prefix. An account owns these by default; a world naming another is refused.
 const std::vector<std::string>& all_scopes();
 
 struct Account {
@@ -33,18 +34,20 @@ struct Account {
 };
 
 struct Bridge {
-  std::string id;  // deviceId, e.g. "BR-1"
+  std::string id;  // deviceId, the serial-like id every path uses, e.g. "BR-1"
   std::string name;
-  int battery_level = 100;
+  int battery_level = 100;  // kept for the world file; the API answers null for a bridge
+  std::string internal_id;  // igloohome's internal `id`; empty: assigned (assign_internal_ids)
 };
 
 struct Lock {
-  std::string id;  // deviceId, e.g. "LK-1"
+  std::string id;  // deviceId, the serial-like id every path uses, e.g. "LK-1"
   std::string name;
   std::optional<std::string> bridge_id;  // absent: bridge-less (algoPIN only)
   std::string device_secret;             // algoPINs derive from it; default "secret-<id>"
   bool algopin = true;                   // supports algoPIN
   int battery_level = 90;
+  std::string internal_id;  // igloohome's internal `id`; empty: assigned (assign_internal_ids)
 };
 
 // The mock's own defaults for what igloohome does not publish (docs/mock.md).
@@ -57,6 +60,17 @@ struct Limits {
   int locks_per_bridge = 5;
 };
 
+// How the mock writes the facts that public clients read differently
+// (igloohome-api.md; docs/mock.md "Pointing a real integration at the mock").
+struct ApiSettings {
+  // GET /jobs/{id}'s jobType: a string ("4", the public Python client's type) by
+  // default, or a number.
+  bool job_type_as_number = false;
+  // The JWT's iat/exp: on the wall clock by default (what a client compares them
+  // with), or on the virtual clock. Expiry is enforced on the virtual clock either way.
+  bool token_exp_on_virtual_clock = false;
+};
+
 struct World {
   std::vector<Account> accounts;
   std::vector<Bridge> bridges;
@@ -64,11 +78,16 @@ struct World {
   std::vector<nlohmann::json> faults;  // each as a POST /__admin/faults body
   Instant now{};                       // the virtual clock's start
   Limits limits;
+  ApiSettings api;
 };
 
 // demo-client / demo-secret / "Demo Host"; BR-1 linked to LK-1 and LK-2; LK-ALGO
 // with no bridge; clock at 2026-01-01T00:00:00Z; no faults.
 World default_world();
+
+// Gives every bridge and lock without one an internal id: a numeric string
+// ("100001", "100002"... in world order, bridges first) unused by any other device.
+void assign_internal_ids(World& world);
 
 // Errors are invalid_argument with the JSON path in `field`, e.g. "locks[1].bridge".
 Result<World> world_from_json(const nlohmann::json& json);

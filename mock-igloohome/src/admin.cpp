@@ -1,0 +1,161 @@
+// The admin API under /__admin/: the virtual clock, faults, the keypad, the
+// journal, jobs, reset, the world and health. Never faulted, never journaled.
+#include <fmt/format.h>
+
+#include "state.hpp"
+
+namespace lockstep::mock::internal {
+
+namespace {
+
+std::string status_state(const LockPin& p, Instant now) {
+  if (p.kind == "custom" && !p.installed_at) return "pending";
+  if (p.deleted_at && *p.deleted_at <= now) return "deleted";
+  if (now < p.start) return "not_yet_valid";
+  if (p.end && now >= *p.end) return "expired";
+  return "valid";
+}
+
+}  // namespace
+
+Answer admin_route(Mock::State& s, Context& ctx) {
+  const auto& seg = ctx.segments;  // seg[0] == "__admin"
+  const std::string& m = ctx.method;
+  auto body_or_empty = [&]() -> std::expected<json, Answer> {
+    if (ctx.request.body().find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
+    return json_body(ctx);
+  };
+  if (seg.size() == 2 && seg[1] == "clock") {
+    if (m == "GET") return ok_answer({{"now", write_instant(s.now())}});
+    if (m != "POST") return method_not_allowed("GET, POST");
+    auto body = json_body(ctx);
+    if (!body) return body.error();
+    Instant t = s.now();
+    if (body->contains("now")) {
+      auto parsed = (*body)["now"].is_string() ? parse_instant((*body)["now"].get<std::string>())
+                                               : fail(ErrorCode::invalid_argument, "expected a string");
+      if (!parsed) {
+        return error_answer(http::status::bad_request, "invalid_request", "now: " + parsed.error().message);
+      }
+      t = *parsed;
+    } else if (body->contains("advance_seconds")) {
+      if (!(*body)["advance_seconds"].is_number_integer()) {
+        return error_answer(http::status::bad_request, "invalid_request", "advance_seconds: expected an integer");
+      }
+      t += Seconds{(*body)["advance_seconds"].get<long long>()};
+    } else {
+      return error_answer(http::status::bad_request, "invalid_request", "now: missing (or advance_seconds)");
+    }
+    s.set_now(t);
+    s.run_due_jobs(t);
+    return ok_answer({{"now", write_instant(s.now())}});
+  }
+  if (seg.size() == 2 && seg[1] == "faults") {
+    if (m == "GET") {
+      json list = json::array();
+      for (const auto& f : s.faults) {
+        json spec = f.spec;
+        spec["active"] = f.active_at(s.now());
+        list.push_back(std::move(spec));
+      }
+      return ok_answer({{"faults", list}});
+    }
+    if (m == "DELETE") {
+      const auto n = s.faults.size();
+      s.faults.clear();
+      return ok_answer({{"deleted", n}});
+    }
+    if (m != "POST") return method_not_allowed("GET, POST, DELETE");
+    auto body = json_body(ctx);
+    if (!body) return body.error();
+    auto id = s.add_fault(*body);
+    if (!id) return error_answer(http::status::bad_request, "invalid_request", id.error().message);
+    return ok_answer({{"id", *id}});
+  }
+  if (seg.size() == 3 && seg[1] == "faults") {
+    if (m != "DELETE" && m != "GET") return method_not_allowed("GET, DELETE");
+    for (auto it = s.faults.begin(); it != s.faults.end(); ++it) {
+      if (it->id != seg[2]) continue;
+      if (m == "GET") return ok_answer(it->spec);
+      s.faults.erase(it);
+      return ok_answer({{"deleted", seg[2]}});
+    }
+    return error_answer(http::status::not_found, "not_found", fmt::format("no fault '{}'", seg[2]));
+  }
+  if (seg.size() == 4 && seg[1] == "locks" && (seg[3] == "enter" || seg[3] == "pins")) {
+    if (s.lock(seg[2]) == nullptr) {
+      return error_answer(http::status::not_found, "not_found", fmt::format("no lock '{}'", seg[2]));
+    }
+    if (seg[3] == "pins") {
+      if (m != "GET") return method_not_allowed("GET");
+      json list = json::array();
+      for (const auto& p : pins_locked(s, seg[2])) {
+        json j = p.to_json();
+        j["state"] = status_state(p, s.now());
+        list.push_back(std::move(j));
+      }
+      return ok_answer({{"lock", seg[2]}, {"now", write_instant(s.now())}, {"pins", list}});
+    }
+    if (m != "POST") return method_not_allowed("POST");
+    auto body = json_body(ctx);
+    if (!body) return body.error();
+    if (!body->contains("pin") || !(*body)["pin"].is_string()) {
+      return error_answer(http::status::bad_request, "invalid_request", "pin: expected a string");
+    }
+    Instant at = s.now();
+    if (body->contains("at")) {
+      auto parsed = (*body)["at"].is_string() ? parse_instant((*body)["at"].get<std::string>())
+                                              : fail(ErrorCode::invalid_argument, "expected a string");
+      if (!parsed) return error_answer(http::status::bad_request, "invalid_request", "at: " + parsed.error().message);
+      at = *parsed;
+    }
+    const auto result = enter_locked(s, seg[2], (*body)["pin"].get<std::string>(), at);
+    return ok_answer({{"opens", result.opens}, {"reason", result.reason}, {"at", write_instant(at)}});
+  }
+  if (seg.size() == 2 && seg[1] == "requests") {
+    if (m == "GET") {
+      json list = json::array();
+      for (const auto& e : s.journal) list.push_back(e.to_json());
+      return ok_answer({{"requests", list}, {"dropped", s.journal_dropped}});
+    }
+    if (m == "DELETE") {
+      const auto n = s.journal.size();
+      s.journal.clear();
+      return ok_answer({{"deleted", n}});
+    }
+    return method_not_allowed("GET, DELETE");
+  }
+  if (seg.size() == 2 && seg[1] == "jobs") {
+    if (m != "GET") return method_not_allowed("GET");
+    json list = json::array();
+    for (const auto& j : s.jobs) {
+      json entry = job_json(j, s.world.api);
+      entry["lockId"] = j.lock_id;
+      entry["bridgeId"] = j.bridge_id;
+      entry["createdAt"] = write_instant(j.created);
+      entry["runAt"] = j.run_at ? json(write_instant(*j.run_at)) : json(nullptr);
+      entry["finishedAt"] = j.finished_at ? json(write_instant(*j.finished_at)) : json(nullptr);
+      entry["jobData"] = j.job_data;
+      list.push_back(std::move(entry));
+    }
+    return ok_answer({{"jobs", list}});
+  }
+  if (seg.size() == 2 && seg[1] == "reset") {
+    if (m != "POST") return method_not_allowed("POST");
+    auto body = body_or_empty();
+    if (!body) return body.error();
+    s.reset();
+    return ok_answer({{"reset", true}, {"now", write_instant(s.now())}});
+  }
+  if (seg.size() == 2 && seg[1] == "world") {
+    if (m != "GET") return method_not_allowed("GET");
+    return ok_answer(world_to_json(s.world));
+  }
+  if (seg.size() == 2 && seg[1] == "health") {
+    if (m != "GET") return method_not_allowed("GET");
+    return ok_answer({{"ok", true}, {"now", write_instant(s.now())}});
+  }
+  return not_found_path(ctx);
+}
+
+}  // namespace lockstep::mock::internal

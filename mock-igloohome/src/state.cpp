@@ -1,0 +1,251 @@
+// The mock's state and its indexes (state.hpp): world lookups, the virtual
+// clock, the faults in force, reset, and the small helpers every endpoint uses.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "state.hpp"
+
+namespace lockstep::mock {
+
+namespace internal {
+
+std::string_view to_string(JobStatusKind s) {
+  switch (s) {
+    case JobStatusKind::pending: return "pending";
+    case JobStatusKind::success: return "success";
+    case JobStatusKind::failed: return "failed";
+    case JobStatusKind::expired: return "expired";
+  }
+  return "pending";
+}
+
+Answer error_answer(http::status status, std::string_view code, std::string message) {
+  Answer a;
+  a.status = status;
+  a.body = {{"error", code}};
+  if (!message.empty()) a.body["message"] = std::move(message);
+  return a;
+}
+
+Answer ok_answer(json body) {
+  Answer a;
+  a.body = std::move(body);
+  return a;
+}
+
+Answer method_not_allowed(std::string_view allowed) {
+  Answer a = error_answer(http::status::method_not_allowed, "method_not_allowed",
+                          fmt::format("allowed: {}", allowed));
+  a.headers.emplace_back(http::field::allow, std::string(allowed));
+  return a;
+}
+
+Answer not_found_path(const Context& ctx) {
+  return error_answer(http::status::not_found, "not_found", fmt::format("no such path: {}", ctx.path));
+}
+
+std::optional<std::string> query_param(const Context& ctx, std::string_view name) {
+  auto fields = detail::parse_form(ctx.query);
+  if (!fields) return std::nullopt;
+  auto it = fields->find(std::string(name));
+  if (it == fields->end()) return std::nullopt;
+  return it->second;
+}
+
+std::expected<json, Answer> json_body(const Context& ctx) {
+  const auto& body = ctx.request.body();
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return std::unexpected(error_answer(http::status::bad_request, "invalid_request", "body: a JSON object is required"));
+  }
+  json parsed = json::parse(body, nullptr, false);
+  if (parsed.is_discarded()) {
+    return std::unexpected(error_answer(http::status::bad_request, "invalid_request", "body: not valid JSON"));
+  }
+  if (!parsed.is_object()) {
+    return std::unexpected(error_answer(http::status::bad_request, "invalid_request", "body: expected a JSON object"));
+  }
+  return parsed;
+}
+
+std::string write_instant(Instant t) { return format_instant(t); }
+
+bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    const auto a = static_cast<unsigned char>(text[i]);
+    const auto b = static_cast<unsigned char>(prefix[i]);
+    if (std::tolower(a) != std::tolower(b)) return false;
+  }
+  return true;
+}
+
+namespace {
+
+// igloohome-api.md "Devices": `id` is the internal id, `deviceId` the serial-like
+// one; pairedAt with a numeric offset; a bridge has no battery level.
+constexpr std::string_view kPairedAt = "2025-06-01T10:00:00+00:00";
+
+json device_json(const World& w, const std::string& id) {
+  json d;
+  for (const auto& b : w.bridges) {
+    if (b.id != id) continue;
+    json linked = json::array();
+    for (const auto& l : w.locks) {
+      if (l.bridge_id == b.id) linked.push_back({{"type", "Lock"}, {"deviceId", l.id}});
+    }
+    d = {{"id", b.internal_id}, {"type", "Bridge"}, {"deviceId", b.id}, {"deviceName", b.name},
+         {"pairedAt", kPairedAt}, {"homeId", json::array()},
+         {"linkedDevices", linked}, {"batteryLevel", nullptr}};
+  }
+  for (const auto& l : w.locks) {
+    if (l.id != id) continue;
+    json linked = json::array();
+    if (l.bridge_id) linked.push_back({{"type", "Bridge"}, {"deviceId", *l.bridge_id}});
+    d = {{"id", l.internal_id}, {"type", "Lock"}, {"deviceId", l.id}, {"deviceName", l.name},
+         {"pairedAt", kPairedAt}, {"homeId", json::array()},
+         {"linkedDevices", linked}, {"batteryLevel", l.battery_level}, {"algoPin", l.algopin}};
+  }
+  return d;
+}
+
+}  // namespace
+}  // namespace internal
+
+using internal::json;
+
+void Mock::State::index_world() {
+  assign_internal_ids(world);  // a World built in code may leave them to the mock
+  for (const auto& l : world.locks) {
+    lock_runtime[l.id] = LockRuntime{true, l.battery_level};
+    locks_by_id.emplace(l.id, &l);
+    device_docs.emplace(l.id, internal::device_json(world, l.id));
+  }
+  for (const auto& b : world.bridges) {
+    bridges_by_id.emplace(b.id, &b);
+    device_docs.emplace(b.id, internal::device_json(world, b.id));
+  }
+}
+
+const std::vector<std::size_t>& Mock::State::of(const Indexes& index, std::string_view lock_id) {
+  static const std::vector<std::size_t> none;
+  const auto it = index.find(lock_id);
+  return it == index.end() ? none : it->second;
+}
+
+const Mock::State::Job* Mock::State::find_job(std::string_view id) const {
+  const auto it = job_by_id.find(id);
+  return it == job_by_id.end() ? nullptr : &jobs[it->second];
+}
+
+void Mock::State::add_job(Job job) {
+  job_by_id[job.id] = jobs.size();
+  if (job.status == internal::JobStatusKind::pending) pending.push_back(jobs.size());
+  jobs.push_back(std::move(job));
+}
+
+void Mock::State::add_custom_pin(CustomPin pin) {
+  custom_pins_of[pin.lock_id].push_back(custom_pins.size());
+  custom_pins.push_back(std::move(pin));
+}
+
+void Mock::State::add_algopin(AlgoPinRecord rec) {
+  algopins_of[rec.lock_id].push_back(algopins.size());
+  algopins.push_back(std::move(rec));
+}
+
+Instant Mock::State::now() const {
+  if (!realtime) return virtual_now;
+  const auto elapsed = std::chrono::system_clock::now() - real_anchor;
+  return virtual_now + std::chrono::floor<Seconds>(elapsed);
+}
+
+void Mock::State::set_now(Instant t) {
+  virtual_now = t;
+  real_anchor = std::chrono::system_clock::now();
+}
+
+const Lock* Mock::State::lock(std::string_view id) const {
+  const auto it = locks_by_id.find(id);
+  return it == locks_by_id.end() ? nullptr : it->second;
+}
+
+const Bridge* Mock::State::bridge(std::string_view id) const {
+  const auto it = bridges_by_id.find(id);
+  return it == bridges_by_id.end() ? nullptr : it->second;
+}
+
+const Account* Mock::State::account(const std::string& client_id) const {
+  for (const auto& a : world.accounts) {
+    if (a.client_id == client_id) return &a;
+  }
+  return nullptr;
+}
+
+bool Mock::State::sees(const Account& a, const std::string& device) {
+  return a.devices.empty() || std::find(a.devices.begin(), a.devices.end(), device) != a.devices.end();
+}
+
+const json& Mock::State::device_doc(const std::string& id) const { return device_docs.at(id); }
+
+void Mock::State::trim_journal() {
+  while (journal_limit > 0 && journal.size() > journal_limit) {
+    journal.pop_front();
+    ++journal_dropped;
+  }
+}
+
+void Mock::State::reset() {
+  faults.clear();
+  next_fault = 1;
+  for (const auto& spec : world.faults) (void)add_fault(spec);  // validated at construction
+  jobs.clear();
+  pending.clear();
+  job_by_id.clear();
+  custom_pins_of.clear();
+  algopins_of.clear();
+  next_job = 1;
+  custom_pins.clear();
+  algopins.clear();
+  next_algopin = 1;
+  journal.clear();
+  keypad_log.clear();
+  keypad_of.clear();
+  for (const auto& l : world.locks) lock_runtime[l.id] = LockRuntime{true, l.battery_level};
+}
+
+Instant Mock::State::lock_clock(const std::string& lock_id, Instant t) const {
+  Instant reads = t;
+  for (const auto& f : faults) {
+    if (f.kind == FaultKind::clock_drift && f.target == lock_id && f.active_at(t)) reads += Minutes{f.minutes};
+  }
+  return reads;
+}
+
+Result<std::string> Mock::State::add_fault(const json& spec) {
+  auto fault = detail::parse_fault(spec, world, fmt::format("fault-{}", next_fault));
+  if (!fault) return std::unexpected(fault.error());
+  for (const auto& f : faults) {
+    if (f.id == fault->id) {
+      return fail(ErrorCode::invalid_argument, fmt::format("id: a fault '{}' already exists", f.id), "id");
+    }
+  }
+  ++next_fault;
+  faults.push_back(std::move(*fault));
+  return faults.back().id;
+}
+
+bool Mock::State::bridge_offline(const std::string& bridge_id, Instant t) const {
+  return std::any_of(faults.begin(), faults.end(), [&](const Fault& f) {
+    return f.kind == FaultKind::bridge_offline && f.active_at(t) && (f.target.empty() || f.target == bridge_id);
+  });
+}
+
+const Mock::State::Fault* Mock::State::bridge_fault(FaultKind kind, const std::string& bridge_id, Instant t) const {
+  for (const auto& f : faults) {
+    if (f.kind == kind && f.active_at(t) && (f.target.empty() || f.target == bridge_id)) return &f;
+  }
+  return nullptr;
+}
+
+}  // namespace lockstep::mock
