@@ -7,7 +7,7 @@
 namespace {
 
 void run(benchmark::State& state, std::string_view line) {
-  for (auto _ : state) benchmark::DoNotOptimize(lockstep::harness::plan_line(line));
+  for (auto _ : state) benchmark::DoNotOptimize(lockstep::harness::plan_line(line, 1));
   state.SetItemsProcessed(state.iterations());
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(line.size() + 1));
 }

@@ -1,5 +1,8 @@
 // `lockstep plan`: JSON Lines in, one JSON line out per line, streaming.
-#include <iostream>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
 #include <string>
 
 #include "command.hpp"
@@ -7,21 +10,35 @@
 
 namespace {
 
-int run_plan() {
-  std::ios::sync_with_stdio(false);
-  std::cin.tie(nullptr);
-  bool any_bad = false;
-  std::string line;
-  while (std::getline(std::cin, line)) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines carry no booking
-    auto result = lockstep::harness::plan_line(line);
-    any_bad |= !result.ok;
-    std::cout << result.json << '\n';
-    // Stream: answer now unless more input is already waiting (then batch).
-    if (std::cin.rdbuf()->in_avail() <= 0) std::cout.flush();
+bool write_all(int fd, std::string& data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
   }
-  std::cout.flush();
-  return any_bad ? 1 : 0;
+  data.clear();
+  return true;
+}
+
+// Reads whatever stdin has (a pipe gives what is waiting, up to the buffer), and
+// answers all of it before the next read: a conversation over a pipe gets each
+// answer at once, bulk input is answered a buffer at a time.
+int run_plan() {
+  lockstep::harness::PlanStream stream;
+  std::string out;
+  std::array<char, 1 << 16> buffer;
+  while (true) {
+    const ssize_t n = ::read(0, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    stream.feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)), out);
+    if (!write_all(1, out)) return 1;
+  }
+  stream.finish(out);
+  if (!write_all(1, out)) return 1;
+  return stream.any_bad() ? 1 : 0;
 }
 
 const bool registered = lockstep::cli::register_subcommand(

@@ -3,7 +3,9 @@
 // `id`, and either the four schedule instants (ok) or an error with one of the
 // contract's codes. For an ok answer the schedule must also make sense: the
 // window is not empty and the first attempt comes before the retry deadline or
-// the booking was made late.
+// the booking was made late. And it is differential: the answer must be byte for
+// byte that of the nlohmann implementation plan_line replaced
+// (tests/time/plan_reference.cpp, compiled in here as the reference).
 #include <cstddef>
 #include <cstdint>
 #include <set>
@@ -15,6 +17,8 @@
 #include "fuzz_check.hpp"
 #include "lockstep/harness/plan_line.hpp"
 #include "lockstep/time.hpp"
+// The reference is test code, not a library: its one source file is compiled here.
+#include "../tests/time/plan_reference.cpp"
 
 namespace {
 
@@ -31,9 +35,11 @@ lockstep::Instant instant_field(const nlohmann::json& out, const char* field, co
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
-  const auto result = lockstep::harness::plan_line(input);
+  const auto result = lockstep::harness::plan_line(input, 1);
   const std::string& line = result.json;
 
+  const auto expected = lockstep::plan_reference::plan_line(input, 1);
+  LOCKSTEP_FUZZ_CHECK(expected.json == line && expected.ok == result.ok, "simdjson " + line + "\n  reference " + expected.json);
   LOCKSTEP_FUZZ_CHECK(line.find('\n') == std::string::npos, line);
   const auto out = nlohmann::json::parse(line, nullptr, false);
   LOCKSTEP_FUZZ_CHECK(!out.is_discarded() && out.is_object(), line);

@@ -6,7 +6,8 @@
 #
 # Builds a RelWithDebInfo tree (build-bench/, benchmarks on, tests off), then:
 #  1. the Google Benchmark suite (bench/bench_*.cpp) -> reports/bench/<name>.json;
-#  2. `lockstep plan` on 1M generated lines: lines/s and peak memory;
+#  2. `lockstep plan` on 1M generated lines: lines/s (CPU) and peak memory, and the
+#     Python zoneinfo baseline (bench/plan_python_baseline.py) on the first 30k: the ratio;
 #  3. the mock over loopback HTTP with keep-alive, loaded by wrk over N
 #     connections: requests/s, p50/p99;
 #  4. the same device list served by WireMock and by the mock, loaded alike
@@ -48,15 +49,36 @@ for b in $benches; do
     "$build/bench/$b" "${filter[@]}" "${min_time[@]}" --benchmark_out="$out/$b.json" --benchmark_out_format=json
 done
 
-echo "== lockstep plan, 1M lines"
+echo "== lockstep plan, 1M lines, and the Python baseline side by side"
 lines=$([[ $quick == 1 ]] && echo 200000 || echo 1000000)
 python3 bench/plan_lines.py "$lines" > "$out/plan-input.jsonl"
 /usr/bin/time -f '{"elapsed_s": %e, "user_s": %U, "sys_s": %S, "max_rss_kb": %M}' -o "$out/plan-time.json" \
   "$build/lockstep" plan < "$out/plan-input.jsonl" > "$out/plan-output.jsonl" || true
-echo "{\"lines\": $lines, \"output_lines\": $(wc -l < "$out/plan-output.jsonl"), \"time\": $(cat "$out/plan-time.json")}" \
-  > "$out/plan-cli.json"
-rm -f "$out/plan-input.jsonl" "$out/plan-output.jsonl"
-cat "$out/plan-cli.json"
+# The same first 30,000 lines through the binary and through the Python example's
+# rules (bench/plan_python_baseline.py, zoneinfo), one after the other: a ratio.
+py_lines=$([[ $quick == 1 ]] && echo 10000 || echo 30000)
+head -n "$py_lines" "$out/plan-input.jsonl" > "$out/plan-input-py.jsonl"
+/usr/bin/time -f '{"elapsed_s": %e, "user_s": %U, "sys_s": %S}' -o "$out/plan-python-time.json" \
+  python3 bench/plan_python_baseline.py < "$out/plan-input-py.jsonl" > /dev/null || true
+/usr/bin/time -f '{"elapsed_s": %e, "user_s": %U, "sys_s": %S}' -o "$out/plan-small-time.json" \
+  "$build/lockstep" plan < "$out/plan-input-py.jsonl" > /dev/null || true
+python3 - "$out" "$lines" "$py_lines" <<'PY'
+import json, sys
+out, lines, py_lines = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+t = json.load(open(f"{out}/plan-time.json"))
+py = json.load(open(f"{out}/plan-python-time.json"))
+small = json.load(open(f"{out}/plan-small-time.json"))
+cpu = lambda x: max(x["user_s"] + x["sys_s"], 0.01)
+output_lines = sum(1 for _ in open(f"{out}/plan-output.jsonl"))
+result = {"lines": lines, "output_lines": output_lines, "time": t,
+          "lines_per_cpu_s": round(lines / cpu(t)),
+          "python": {"lines": py_lines, "time": py, "lines_per_cpu_s": round(py_lines / cpu(py)),
+                     "lockstep_same_lines": small,
+                     "ratio_cpu": round((cpu(py) / py_lines) / (cpu(t) / lines), 1)}}
+json.dump(result, open(f"{out}/plan-cli.json", "w"), indent=1)
+print(json.dumps(result))
+PY
+rm -f "$out/plan-input.jsonl" "$out/plan-output.jsonl" "$out/plan-input-py.jsonl"
 
 echo "== the mock over HTTP (wrk, keep-alive)"
 duration=$([[ $quick == 1 ]] && echo 3s || echo 10s)

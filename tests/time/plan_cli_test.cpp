@@ -44,6 +44,9 @@ class PlanProcess {
     const std::string data = line + "\n";
     ASSERT_EQ(write(to_child_, data.data(), data.size()), static_cast<ssize_t>(data.size()));
   }
+  void write_raw(const std::string& data) {
+    ASSERT_EQ(write(to_child_, data.data(), data.size()), static_cast<ssize_t>(data.size()));
+  }
   void close_input() {
     if (to_child_ >= 0) close(to_child_);
     to_child_ = -1;
@@ -124,6 +127,41 @@ TEST(PlanCli, SurvivesHostileInput) {
   EXPECT_EQ(nlohmann::json::parse(plan.read_line())["error"]["code"], "invalid_timezone");
   EXPECT_EQ(nlohmann::json::parse(plan.read_line())["id"], "b1");
   EXPECT_EQ(plan.wait_exit(), 1);
+}
+
+
+// plan-cli.md: a blank line gets no answer but is counted, so an error for a
+// line without a usable id names the line where it is in the input; CRLF is read
+// like LF.
+TEST(PlanCli, SkipsBlankLinesAndNamesIdlessLinesByNumber) {
+  PlanProcess plan;
+  plan.write_line(kGood);           // line 1
+  plan.write_line("");              // line 2: no answer
+  plan.write_line(" \t\r");         // line 3: no answer
+  plan.write_line("not json");      // line 4
+  plan.write_line(std::string(kGood) + "\r");  // line 5, CRLF
+  plan.write_line(R"({"timezone":"UTC"})");     // line 6, no id
+  plan.close_input();
+  EXPECT_EQ(nlohmann::json::parse(plan.read_line())["id"], "b1");
+  const auto four = nlohmann::json::parse(plan.read_line());
+  EXPECT_EQ(four["error"]["code"], "invalid_json");
+  EXPECT_EQ(four["error"]["message"].get<std::string>().rfind("line 4: ", 0), 0u) << four.dump();
+  const auto five = nlohmann::json::parse(plan.read_line());
+  EXPECT_EQ(five["id"], "b1");
+  EXPECT_EQ(five["valid_from"], "2026-03-29T01:00:00Z");
+  const auto six = nlohmann::json::parse(plan.read_line());
+  EXPECT_EQ(six["error"]["code"], "invalid_booking");  // no checkin
+  EXPECT_EQ(six["error"]["message"].get<std::string>().rfind("line 6: ", 0), 0u) << six.dump();
+  EXPECT_EQ(plan.read_line(), "");
+  EXPECT_EQ(plan.wait_exit(), 1);
+}
+
+TEST(PlanCli, AnswersALastLineWithoutNewline) {
+  PlanProcess plan;
+  plan.write_raw(kGood);
+  plan.close_input();
+  EXPECT_EQ(nlohmann::json::parse(plan.read_line())["id"], "b1");
+  EXPECT_EQ(plan.wait_exit(), 0);
 }
 
 }  // namespace

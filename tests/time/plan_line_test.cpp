@@ -12,7 +12,7 @@ namespace {
 using nlohmann::json;
 
 json answer(const json& input) {
-  auto result = plan_line(input.dump());
+  auto result = plan_line(input.dump(), 1);
   json out = json::parse(result.json);
   EXPECT_EQ(result.ok, !out.contains("error")) << result.json;
   return out;
@@ -100,7 +100,7 @@ TEST(PlanLine, BadLinesGetTheirCode) {
 
 TEST(PlanLine, GarbageIsInvalidJsonWithNullId) {
   for (const char* text : {"{", "not json", "[1,2]", "\"text\"", "{\"id\":\"a\",}", "\xff\xfe"}) {
-    auto result = plan_line(text);
+    auto result = plan_line(text, 1);
     EXPECT_FALSE(result.ok);
     const json got = json::parse(result.json);
     EXPECT_EQ(got["error"]["code"], "invalid_json") << text;
@@ -109,10 +109,62 @@ TEST(PlanLine, GarbageIsInvalidJsonWithNullId) {
 }
 
 TEST(PlanLine, NonAsciiIdsAreEchoedSafely) {
-  auto result = plan_line(R"({"id":"réservation-ü","timezone":"Mars"})");
+  auto result = plan_line(R"({"id":"réservation-ü","timezone":"Mars"})", 1);
   const json got = json::parse(result.json);
   EXPECT_EQ(got["id"], "réservation-ü");
   EXPECT_EQ(got["error"]["code"], "invalid_timezone");
+}
+
+
+TEST(PlanLine, AnErrorWithoutAUsableIdNamesItsLineNumber) {
+  for (const char* text : {"{", "[1]", R"({"timezone":"UTC"})", R"({"id":null,"timezone":"Mars/Olympus"})"}) {
+    const json got = json::parse(plan_line(text, 42).json);
+    EXPECT_TRUE(got["id"].is_null()) << text;
+    EXPECT_EQ(got["error"]["message"].get<std::string>().rfind("line 42: ", 0), 0u) << got.dump();
+  }
+  const json named = json::parse(plan_line(R"({"id":"b9","timezone":"Mars/Olympus"})", 42).json);
+  EXPECT_EQ(named["error"]["code"], "invalid_timezone");
+  EXPECT_EQ(named["error"]["message"].get<std::string>().find("line 42"), std::string::npos)
+      << "a line with an id is named by it";
+}
+
+// Nesting past json_input::kMaxDepth (128) is refused as invalid_json, saying so;
+// at the limit the id is echoed as given.
+TEST(PlanLine, NestingIsBounded) {
+  auto nested_id = [](int levels) {  // the object itself is level 1
+    return R"({"id":)" + std::string(levels - 1, '[') + std::string(levels - 1, ']') +
+           R"(,"timezone":"UTC","checkin":"2026-05-10T15:00","checkout":"2026-05-12T11:00"})";
+  };
+  const auto at_limit = plan_line(nested_id(128), 3);
+  EXPECT_TRUE(at_limit.ok) << at_limit.json;
+  EXPECT_EQ(json::parse(at_limit.json)["id"], json::parse(nested_id(128))["id"]);
+  const auto past = plan_line(nested_id(129), 3);
+  EXPECT_FALSE(past.ok);
+  const json got = json::parse(past.json);
+  EXPECT_EQ(got["error"]["code"], "invalid_json");
+  EXPECT_TRUE(got["id"].is_null());
+  EXPECT_EQ(got["error"]["message"], "line 3: nested deeper than 128 levels");
+  // 200,000 levels deep and valid: refused the same way, and nothing overflows.
+  const std::string deep = R"({"x":)" + std::string(200'000, '[') + std::string(200'000, ']') + "}";
+  EXPECT_EQ(json::parse(plan_line(deep, 1).json)["error"]["message"], "line 1: nested deeper than 128 levels");
+}
+
+TEST(PlanLine, ANulByteIsNotJson) {
+  const std::string good = R"({"id":"n","timezone":"UTC","checkin":"2026-05-10T15:00","checkout":"2026-05-12T11:00"})";
+  for (const std::string& text : {good + std::string(1, '\0') + "junk", good + std::string(1, '\0')}) {
+    const json got = json::parse(plan_line(text, 2).json);
+    EXPECT_EQ(got["error"]["code"], "invalid_json") << got.dump();
+  }
+}
+
+TEST(PlanLine, OutOfRangeUnsignedSettingIsNotWrapped) {
+  const json got = json::parse(plan_line(R"({"id":"u","timezone":"UTC","checkin":"2026-05-10T15:00",)"
+                                         R"("checkout":"2026-05-12T11:00","days_before":18446744073709551615})",
+                                         1)
+                                   .json);
+  EXPECT_EQ(got["error"]["code"], "invalid_setting");
+  EXPECT_NE(got["error"]["message"].get<std::string>().find("18446744073709551615"), std::string::npos)
+      << got.dump();
 }
 
 }  // namespace
