@@ -6,6 +6,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "input_problems.hpp"
+#include "lockstep/json_input.hpp"
+
 namespace lockstep::harness {
 
 using nlohmann::json;
@@ -28,7 +31,7 @@ Result<Minutes> time_of_day(const json& value, const std::string& key) {
   auto bad = [&] {
     return fail(ErrorCode::invalid_setting,
                 fmt::format("'{}' must be a local time of day \"HH:MM\" (00:00 to 23:59), got {}", key,
-                            value.dump()),
+                            detail::describe(value)),
                 key);
   };
   if (!value.is_string()) return bad();
@@ -45,15 +48,17 @@ Result<Minutes> time_of_day(const json& value, const std::string& key) {
 }  // namespace
 }  // namespace detail
 
-Result<Profile> parse_profile(std::string_view text) {
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::exception& e) {
-    return fail(ErrorCode::invalid_json, fmt::format("profile is not valid JSON: {}", e.what()));
-  }
-  if (!doc.is_object()) return fail(ErrorCode::invalid_json, "profile must be a JSON object");
+Result<Profile> parse_profile(std::string_view text) { return parse_profile(text, "profile"); }
 
+Result<Profile> parse_profile(std::string_view text, std::string_view file) {
+  auto doc = json_input::parse(text);
+  if (!doc) return fail(ErrorCode::invalid_json, detail::format_parse_error(file, text, doc.error()));
+  if (!doc->is_object()) return fail(ErrorCode::invalid_json, fmt::format("{}: a profile must be a JSON object", file));
+  return profile_from_json(*doc);
+}
+
+Result<Profile> profile_from_json(const nlohmann::json& doc) {
+  if (!doc.is_object()) return fail(ErrorCode::invalid_json, "profile must be a JSON object");
   Profile p;
   for (const auto& [key, value] : doc.items()) {
     if (key == "generation_local_time") {
@@ -71,7 +76,7 @@ Result<Profile> parse_profile(std::string_view text) {
         return fail(ErrorCode::invalid_setting,
                     fmt::format("'retry_deadline' must be \"end_of_checkin_day\", \"start_of_checkin_day\" or "
                                 "\"checkin_time\", got {}",
-                                value.dump()),
+                                detail::describe(value)),
                     key);
       p.retry_deadline = *d;
     } else if (key == "schedule_tolerance_minutes") {
@@ -81,15 +86,16 @@ Result<Profile> parse_profile(std::string_view text) {
     } else if (key == "disconnect_deletes_future_codes") {
       if (!value.is_boolean())
         return fail(ErrorCode::invalid_setting,
-                    fmt::format("'disconnect_deletes_future_codes' must be true or false, got {}", value.dump()),
+                    fmt::format("'disconnect_deletes_future_codes' must be true or false, got {}",
+                                detail::describe(value)),
                     key);
       p.disconnect_deletes_future_codes = value.get<bool>();
     } else {
       return fail(ErrorCode::invalid_setting,
                   fmt::format("unknown key '{}' (known: generation_local_time, retry_interval_minutes, "
                               "retry_deadline, schedule_tolerance_minutes, disconnect_deletes_future_codes)",
-                              key),
-                  key);
+                              detail::cut(key, 80)),
+                  detail::cut(key, 80));
     }
   }
   return p;
@@ -100,8 +106,9 @@ Result<Profile> load_profile(const std::string& path) {
   if (!in) return fail(ErrorCode::io_error, fmt::format("{}: cannot read the profile file", path));
   std::ostringstream text;
   text << in.rdbuf();
-  auto p = parse_profile(text.str());
-  if (!p) {
+  auto p = parse_profile(text.str(), path);
+  // Parse errors already start with "path:line:col"; the others get the path.
+  if (!p && p.error().code != ErrorCode::invalid_json) {
     auto e = p.error();
     e.message = fmt::format("{}: {}", path, e.message);
     return std::unexpected(std::move(e));

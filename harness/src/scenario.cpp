@@ -40,6 +40,12 @@ bool is_participant_request(EventKind kind) noexcept {
   return kind != EventKind::fault_on && kind != EventKind::fault_off && kind != EventKind::tick;
 }
 
+bool scenario_has_tag(const Scenario& scenario, std::string_view tag) noexcept {
+  for (const auto& t : scenario.tags)
+    if (t == tag) return true;
+  return false;
+}
+
 Instant default_end(const Scenario& scenario) {
   Instant latest = scenario.start;
   auto see = [&](Instant t) {

@@ -1,4 +1,3 @@
-#include "lockstep/rule.hpp"
 #include "lockstep/harness/scenario_loader.hpp"
 
 #include <algorithm>
@@ -11,8 +10,14 @@
 
 #include <fmt/format.h>
 
+#include "lockstep/rule.hpp"
+
+#include "input_problems.hpp"
 #include "lockstep/harness/profile.hpp"
+#include "lockstep/harness/yaml_input.hpp"
+#include "lockstep/json_input.hpp"
 #include "lockstep/mock/world.hpp"
+#include "scenario_setup_check.hpp"
 
 namespace lockstep::harness {
 
@@ -26,43 +31,29 @@ const std::vector<std::string>& known_rule_ids() {
 namespace detail {
 namespace {
 
-// A problem at a JSON path. Thrown inside the loader only (the loader is a JSON
-// edge) and turned into an Error at its public functions.
-struct Bad {
-  std::string path;
-  std::string reason;
-  ErrorCode code = ErrorCode::invalid_argument;
-};
-
-std::string join(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
-}
-std::string at_index(const std::string& path, std::size_t i) { return fmt::format("{}[{}]", path, i); }
-
-std::string describe(const json& j) {
-  auto s = j.dump();
-  if (s.size() > 60) s = s.substr(0, 57) + "...";
-  return s;
-}
-
-// Reads one JSON object, refusing keys it was not told about.
+// Reads one JSON object. Keys it was not told about are problems (every one of
+// them, when a Problems is given; else the first is thrown).
 class Obj {
  public:
-  Obj(const json& j, std::string path, std::initializer_list<std::string_view> allowed) : j_(j), path_(std::move(path)) {
+  Obj(const json& j, std::string path, std::initializer_list<std::string_view> allowed)
+      : Obj(j, std::move(path), nullptr, allowed) {}
+  Obj(const json& j, std::string path, Problems* problems, std::initializer_list<std::string_view> allowed)
+      : j_(j), path_(std::move(path)) {
     if (!j.is_object()) throw Bad{path_.empty() ? "(top level)" : path_, fmt::format("must be an object, got {}", describe(j))};
     for (const auto& [key, value] : j.items()) {
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        std::string list;
-        for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        throw Bad{join(path_, key), fmt::format("unknown field (allowed here: {})", list)};
-      }
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      std::string list;
+      for (auto a : allowed)
+        if (a != "$schema") list += (list.empty() ? "" : ", ") + std::string(a);
+      Bad bad{join(path_, cut(key, 80)), fmt::format("unknown field (allowed here: {})", list)};
+      if (!problems) throw bad;
+      problems->add(std::move(bad));
     }
   }
 
   const std::string& path() const { return path_; }
   std::string sub(std::string_view key) const { return join(path_, key); }
   bool has(std::string_view key) const { return j_.contains(key); }
-  bool is_null(std::string_view key) const { return has(key) && j_.at(std::string(key)).is_null(); }
   const json& at(std::string_view key) const { return j_.at(std::string(key)); }
 
   const json& required(std::string_view key) const {
@@ -107,13 +98,19 @@ class Obj {
     return at(key).get<bool>();
   }
 
-  // An array (absent: empty), each element handed to `each` with its path.
+  // An array (absent: empty), each element handed to `each` with its path. With
+  // a Problems, a mistake in one element is recorded and the next one read.
   template <class F>
-  void array(std::string_view key, F each) const {
+  void array(std::string_view key, F each, Problems* problems = nullptr) const {
     if (!has(key)) return;
     const auto& a = at(key);
     if (!a.is_array()) throw Bad{sub(key), fmt::format("must be an array, got {}", describe(a))};
-    for (std::size_t i = 0; i < a.size(); ++i) each(a[i], at_index(sub(key), i));
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (problems)
+        problems->attempt([&] { each(a[i], at_index(sub(key), i)); });
+      else
+        each(a[i], at_index(sub(key), i));
+    }
   }
 
   static std::string as_string(const json& v, const std::string& path) {
@@ -128,6 +125,8 @@ class Obj {
   }
   static int as_int(const json& v, const std::string& path, long long low, long long high) {
     if (!v.is_number_integer()) throw Bad{path, fmt::format("must be an integer, got {}", describe(v))};
+    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(high))
+      throw Bad{path, fmt::format("is {}, must be from {} to {}", v.get<std::uint64_t>(), low, high)};
     const auto n = v.get<long long>();
     if (n < low || n > high) throw Bad{path, fmt::format("is {}, must be from {} to {}", n, low, high)};
     return static_cast<int>(n);
@@ -176,7 +175,8 @@ void read_expect_error(const Obj& o, Event& e) {
   if (o.has("rule")) e.rule = rule_id(o.at("rule"), o.sub("rule"));
 }
 
-Event read_event(const json& j, const std::string& path, std::map<std::string, std::string>& faults_on) {
+Event read_event(const json& j, const std::string& path, std::map<std::string, std::string>& faults_on,
+                 Problems& problems) {
   if (!j.is_object()) throw Bad{path, fmt::format("must be an object, got {}", describe(j))};
   if (!j.contains("do")) throw Bad{join(path, "do"), "required field missing"};
   const auto kind_text = Obj::as_string(j.at("do"), join(path, "do"));
@@ -191,7 +191,7 @@ Event read_event(const json& j, const std::string& path, std::map<std::string, s
   e.json_path = path;
   switch (*kind) {
     case EventKind::connect: {
-      Obj o(j, path, {"at", "do", "client_id", "client_secret", "expect_error", "rule"});
+      Obj o(j, path, &problems, {"at", "do", "client_id", "client_secret", "expect_error", "rule"});
       e.client_id = o.str_or("client_id", std::string(default_client_id));
       e.client_secret = o.str_or("client_secret", std::string(default_client_secret));
       read_expect_error(o, e);
@@ -200,14 +200,14 @@ Event read_event(const json& j, const std::string& path, std::map<std::string, s
     }
     case EventKind::disconnect:
     case EventKind::tick: {
-      Obj o(j, path, {"at", "do", "expect_error", "rule"});
+      Obj o(j, path, &problems, {"at", "do", "expect_error", "rule"});
       if (*kind == EventKind::tick && o.has("expect_error")) throw Bad{o.sub("expect_error"), "a tick has no reply to expect"};
       read_expect_error(o, e);
       e.at = o.instant("at");
       break;
     }
     case EventKind::put_property: {
-      Obj o(j, path, {"at", "do", "property", "timezone", "expect_error", "rule"});
+      Obj o(j, path, &problems, {"at", "do", "property", "timezone", "expect_error", "rule"});
       e.property_id = o.str("property");
       e.timezone = o.str("timezone");
       read_expect_error(o, e);
@@ -215,7 +215,7 @@ Event read_event(const json& j, const std::string& path, std::map<std::string, s
       break;
     }
     case EventKind::assign_lock: {
-      Obj o(j, path, {"at", "do", "property", "lock", "brand", "expect_error", "rule"});
+      Obj o(j, path, &problems, {"at", "do", "property", "lock", "brand", "expect_error", "rule"});
       e.property_id = o.str("property");
       e.lock_id = o.str("lock");
       e.brand = o.str_or("brand", "igloohome");
@@ -224,14 +224,14 @@ Event read_event(const json& j, const std::string& path, std::map<std::string, s
       break;
     }
     case EventKind::remove_lock: {
-      Obj o(j, path, {"at", "do", "property", "expect_error", "rule"});
+      Obj o(j, path, &problems, {"at", "do", "property", "expect_error", "rule"});
       e.property_id = o.str("property");
       read_expect_error(o, e);
       e.at = o.instant("at");
       break;
     }
     case EventKind::configure_lock: {
-      Obj o(j, path, {"at", "do", "lock", "days_before", "margin_minutes", "code_source", "expect_error", "rule"});
+      Obj o(j, path, &problems, {"at", "do", "lock", "days_before", "margin_minutes", "code_source", "expect_error", "rule"});
       e.lock_id = o.str("lock");
       e.config = read_settings(o);
       read_expect_error(o, e);
@@ -239,7 +239,7 @@ Event read_event(const json& j, const std::string& path, std::map<std::string, s
       break;
     }
     case EventKind::put_booking: {
-      Obj o(j, path, {"at", "do", "booking", "property", "checkin", "checkout", "guest_phone", "expect_error", "rule"});
+      Obj o(j, path, &problems, {"at", "do", "booking", "property", "checkin", "checkout", "guest_phone", "expect_error", "rule"});
       e.booking.booking_id = o.str("booking");
       e.booking.property_id = o.str("property");
       e.booking.checkin = o.str("checkin");
@@ -251,14 +251,14 @@ Event read_event(const json& j, const std::string& path, std::map<std::string, s
       break;
     }
     case EventKind::cancel_booking: {
-      Obj o(j, path, {"at", "do", "booking", "expect_error", "rule"});
+      Obj o(j, path, &problems, {"at", "do", "booking", "expect_error", "rule"});
       e.booking_id = o.str("booking");
       read_expect_error(o, e);
       e.at = o.instant("at");
       break;
     }
     case EventKind::fault_on: {
-      Obj o(j, path, {"at", "do", "id", "fault"});
+      Obj o(j, path, &problems, {"at", "do", "id", "fault"});
       e.fault_id = o.str("id");
       e.fault = o.required("fault");
       if (!e.fault.is_object() || !e.fault.contains("kind") || !e.fault.at("kind").is_string())
@@ -269,7 +269,7 @@ Event read_event(const json& j, const std::string& path, std::map<std::string, s
       break;
     }
     case EventKind::fault_off: {
-      Obj o(j, path, {"at", "do", "id"});
+      Obj o(j, path, &problems, {"at", "do", "id"});
       e.fault_id = o.str("id");
       e.at = o.instant("at");
       break;
@@ -278,8 +278,8 @@ Event read_event(const json& j, const std::string& path, std::map<std::string, s
   return e;
 }
 
-DoorProbeSpec read_probe(const json& j, const std::string& path) {
-  Obj o(j, path, {"at", "booking", "pin", "code_as_of", "lock", "expect", "rule"});
+DoorProbeSpec read_probe(const json& j, const std::string& path, Problems& problems) {
+  Obj o(j, path, &problems, {"at", "booking", "pin", "code_as_of", "lock", "expect", "rule"});
   DoorProbeSpec p;
   p.json_path = path;
   p.at = o.instant("at");
@@ -298,8 +298,8 @@ DoorProbeSpec read_probe(const json& j, const std::string& path) {
   return p;
 }
 
-BookingExpectation read_expectation(const json& j, const std::string& path) {
-  Obj o(j, path, {"booking", "rule", "at", "note", "status", "code", "code_pattern", "code_differs_from", "kind",
+BookingExpectation read_expectation(const json& j, const std::string& path, Problems& problems) {
+  Obj o(j, path, &problems, {"booking", "rule", "at", "note", "status", "code", "code_pattern", "code_differs_from", "kind",
                   "valid_from", "valid_until", "issued_at", "generate_at", "retry_deadline", "source", "fallback",
                   "attempts", "attempt_times", "algopin", "variance", "render", "notices", "no_notices"});
   BookingExpectation x;
@@ -363,8 +363,8 @@ BookingExpectation read_expectation(const json& j, const std::string& path) {
   return x;
 }
 
-CallExpectation read_call(const json& j, const std::string& path) {
-  Obj o(j, path, {"rule", "note", "from", "until", "method", "path", "body_contains", "status", "count", "min", "max"});
+CallExpectation read_call(const json& j, const std::string& path, Problems& problems) {
+  Obj o(j, path, &problems, {"rule", "note", "from", "until", "method", "path", "body_contains", "status", "count", "min", "max"});
   CallExpectation c;
   c.json_path = path;
   c.rule = rule_id(o.required("rule"), o.sub("rule"));
@@ -386,8 +386,8 @@ CallExpectation read_call(const json& j, const std::string& path) {
   return c;
 }
 
-GeneratorSpec read_generator(const json& j, const std::string& path) {
-  Obj o(j, path, {"properties", "days", "stays_per_property", "outages", "max_outage_hours", "probes_per_booking",
+GeneratorSpec read_generator(const json& j, const std::string& path, Problems& problems) {
+  Obj o(j, path, &problems, {"properties", "days", "stays_per_property", "outages", "max_outage_hours", "probes_per_booking",
                   "timezones", "seed"});
   GeneratorSpec g;
   g.json_path = path;
@@ -418,37 +418,112 @@ GeneratorSpec read_generator(const json& j, const std::string& path) {
   return g;
 }
 
-Scenario read_scenario(const json& j, const std::string& path, const std::filesystem::path& file) {
-  Obj o(j, path, {"name", "description", "rules", "start", "end", "world", "seed", "profile", "tick_cadence_minutes",
-                  "connect", "properties", "locks", "bookings", "timeline", "probes", "expect", "calls", "generator"});
+// Ids written anywhere in the scenario for bookings, read from the raw JSON so a
+// booking whose own entry has a mistake still counts as declared (its mistake is
+// reported once, not again by every expectation that names it).
+std::set<std::string> declared_bookings(const json& j) {
+  std::set<std::string> ids;
+  if (j.contains("bookings") && j.at("bookings").is_array())
+    for (const auto& b : j.at("bookings"))
+      if (b.is_object() && b.contains("id") && b.at("id").is_string()) ids.insert(b.at("id").get<std::string>());
+  if (j.contains("timeline") && j.at("timeline").is_array())
+    for (const auto& e : j.at("timeline"))
+      if (e.is_object() && e.contains("do") && e.at("do") == "put_booking" && e.contains("booking") &&
+          e.at("booking").is_string())
+        ids.insert(e.at("booking").get<std::string>());
+  return ids;
+}
+
+// Ids of faults switched on in the timeline, from the raw JSON (as above).
+std::set<std::string> declared_faults(const json& j) {
+  std::set<std::string> ids;
+  if (j.contains("timeline") && j.at("timeline").is_array())
+    for (const auto& e : j.at("timeline"))
+      if (e.is_object() && e.contains("do") && e.at("do") == "fault_on" && e.contains("id") && e.at("id").is_string())
+        ids.insert(e.at("id").get<std::string>());
+  return ids;
+}
+
+// A tag: what `--tag` selects by. One word, so a list of them can be written
+// with commas or spaces on a command line.
+std::string read_tag(const json& v, const std::string& path) {
+  auto tag = Obj::as_string(v, path);
+  if (tag.empty()) throw Bad{path, "must not be empty"};
+  for (unsigned char c : tag)
+    if (c <= ' ' || c == ',' || c == 0x7F)
+      throw Bad{path, fmt::format("\"{}\" has a space, comma or control character (a tag is one word)", tag)};
+  return tag;
+}
+
+// A world file named by a scenario, read with the same bounded parser as the
+// scenario itself.
+mock::World read_world_file(const std::filesystem::path& path, const std::string& json_path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Bad{json_path, fmt::format("world file {} cannot be read", path.string()), ErrorCode::io_error};
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto parsed = json_input::parse(text.str());
+  if (!parsed)
+    throw Bad{json_path, fmt::format("world file {}", format_parse_error(path.string(), text.str(), parsed.error()))};
+  auto world = mock::world_from_json(*parsed);
+  if (!world) {
+    const auto& f = world.error().field;
+    throw Bad{json_path, fmt::format("world file {}: {}{}", path.string(), f.empty() ? "" : f + ": ",
+                                     world.error().message)};
+  }
+  return std::move(*world);
+}
+
+Scenario read_scenario(const json& j, const std::string& path, const std::filesystem::path& file, Problems& problems) {
+  Obj o(j, path, &problems,
+        {"$schema", "name", "description", "tags", "rules", "start", "end", "world", "seed", "profile",
+         "tick_cadence_minutes", "connect", "properties", "locks", "bookings", "timeline", "probes", "expect", "calls",
+         "generator"});
   Scenario s;
   s.file = file.string();
   s.json_path = path;
-  s.name = o.str("name");
-  if (s.name.empty()) throw Bad{o.sub("name"), "must not be empty"};
-  s.description = o.str_or("description", "");
-  o.array("rules", [&](const json& v, const std::string& p) {
-    auto id = rule_id(v, p);
-    if (std::find(s.rules.begin(), s.rules.end(), id) != s.rules.end()) throw Bad{p, fmt::format("rule {} listed twice", id)};
-    s.rules.push_back(id);
+  auto attempt = [&](auto&& f) { return problems.attempt(f); };
+  attempt([&] {
+    if (o.has("$schema")) Obj::as_string(o.at("$schema"), o.sub("$schema"));
   });
-  if (!o.has("rules")) throw Bad{o.sub("rules"), "required field missing"};
-  if (s.rules.empty()) throw Bad{o.sub("rules"), "must name at least one rule of behaviour.md"};
-  s.start = o.instant("start");
-  s.end = o.opt_instant("end");
-  if (s.end && *s.end < s.start) throw Bad{o.sub("end"), "must not be before \"start\""};
+  attempt([&] {
+    s.name = o.str("name");
+    if (s.name.empty()) throw Bad{o.sub("name"), "must not be empty"};
+  });
+  attempt([&] { s.description = o.str_or("description", ""); });
+  attempt([&] {
+    o.array("tags", [&](const json& v, const std::string& p) {
+      auto tag = read_tag(v, p);
+      if (std::find(s.tags.begin(), s.tags.end(), tag) != s.tags.end()) throw Bad{p, fmt::format("tag \"{}\" listed twice", tag)};
+      s.tags.push_back(std::move(tag));
+    }, &problems);
+  });
+  attempt([&] {
+    if (!o.has("rules")) throw Bad{o.sub("rules"), "required field missing"};
+    o.array("rules", [&](const json& v, const std::string& p) {
+      auto id = rule_id(v, p);
+      if (std::find(s.rules.begin(), s.rules.end(), id) != s.rules.end()) throw Bad{p, fmt::format("rule {} listed twice", id)};
+      s.rules.push_back(id);
+    }, &problems);
+    if (o.at("rules").is_array() && o.at("rules").empty())
+      throw Bad{o.sub("rules"), "must name at least one rule of behaviour.md"};
+  });
+  // Without a readable start, checks against it would only add noise: s.start
+  // stays at the epoch, before everything.
+  attempt([&] { s.start = o.instant("start"); });
+  attempt([&] {
+    s.end = o.opt_instant("end");
+    if (s.end && *s.end < s.start) throw Bad{o.sub("end"), "must not be before \"start\""};
+  });
 
-  if (o.has("world")) {
+  bool world_ok = attempt([&] {
+    if (!o.has("world")) return;
     const auto& w = o.at("world");
     if (w.is_string()) {
       s.world_file = w.get<std::string>();
       auto world_path = std::filesystem::path(s.world_file);
       if (world_path.is_relative()) world_path = file.parent_path() / world_path;
-      auto world = mock::load_world_file(world_path);
-      if (!world)
-        throw Bad{o.sub("world"), fmt::format("world file {}: {}", world_path.string(), world.error().message),
-                  world.error().code == ErrorCode::io_error ? ErrorCode::io_error : ErrorCode::invalid_argument};
-      s.world = std::move(*world);
+      s.world = read_world_file(world_path, o.sub("world"));
     } else if (w.is_object()) {
       auto world = mock::world_from_json(w);
       if (!world) {
@@ -459,38 +534,42 @@ Scenario read_scenario(const json& j, const std::string& path, const std::filesy
     } else {
       throw Bad{o.sub("world"), "must be a world object or the path of a world file"};
     }
-  }
-  if (o.has("seed")) {
+  });
+  attempt([&] {
+    if (!o.has("seed")) return;
     const auto& v = o.at("seed");
     if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<long long>() >= 0))
       throw Bad{o.sub("seed"), "must be a non-negative integer"};
     s.seed = v.get<std::uint64_t>();
-  }
-  if (o.has("profile")) {
-    if (!o.at("profile").is_object()) throw Bad{o.sub("profile"), "must be an object"};
-    auto profile = parse_profile(o.at("profile").dump());
+  });
+  attempt([&] {
+    if (!o.has("profile")) return;
+    auto profile = profile_from_json(o.at("profile"));
     if (!profile) {
       const auto& f = profile.error().field;
       throw Bad{f.empty() ? o.sub("profile") : join(o.sub("profile"), f), profile.error().message};
     }
     s.profile = *profile;
-  }
-  if (auto v = o.opt_int("tick_cadence_minutes", 1, 1440)) s.tick_cadence_minutes = *v;
+  });
+  attempt([&] {
+    if (auto v = o.opt_int("tick_cadence_minutes", 1, 1440)) s.tick_cadence_minutes = *v;
+  });
 
   // Setup, in the documented order: connect, properties, locks, bookings.
   std::vector<Event> setup;
   bool connect = true;
   std::string client_id(default_client_id), client_secret(default_client_secret);
-  if (o.has("connect")) {
+  attempt([&] {
+    if (!o.has("connect")) return;
     const auto& c = o.at("connect");
     if (c.is_boolean()) {
       connect = c.get<bool>();
     } else {
-      Obj co(c, o.sub("connect"), {"client_id", "client_secret"});
+      Obj co(c, o.sub("connect"), &problems, {"client_id", "client_secret"});
       client_id = co.str_or("client_id", client_id);
       client_secret = co.str_or("client_secret", client_secret);
     }
-  }
+  });
   if (connect) {
     Event e;
     e.kind = EventKind::connect;
@@ -500,81 +579,95 @@ Scenario read_scenario(const json& j, const std::string& path, const std::filesy
     e.client_secret = client_secret;
     setup.push_back(e);
   }
-  o.array("properties", [&](const json& v, const std::string& p) {
-    Obj po(v, p, {"id", "timezone"});
-    PropertySpec prop{po.str("id"), po.str("timezone")};
-    for (const auto& other : s.properties)
-      if (other.id == prop.id) throw Bad{po.sub("id"), fmt::format("property \"{}\" listed twice", prop.id)};
-    s.properties.push_back(prop);
-    Event e;
-    e.kind = EventKind::put_property;
-    e.at = s.start;
-    e.json_path = p;
-    e.property_id = prop.id;
-    e.timezone = prop.timezone;
-    setup.push_back(e);
+  attempt([&] {
+    o.array("properties", [&](const json& v, const std::string& p) {
+      Obj po(v, p, &problems, {"id", "timezone"});
+      PropertySpec prop{po.str("id"), po.str("timezone")};
+      for (const auto& other : s.properties)
+        if (other.id == prop.id) throw Bad{po.sub("id"), fmt::format("property \"{}\" listed twice", prop.id)};
+      s.properties.push_back(prop);
+      Event e;
+      e.kind = EventKind::put_property;
+      e.at = s.start;
+      e.json_path = p;
+      e.property_id = prop.id;
+      e.timezone = prop.timezone;
+      setup.push_back(e);
+    }, &problems);
   });
-  o.array("locks", [&](const json& v, const std::string& p) {
-    Obj lo(v, p, {"property", "lock", "brand", "days_before", "margin_minutes", "code_source"});
-    LockSpec lock;
-    lock.property = lo.str("property");
-    lock.lock = lo.str("lock");
-    lock.brand = lo.str_or("brand", "igloohome");
-    lock.settings = read_settings(lo);
-    s.locks.push_back(lock);
-    Event e;
-    e.kind = EventKind::assign_lock;
-    e.at = s.start;
-    e.json_path = p;
-    e.property_id = lock.property;
-    e.lock_id = lock.lock;
-    e.brand = lock.brand;
-    setup.push_back(e);
-    if (lock.settings.days_before || lock.settings.margin_minutes || lock.settings.code_source) {
-      Event c = e;
-      c.kind = EventKind::configure_lock;
-      c.config = lock.settings;
-      setup.push_back(c);
-    }
+  attempt([&] {
+    o.array("locks", [&](const json& v, const std::string& p) {
+      Obj lo(v, p, &problems, {"property", "lock", "brand", "days_before", "margin_minutes", "code_source"});
+      LockSpec lock;
+      lock.property = lo.str("property");
+      lock.lock = lo.str("lock");
+      lock.brand = lo.str_or("brand", "igloohome");
+      lock.settings = read_settings(lo);
+      s.locks.push_back(lock);
+      Event e;
+      e.kind = EventKind::assign_lock;
+      e.at = s.start;
+      e.json_path = p;
+      e.property_id = lock.property;
+      e.lock_id = lock.lock;
+      e.brand = lock.brand;
+      setup.push_back(e);
+      if (lock.settings.days_before || lock.settings.margin_minutes || lock.settings.code_source) {
+        Event c = e;
+        c.kind = EventKind::configure_lock;
+        c.config = lock.settings;
+        setup.push_back(c);
+      }
+    }, &problems);
   });
   std::vector<Event> bookings;
-  o.array("bookings", [&](const json& v, const std::string& p) {
-    Obj bo(v, p, {"id", "property", "checkin", "checkout", "guest_phone", "booked_at"});
-    Event e;
-    e.kind = EventKind::put_booking;
-    e.json_path = p;
-    e.booking.booking_id = bo.str("id");
-    e.booking.property_id = bo.str("property");
-    e.booking.checkin = bo.str("checkin");
-    e.booking.checkout = bo.str("checkout");
-    e.booking.guest_phone = bo.opt_str("guest_phone");
-    e.booking_id = e.booking.booking_id;
-    e.at = bo.opt_instant("booked_at").value_or(s.start);
-    if (e.at < s.start) throw Bad{bo.sub("booked_at"), "must not be before the scenario's \"start\""};
-    bookings.push_back(e);
+  attempt([&] {
+    o.array("bookings", [&](const json& v, const std::string& p) {
+      Obj bo(v, p, &problems, {"id", "property", "checkin", "checkout", "guest_phone", "booked_at"});
+      Event e;
+      e.kind = EventKind::put_booking;
+      e.json_path = p;
+      e.booking.booking_id = bo.str("id");
+      e.booking.property_id = bo.str("property");
+      e.booking.checkin = bo.str("checkin");
+      e.booking.checkout = bo.str("checkout");
+      e.booking.guest_phone = bo.opt_str("guest_phone");
+      e.booking_id = e.booking.booking_id;
+      e.at = bo.opt_instant("booked_at").value_or(s.start);
+      if (e.at < s.start) throw Bad{bo.sub("booked_at"), "must not be before the scenario's \"start\""};
+      bookings.push_back(e);
+    }, &problems);
   });
 
   std::map<std::string, std::string> faults_on;
   std::vector<Event> timeline;
-  o.array("timeline", [&](const json& v, const std::string& p) {
-    auto e = read_event(v, p, faults_on);
-    if (e.at < s.start) throw Bad{join(p, "at"), "must not be before the scenario's \"start\""};
-    timeline.push_back(std::move(e));
+  attempt([&] {
+    o.array("timeline", [&](const json& v, const std::string& p) {
+      auto e = read_event(v, p, faults_on, problems);
+      if (e.at < s.start) throw Bad{join(p, "at"), "must not be before the scenario's \"start\""};
+      timeline.push_back(std::move(e));
+    }, &problems);
   });
   // A fault switched off must have been switched on before (or at the same instant, earlier in the list).
   {
+    const auto faults = declared_faults(j);
     std::map<std::string, Instant> on_at;
     for (const auto& e : timeline)
       if (e.kind == EventKind::fault_on) on_at[e.fault_id] = e.at;
     std::set<std::string> off;
     for (const auto& e : timeline) {
       if (e.kind != EventKind::fault_off) continue;
-      auto it = on_at.find(e.fault_id);
-      if (it == on_at.end())
-        throw Bad{join(e.json_path, "id"), fmt::format("no fault_on with id \"{}\"", e.fault_id)};
-      if (e.at < it->second) throw Bad{join(e.json_path, "at"), fmt::format("fault \"{}\" is switched off before it is switched on", e.fault_id)};
-      if (!off.insert(e.fault_id).second)
-        throw Bad{join(e.json_path, "id"), fmt::format("fault \"{}\" is switched off twice", e.fault_id)};
+      attempt([&] {
+        auto it = on_at.find(e.fault_id);
+        if (it == on_at.end()) {
+          if (faults.contains(e.fault_id)) return;  // its fault_on has a mistake of its own
+          throw Bad{join(e.json_path, "id"), fmt::format("no fault_on with id \"{}\"", e.fault_id)};
+        }
+        if (e.at < it->second)
+          throw Bad{join(e.json_path, "at"), fmt::format("fault \"{}\" is switched off before it is switched on", e.fault_id)};
+        if (!off.insert(e.fault_id).second)
+          throw Bad{join(e.json_path, "id"), fmt::format("fault \"{}\" is switched off twice", e.fault_id)};
+      });
     }
   }
   s.timeline = std::move(setup);
@@ -582,84 +675,152 @@ Scenario read_scenario(const json& j, const std::string& path, const std::filesy
   s.timeline.insert(s.timeline.end(), timeline.begin(), timeline.end());
   std::stable_sort(s.timeline.begin(), s.timeline.end(), [](const Event& a, const Event& b) { return a.at < b.at; });
 
-  o.array("probes", [&](const json& v, const std::string& p) {
-    auto probe = read_probe(v, p);
-    if (probe.at < s.start) throw Bad{join(p, "at"), "must not be before the scenario's \"start\""};
-    s.probes.push_back(std::move(probe));
+  attempt([&] {
+    o.array("probes", [&](const json& v, const std::string& p) {
+      auto probe = read_probe(v, p, problems);
+      if (probe.at < s.start) throw Bad{join(p, "at"), "must not be before the scenario's \"start\""};
+      s.probes.push_back(std::move(probe));
+    }, &problems);
   });
   std::stable_sort(s.probes.begin(), s.probes.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
-  o.array("expect", [&](const json& v, const std::string& p) { s.expectations.push_back(read_expectation(v, p)); });
-  o.array("calls", [&](const json& v, const std::string& p) { s.calls.push_back(read_call(v, p)); });
+  attempt([&] {
+    o.array("expect", [&](const json& v, const std::string& p) { s.expectations.push_back(read_expectation(v, p, problems)); },
+            &problems);
+  });
+  attempt([&] {
+    o.array("calls", [&](const json& v, const std::string& p) { s.calls.push_back(read_call(v, p, problems)); }, &problems);
+  });
 
   // References to bookings must name a booking of the scenario: a typo would make
   // an expectation check the wrong thing (or nothing).
-  std::set<std::string> booking_ids;
-  for (const auto& e : s.timeline)
-    if (e.kind == EventKind::put_booking) booking_ids.insert(e.booking.booking_id);
+  const auto booking_ids = declared_bookings(j);
   for (const auto& x : s.expectations) {
-    if (!booking_ids.contains(x.booking))
-      throw Bad{join(x.json_path, "booking"), fmt::format("no booking \"{}\" in this scenario", x.booking)};
-    if (x.code_differs_from && !booking_ids.contains(*x.code_differs_from))
-      throw Bad{join(x.json_path, "code_differs_from"), fmt::format("no booking \"{}\" in this scenario", *x.code_differs_from)};
-    if (x.at && s.end && *x.at > *s.end) throw Bad{join(x.json_path, "at"), "after the scenario's \"end\""};
-    if (x.at && *x.at < s.start) throw Bad{join(x.json_path, "at"), "before the scenario's \"start\""};
+    attempt([&] {
+      if (!booking_ids.contains(x.booking))
+        throw Bad{join(x.json_path, "booking"), fmt::format("no booking \"{}\" in this scenario", x.booking)};
+    });
+    attempt([&] {
+      if (x.code_differs_from && !booking_ids.contains(*x.code_differs_from))
+        throw Bad{join(x.json_path, "code_differs_from"), fmt::format("no booking \"{}\" in this scenario", *x.code_differs_from)};
+    });
+    attempt([&] {
+      if (x.at && s.end && *x.at > *s.end) throw Bad{join(x.json_path, "at"), "after the scenario's \"end\""};
+      if (x.at && *x.at < s.start) throw Bad{join(x.json_path, "at"), "before the scenario's \"start\""};
+    });
   }
   for (const auto& p : s.probes)
-    if (!p.booking.empty() && !booking_ids.contains(p.booking))
-      throw Bad{join(p.json_path, "booking"), fmt::format("no booking \"{}\" in this scenario", p.booking)};
+    attempt([&] {
+      if (!p.booking.empty() && !booking_ids.contains(p.booking))
+        throw Bad{join(p.json_path, "booking"), fmt::format("no booking \"{}\" in this scenario", p.booking)};
+    });
   if (s.end) {
     for (const auto& e : s.timeline)
-      if (e.at > *s.end) throw Bad{join(e.json_path, "at"), "after the scenario's \"end\""};
+      attempt([&] {
+        if (e.at > *s.end) throw Bad{join(e.json_path, "at"), "after the scenario's \"end\""};
+      });
     for (const auto& p : s.probes)
-      if (p.at > *s.end) throw Bad{join(p.json_path, "at"), "after the scenario's \"end\""};
+      attempt([&] {
+        if (p.at > *s.end) throw Bad{join(p.json_path, "at"), "after the scenario's \"end\""};
+      });
   }
 
   if (o.has("generator")) {
     for (auto key : {"properties", "locks", "bookings", "timeline", "probes", "expect"})
-      if (o.has(key)) throw Bad{o.sub(key), "a generator scenario cannot also list this"};
-    s.generator = read_generator(o.at("generator"), o.sub("generator"));
+      if (o.has(key)) problems.add(Bad{o.sub(key), "a generator scenario cannot also list this"});
+    attempt([&] { s.generator = read_generator(o.at("generator"), o.sub("generator"), problems); });
+  }
+
+  // The setup judged as a participant would (a world that did not load has
+  // already been reported: nothing to check the locks against).
+  if (world_ok) {
+    const mock::World world = s.world ? *s.world : mock::default_world();
+    check_setup(s, o.sub("timeline"), world, problems);
   }
   return s;
 }
 
-Error to_error(const Bad& bad, std::string_view file) {
-  return Error(bad.code, fmt::format("{}: {}: {}", file.empty() ? "(scenario)" : file, bad.path, bad.reason), bad.path);
+// Where a problem is, for a message: "file: path" or, when the line is known
+// (YAML), "file:line: path".
+std::string locate(const Bad& bad, std::string_view file, const yaml_input::Document* lines) {
+  const std::string name = file.empty() ? "(scenario)" : std::string(file);
+  const std::string path = bad.path.empty() ? "(top level)" : bad.path;
+  if (lines)
+    if (auto line = lines->line_of(bad.path == "(top level)" ? "" : bad.path); line > 0)
+      return fmt::format("{}:{}: {}", name, line, path);
+  return fmt::format("{}: {}", name, path);
+}
+
+// Every problem on its own line ("file: path: reason"), the first one's path in
+// Error::field; a count last when there are several.
+Error to_error(const Problems& problems, std::string_view file, const yaml_input::Document* lines) {
+  // With lines known (YAML), in the order of the file; else in reading order.
+  std::vector<Bad> list = problems.list();
+  if (lines)
+    std::stable_sort(list.begin(), list.end(), [&](const Bad& a, const Bad& b) {
+      return lines->line_of(a.path) < lines->line_of(b.path);
+    });
+  std::string message;
+  for (const auto& bad : list) {
+    if (!message.empty()) message += '\n';
+    message += fmt::format("{}: {}", locate(bad, file, lines), cut(bad.reason, 500));
+  }
+  const std::string name = file.empty() ? "(scenario)" : std::string(file);
+  if (list.size() >= Problems::kMax)
+    message += fmt::format("\n{}: stopped after {} problems; fix these and load it again", name, list.size());
+  else if (list.size() > 1)
+    message += fmt::format("\n{}: {} problems", name, list.size());
+  // io_error when a file it names cannot be read, else the first problem's code.
+  auto code = list.front().code;
+  for (const auto& bad : list)
+    if (bad.code == ErrorCode::io_error) code = ErrorCode::io_error;
+  return Error(code, std::move(message), list.front().path);
+}
+
+Result<std::vector<Scenario>> read_document(const json& j, std::string_view file, const yaml_input::Document* lines) {
+  Problems problems;
+  std::vector<Scenario> out;
+  const std::filesystem::path path(file);
+  try {
+    // Built in code and handed over, a value may be deeper than any file allows:
+    // refused before anything recurses over it.
+    if (deeper_than(j, json_input::kMaxDepth))
+      problems.add(Bad{"(top level)", fmt::format("nested deeper than {} levels", json_input::kMaxDepth)});
+    else if (j.is_array()) {
+      if (j.empty()) problems.add(Bad{"(top level)", "an empty suite"});
+      for (std::size_t i = 0; i < j.size(); ++i)
+        problems.attempt([&] { out.push_back(read_scenario(j[i], at_index("", i), path, problems)); });
+    } else {
+      problems.attempt([&] { out.push_back(read_scenario(j, "", path, problems)); });
+    }
+    std::map<std::string, std::string> seen;
+    for (const auto& s : out) {
+      if (s.name.empty()) continue;
+      auto [it, fresh] = seen.emplace(s.name, s.json_path);
+      if (!fresh) problems.add(Bad{join(s.json_path, "name"), fmt::format("scenario name \"{}\" used twice", s.name)});
+    }
+  } catch (const TooManyProblems&) {
+  }
+  if (!problems.empty()) return std::unexpected(to_error(problems, file, lines));
+  return out;
 }
 
 }  // namespace
 }  // namespace detail
 
 Result<std::vector<Scenario>> parse_scenarios(const json& j, std::string_view file) {
-  std::vector<Scenario> out;
-  try {
-    if (j.is_array()) {
-      if (j.empty()) throw detail::Bad{"(top level)", "an empty suite"};
-      for (std::size_t i = 0; i < j.size(); ++i)
-        out.push_back(detail::read_scenario(j[i], fmt::format("[{}]", i), std::filesystem::path(file)));
-    } else {
-      out.push_back(detail::read_scenario(j, "", std::filesystem::path(file)));
-    }
-    std::map<std::string, std::string> seen;
-    for (const auto& s : out) {
-      auto [it, fresh] = seen.emplace(s.name, s.json_path);
-      if (!fresh) throw detail::Bad{detail::join(s.json_path, "name"), fmt::format("scenario name \"{}\" used twice", s.name)};
-    }
-  } catch (const detail::Bad& bad) {
-    return std::unexpected(detail::to_error(bad, file));
-  }
-  return out;
+  return detail::read_document(j, file, nullptr);
 }
 
 Result<std::vector<Scenario>> parse_scenarios_text(std::string_view text, std::string_view file) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::exception& e) {
-    // parse_error for malformed text, out_of_range for numbers beyond a double
-    // (1e3111): both mean the file is not JSON we can read.
-    return fail(ErrorCode::invalid_json, fmt::format("{}: not valid JSON: {}", file, e.what()));
+  const std::string name = file.empty() ? "(scenario)" : std::string(file);
+  if (yaml_input::is_yaml_file(file)) {
+    auto doc = yaml_input::parse(text);
+    if (!doc) return fail(ErrorCode::invalid_json, detail::format_parse_error(name, text, doc.error()));
+    return detail::read_document(doc->value, file, &*doc);
   }
-  return parse_scenarios(j, file);
+  auto j = json_input::parse(text);
+  if (!j) return fail(ErrorCode::invalid_json, detail::format_parse_error(name, text, j.error()));
+  return detail::read_document(*j, file, nullptr);
 }
 
 Result<std::vector<Scenario>> load_scenario_file(const std::filesystem::path& path) {
@@ -670,6 +831,11 @@ Result<std::vector<Scenario>> load_scenario_file(const std::filesystem::path& pa
   return parse_scenarios_text(text.str(), path.string());
 }
 
+bool is_scenario_file(const std::filesystem::path& path) {
+  const auto ext = path.extension().string();
+  return ext == ".json" || yaml_input::is_yaml_file(path.filename().string());
+}
+
 Result<std::vector<Scenario>> load_scenarios(const std::vector<std::filesystem::path>& paths) {
   std::vector<std::filesystem::path> files;
   for (const auto& p : paths) {
@@ -678,7 +844,7 @@ Result<std::vector<Scenario>> load_scenarios(const std::vector<std::filesystem::
       std::vector<std::filesystem::path> found;
       for (auto it = std::filesystem::recursive_directory_iterator(p, ec); !ec && it != std::filesystem::recursive_directory_iterator();
            it.increment(ec))
-        if (it->is_regular_file() && it->path().extension() == ".json") found.push_back(it->path());
+        if (it->is_regular_file() && is_scenario_file(it->path())) found.push_back(it->path());
       if (ec) return fail(ErrorCode::io_error, fmt::format("{}: cannot be listed: {}", p.string(), ec.message()));
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());

@@ -44,8 +44,11 @@ struct Expectations {
                                  std::string_view booking_id) const;
 };
 
-// invalid_json when not a JSON object; invalid_argument naming the entry otherwise.
+// invalid_json when not a JSON object (a parse error reads "<file>:line:col: why",
+// then the line and a caret; nesting is bounded as json_input's);
+// invalid_argument naming the entry otherwise (an unknown rule id included).
 Result<Expectations> parse_expectations(std::string_view text);
+Result<Expectations> parse_expectations(std::string_view text, std::string_view file);
 // Reads and parses a file; io_error when it cannot be read. Messages start with the path.
 Result<Expectations> load_expectations(const std::string& path);
 

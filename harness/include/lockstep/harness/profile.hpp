@@ -22,14 +22,21 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "lockstep/error.hpp"
 #include "lockstep/rules.hpp"
 
 namespace lockstep::harness {
 
 // The profile in `text` (JSON), applied over the defaults. invalid_json when the
-// text is not a JSON object; invalid_setting naming the key otherwise.
+// text is not a JSON object (a parse error reads "<file>:line:col: why", then the
+// line and a caret; nesting is bounded as json_input's); invalid_setting naming
+// the key otherwise.
 Result<Profile> parse_profile(std::string_view text);
+Result<Profile> parse_profile(std::string_view text, std::string_view file);
+// The same from a parsed value (a scenario's "profile" object).
+Result<Profile> profile_from_json(const nlohmann::json& doc);
 
 // Reads and parses a profile file; io_error when it cannot be read. Messages
 // start with the path.

@@ -188,6 +188,7 @@ struct Scenario {
   std::string file;       // where it was loaded from ("" when built in code)
   std::string json_path;  // its place in the file: "" (single) or "[3]" (suite)
   std::vector<std::string> rules;  // behaviour.md ids it exercises
+  std::vector<std::string> tags;   // free words for selecting scenarios (`--tag`), as written
 
   std::optional<mock::World> world;  // absent: mock::default_world()
   std::string world_file;            // as written, when the world came from a file
@@ -205,6 +206,9 @@ struct Scenario {
   std::vector<CallExpectation> calls;
   std::optional<GeneratorSpec> generator;
 };
+
+// True when `tag` is one of the scenario's tags (exact, case-sensitive match).
+bool scenario_has_tag(const Scenario& scenario, std::string_view tag) noexcept;
 
 // The end of virtual time when the scenario gives none: two days after the latest
 // of its timeline, probes, expectation instants and every booking's check-out

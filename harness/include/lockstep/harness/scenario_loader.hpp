@@ -1,18 +1,26 @@
-// Reading scenarios from JSON (docs/scenario-format.md, docs/scenario.schema.json).
+// Reading scenarios from JSON or YAML (docs/scenario-format.md,
+// docs/scenario.schema.json).
 //
-// A file holds one scenario (an object) or a suite (an array of them); a directory
-// is walked recursively and its *.json files read in sorted path order, so a
-// suite's order never depends on the file system. Loading is all or nothing: the
-// first problem stops it, and the error names the file, the JSON path and the
-// reason — "scenarios/dst.json: [2].timeline[4].at: not an RFC 3339 instant:
-// \"2026-03-29 02:30\"" — in Error::message, with the JSON path alone in
-// Error::field. Unknown fields are refused (a typo must not silently drop a
-// check), as are values of the wrong type or out of their range, unknown rule
-// ids, and scenario names used twice.
+// A file holds one scenario (an object) or a suite (an array of them); a
+// directory is walked recursively and its *.json, *.yaml and *.yml files read in
+// sorted path order, so a suite's order never depends on the file system. A YAML
+// file is turned into the JSON value it stands for (yaml_input.hpp) and then read
+// exactly as JSON is. Text is parsed with bounded nesting (json_input.hpp); a
+// parse error reads "file:line:col: why", then the line and a caret.
 //
-// Values a participant is meant to judge (a time zone, a setting's range, a
-// booking's dates) are NOT judged here: a scenario may send them deliberately
-// bad and expect the error.
+// Loading is all or nothing, and a file's mistakes are reported together (up to
+// 20): each on its own line of Error::message as "file: path: reason" (YAML:
+// "file:line: path: reason"), e.g. "scenarios/dst.json: [2].timeline[4].at: not
+// an RFC 3339 instant: \"2026-03-29 02:30\"", the first one's JSON path in
+// Error::field. Refused: unknown fields (a typo must not silently drop a check),
+// values of the wrong type or out of their range, unknown rule ids, references
+// to bookings, faults, properties or locks that do not exist, scenario names
+// used twice — and a setup (connect, properties, locks, bookings) a participant
+// would refuse: a setup request cannot expect an error.
+//
+// Values of timeline events that a participant is meant to judge (a time zone,
+// a setting's range, a booking's dates) are NOT judged here: a scenario sends
+// them deliberately bad and expects the error.
 #pragma once
 
 #include <cstdint>
@@ -35,11 +43,14 @@ const std::vector<std::string>& known_rule_ids();
 // invalid_argument (a bad field; `field` holds its JSON path), io_error (a world
 // file that cannot be read).
 Result<std::vector<Scenario>> parse_scenarios(const nlohmann::json& json, std::string_view file);
-// The same from text; invalid_json when it is not JSON (with line and column).
+// The same from text: YAML when `file` ends in .yaml or .yml, else JSON;
+// invalid_json when it cannot be parsed (with line, column and the line).
 Result<std::vector<Scenario>> parse_scenarios_text(std::string_view text, std::string_view file);
+// True for the names a directory walk reads: *.json, *.yaml, *.yml.
+bool is_scenario_file(const std::filesystem::path& path);
 // One file; io_error when it cannot be read.
 Result<std::vector<Scenario>> load_scenario_file(const std::filesystem::path& path);
-// Files and directories (recursively, *.json, sorted), in the order given; a path
+// Files and directories (recursively, *.json/*.yaml/*.yml, sorted), in the order given; a path
 // that does not exist is io_error. Names must be unique across everything loaded.
 Result<std::vector<Scenario>> load_scenarios(const std::vector<std::filesystem::path>& paths);
 
