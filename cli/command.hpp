@@ -1,10 +1,14 @@
-// The subcommand registry. Each cmd_*.cpp registers one subcommand at static
-// initialisation: its setup declares options on the CLI11 sub-app and returns the
-// function main() runs when that subcommand is chosen (its exit status).
+// The subcommand registry, and what every subcommand shares. Each cmd_*.cpp
+// registers one subcommand at static initialisation: its setup declares options
+// on the CLI11 sub-app and returns the function main() runs when that subcommand
+// is chosen (its exit status). main() adds to each what is the same everywhere:
+// the exit codes in --help, and --keep where there is a --report-dir.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,8 +34,36 @@ inline bool register_subcommand(std::string name, std::string description, Setup
   return true;
 }
 
-// A report directory name from the wall clock: [TOOL-]YYYYMMDD-HHMMSS-mmm-seedN.
+// Exit statuses, the same for every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;    // the run found something: a FAIL, an ERROR, a finding
+inline constexpr int kExitBadInput = 2;  // a flag, a file, a scenario or a port we cannot use
+
+// The "Exit status" block of a subcommand's --help (main() sets it as the footer).
+std::string exit_codes_help(std::string_view subcommand);
+
+// "1 scenario", "2 scenarios", "0 errors"; `plural_form` when adding an s is wrong.
+std::string count_of(std::size_t n, std::string_view singular, std::string_view plural_form = {});
+
+// A report directory name, the one format of every subcommand:
+// [TOOL-]YYYYMMDD-HHMMSS-mmm-seedN-pPID[-K] (UTC, milliseconds). The pid makes it
+// unique among processes running at once on a host; K counts further ids made
+// by the same process (second and later).
 std::string run_id_now(std::uint64_t seed, std::string_view tool = {});
+
+// How to name this binary in a replay command that is pasted into a shell
+// elsewhere: as invoked when it was found on PATH (`lockstep`), else its
+// absolute path. `argv0` is main's argv[0]; `path_env` the PATH to search.
+std::string replay_binary_name(std::string_view argv0, std::string_view path_env);
+// The same for this process (main() records argv[0]).
+std::string replay_binary();
+void record_invocation(std::string_view argv0);
+
+// --keep N for a subcommand that writes a report directory (default
+// report::kDefaultKeptRuns), and the pruning after a run: problems are told on
+// `err` and never change the run's exit status.
+void add_keep_option(CLI::App& sub, std::size_t& keep);
+void prune_reports(const std::string& report_dir, std::size_t keep, std::string_view subcommand, std::ostream& err);
 
 // Why `--sut COMMAND` cannot be run (bad quoting, program not found or not
 // executable), or nothing when it can: checked before any run starts, so a typo

@@ -2,14 +2,20 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,6 +53,60 @@ void close_fd(int& fd) {
 void ignore_sigpipe_once() {
   static std::once_flag once;
   std::call_once(once, [] { std::signal(SIGPIPE, SIG_IGN); });
+}
+
+// A descriptor that becomes readable when the process exits (Linux 5.3+), so
+// waiting for an exit is one poll() rather than a sleep loop; -1 where the
+// kernel has none, and the sleep loop stays as the fallback.
+int open_pidfd(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
+// Every other process that holds the write end of the pipe `inode` open. Only
+// the child got that end (it is close-on-exec here, and closed right after the
+// spawn), so each holder is one of its descendants, however it left the group
+// (setsid). Reads /proc; processes of other users are unreadable and skipped.
+std::vector<pid_t> pipe_writers(ino_t inode) {
+  namespace fs = std::filesystem;
+  std::vector<pid_t> holders;
+  const std::string wanted = fmt::format("pipe:[{}]", inode);
+  const pid_t self = ::getpid();
+  std::error_code ec;
+  for (fs::directory_iterator proc("/proc", ec), end; !ec && proc != end; proc.increment(ec)) {
+    const std::string name = proc->path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(name));
+    if (pid == self) continue;
+    std::error_code fd_ec;
+    for (fs::directory_iterator fds(proc->path() / "fd", fd_ec), fd_end; !fd_ec && fds != fd_end;
+         fds.increment(fd_ec)) {
+      std::error_code link_ec;
+      if (fs::read_symlink(fds->path(), link_ec).string() != wanted || link_ec) continue;
+      std::ifstream info(proc->path() / "fdinfo" / fds->path().filename());
+      std::string key;
+      unsigned flags = 0;
+      while (info >> key)
+        if (key == "flags:") {
+          info >> std::oct >> flags;
+          break;
+        }
+      if ((flags & O_ACCMODE) != O_RDONLY) {
+        holders.push_back(pid);
+        break;
+      }
+    }
+  }
+  return holders;
+}
+
+ino_t inode_of(int fd) {
+  struct stat st{};
+  return ::fstat(fd, &st) == 0 ? st.st_ino : 0;
 }
 
 ExitStatus status_from(const siginfo_t& info) {
@@ -127,6 +187,8 @@ struct ChildProcess::State {
   int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;
+  int pid_fd = -1;   // readable once the child exits (-1: not supported)
+  int wake_fd = -1;  // eventfd: wakes the stderr drain when it must stop
   ChildOptions options;
   std::string stdout_buffer;
   std::optional<ExitStatus> exit;  // known once the child has exited
@@ -150,14 +212,27 @@ struct ChildProcess::State {
   }
 
   // Runs on its own thread until the child's stderr closes or stop_drain is set,
-  // so the child never blocks writing its log.
+  // so the child never blocks writing its log. It sleeps in poll() until there
+  // is output or a wake-up, and looks at stop_drain before every read: a
+  // descendant that keeps writing (even one that left the group with setsid)
+  // cannot keep it reading once stop() asks it to end.
   void drain_stderr() {
     char chunk[8192];
     for (;;) {
-      pollfd p{stderr_fd, POLLIN, 0};
-      const int ready = ::poll(&p, 1, 50);
+      if (stop_drain.load()) {
+        // Keep what is already in the pipe, at most one ring's worth, then stop.
+        std::size_t kept = 0;
+        ssize_t n;
+        while (kept < options.stderr_tail_bytes && (n = ::read(stderr_fd, chunk, sizeof chunk)) > 0) {
+          append_stderr(chunk, static_cast<std::size_t>(n));
+          kept += static_cast<std::size_t>(n);
+        }
+        return;
+      }
+      pollfd p[2] = {{stderr_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+      const int ready = ::poll(p, wake_fd >= 0 ? 2 : 1, wake_fd >= 0 ? -1 : 50);
       if (ready < 0 && errno != EINTR) return;
-      if (ready > 0) {
+      if (ready > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && !stop_drain.load()) {
         const ssize_t n = ::read(stderr_fd, chunk, sizeof chunk);
         if (n > 0) {
           append_stderr(chunk, static_cast<std::size_t>(n));
@@ -166,14 +241,17 @@ struct ChildProcess::State {
         if (n == 0) return;  // every writer closed it
         if (errno != EINTR && errno != EAGAIN) return;
       }
-      if (stop_drain.load()) {
-        // Keep what is already in the pipe, then stop.
-        ssize_t n;
-        while ((n = ::read(stderr_fd, chunk, sizeof chunk)) > 0)
-          append_stderr(chunk, static_cast<std::size_t>(n));
-        return;
-      }
     }
+  }
+
+  void end_drain() {
+    if (!drain.joinable()) return;
+    stop_drain = true;
+    if (wake_fd >= 0) {
+      const std::uint64_t one = 1;
+      [[maybe_unused]] const auto n = ::write(wake_fd, &one, sizeof one);
+    }
+    drain.join();
   }
 
   // Checks for exit without reaping (WNOWAIT): the pid and its process group id
@@ -195,7 +273,12 @@ struct ChildProcess::State {
     for (;;) {
       if (auto s = check_exit(false)) return s;
       if (Clock::now() >= deadline) return std::nullopt;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      if (pid_fd >= 0) {
+        pollfd p{pid_fd, POLLIN, 0};
+        ::poll(&p, 1, detail::millis_until(deadline));
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
     }
   }
 
@@ -271,6 +354,9 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const std::vector<std:
   state->stdin_fd = in[1];
   state->stdout_fd = out[0];
   state->stderr_fd = err[0];
+  state->pid_fd = detail::open_pidfd(pid);
+  if (state->pid_fd >= 0) ::fcntl(state->pid_fd, F_SETFD, FD_CLOEXEC);
+  state->wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   state->options = std::move(options);
   State* raw = state.get();
   state->drain = std::thread([raw] { raw->drain_stderr(); });
@@ -330,9 +416,21 @@ std::expected<std::string, ReadError> ChildProcess::read_line(Clock::time_point 
                                        fmt::format("reply line longer than {} bytes", limit)});
     }
     if (s.stdout_fd < 0) return std::unexpected(ReadError{ReadFailure::eof, "the child's stdout is closed"});
+    // Wait first, then read: a reply costs one poll() and one read(), not a
+    // read() that finds nothing yet, a poll() and another read().
+    pollfd p{s.stdout_fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, detail::millis_until(deadline));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) {
+      if (Clock::now() < deadline) continue;  // woke early (rounding): wait out the rest
+      return std::unexpected(ReadError{ReadFailure::timeout, "no complete line before the timeout"});
+    }
     const ssize_t n = ::read(s.stdout_fd, chunk, sizeof chunk);
     if (n > 0) {
       s.stdout_buffer.append(chunk, static_cast<std::size_t>(n));
+      // A writer that never pauses must not keep us here past the deadline.
+      if (s.stdout_buffer.find('\n', scanned) == std::string::npos && Clock::now() >= deadline)
+        return std::unexpected(ReadError{ReadFailure::timeout, "no complete line before the timeout"});
       continue;
     }
     if (n == 0) {
@@ -348,8 +446,6 @@ std::expected<std::string, ReadError> ChildProcess::read_line(Clock::time_point 
       return std::unexpected(ReadError{ReadFailure::io, "reading the child's stdout: " + detail::errno_text(errno)});
     if (Clock::now() >= deadline)
       return std::unexpected(ReadError{ReadFailure::timeout, "no complete line before the timeout"});
-    pollfd p{s.stdout_fd, POLLIN, 0};
-    ::poll(&p, 1, detail::millis_until(deadline));
   }
 }
 
@@ -365,7 +461,10 @@ ExitStatus ChildProcess::stop(std::chrono::milliseconds grace) {
     detail::close_fd(s.stdin_fd);  // a well-behaved child exits on EOF
     if (!s.wait_until(Clock::now() + grace)) {
       s.kill_group(SIGTERM);
-      if (!s.wait_until(Clock::now() + grace)) s.kill_group(SIGKILL);
+      if (!s.wait_until(Clock::now() + grace)) {
+        s.kill_group(SIGKILL);
+        ::kill(s.pid, SIGKILL);
+      }
     }
     s.check_exit(true);
     // Whatever it started in its group goes too, while the group id is still ours.
@@ -373,14 +472,21 @@ ExitStatus ChildProcess::stop(std::chrono::milliseconds grace) {
     while (::waitpid(s.pid, nullptr, 0) < 0 && errno == EINTR) {
     }
     s.reaped = true;
+    // A descendant that left the group (setsid) and still holds a pipe would
+    // outlive the run: find it by the pipe it holds and end it too.
+    for (int fd : {s.stdout_fd, s.stderr_fd}) {
+      if (fd < 0) continue;
+      pollfd p{fd, 0, 0};  // POLLHUP once no writer is left
+      if (::poll(&p, 1, 0) == 1 && (p.revents & POLLHUP) != 0) continue;
+      for (pid_t holder : detail::pipe_writers(detail::inode_of(fd))) ::kill(holder, SIGKILL);
+    }
   }
-  if (s.drain.joinable()) {
-    s.stop_drain = true;
-    s.drain.join();
-  }
+  s.end_drain();
   detail::close_fd(s.stdin_fd);
   detail::close_fd(s.stdout_fd);
   detail::close_fd(s.stderr_fd);
+  detail::close_fd(s.pid_fd);
+  detail::close_fd(s.wake_fd);
   return s.exit.value_or(ExitStatus{});
 }
 

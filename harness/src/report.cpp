@@ -1,5 +1,5 @@
-// The parts every report form shares: rule ids, verdict names, totals, the secret
-// scrub, and writing the report directory.
+// The parts every report form shares: rule ids, verdict names, totals and the
+// secret scrub. Writing the report directory is in report_directory.cpp.
 #include "lockstep/rule.hpp"
 #include "lockstep/harness/report.hpp"
 
@@ -432,78 +432,6 @@ std::string MarkdownReporter::render(const RunInfo& run, std::span<const Scenari
 std::string HtmlReporter::render(const RunInfo& run, std::span<const ScenarioResult> results,
                                  const RunSummary& summary, const ReportOptions& options) const {
   return detail::render_html_with(run, results, summary, options);
-}
-
-namespace {
-
-bool plain_directory_name(std::string_view name) {
-  if (name.empty() || name == "." || name == ".." || name == "latest" || name.size() > 200)
-    return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
-  });
-}
-
-Result<void> write_file(const std::filesystem::path& path, const std::string& content) {
-  // Write beside, then rename: a reader never sees half a report.
-  auto tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return fail(ErrorCode::io_error, fmt::format("cannot write {}", tmp.string()));
-    out << content;
-    out.flush();
-    if (!out) return fail(ErrorCode::io_error, fmt::format("cannot write {}", tmp.string()));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return fail(ErrorCode::io_error, fmt::format("cannot write {}: {}", path.string(), ec.message()));
-  return {};
-}
-
-}  // namespace
-
-Result<std::filesystem::path> write_report_dir(const std::filesystem::path& base_dir, const RunInfo& run,
-                                               std::span<const ScenarioResult> results,
-                                               const ReportOptions& options, const RunSummary& summary) {
-  if (!plain_directory_name(run.run_id))
-    return fail(ErrorCode::invalid_argument,
-                fmt::format("run id '{}' is not a plain directory name (letters, digits, '-', '_', '.')",
-                            scrub_secrets(run.run_id)),
-                "run_id");
-  std::error_code ec;
-  const auto dir = base_dir / run.run_id;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return fail(ErrorCode::io_error, fmt::format("cannot create {}: {}", dir.string(), ec.message()));
-
-  const std::pair<const char*, std::string> files[] = {
-      {"report.json", detail::render_json_with(run, results, summary, options)},
-      {"junit.xml", detail::render_junit_with(run, results, summary, options)},
-      {"summary.md", detail::render_markdown_with(run, results, summary, options)},
-      {"report.html", detail::render_html_with(run, results, summary, options)},
-  };
-  for (const auto& [name, content] : files)
-    if (auto written = write_file(dir / name, content); !written) return std::unexpected(written.error());
-
-  // latest -> <run-id>, relative so the directory can be moved or archived whole.
-  const auto latest = base_dir / "latest";
-  auto staging = base_dir / (".latest." + run.run_id);
-  std::filesystem::remove(staging, ec);
-  std::filesystem::create_directory_symlink(run.run_id, staging, ec);
-  if (ec)
-    return fail(ErrorCode::io_error, fmt::format("cannot create link {}: {}", staging.string(), ec.message()));
-  std::filesystem::rename(staging, latest, ec);  // rename(2) replaces a symlink atomically
-  if (ec) {
-    std::filesystem::remove(staging, ec);
-    return fail(ErrorCode::io_error, fmt::format("cannot point {} at {}", latest.string(), run.run_id));
-  }
-  return dir;
-}
-
-Result<std::filesystem::path> write_report_dir(const std::filesystem::path& base_dir, const RunInfo& run,
-                                               std::span<const ScenarioResult> results,
-                                               const ReportOptions& options) {
-  return write_report_dir(base_dir, run, results, options, RunSummary::of(results));
 }
 
 void ReportDirReporter::end(const RunSummary& summary) {

@@ -8,10 +8,14 @@
 // positive of -Wnull-dereference on Asio's type-erased executors.
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 
+#include <malloc.h>
+
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <mutex>
+#include <system_error>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -48,6 +52,19 @@ constexpr auto kWriteTimeout = std::chrono::seconds{30};
 constexpr auto kLingerTimeout = std::chrono::seconds{2};
 constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+// Out of descriptors, accept() fails at once and would be retried at once: wait
+// between tries, longer each time, up to the cap.
+constexpr auto kAcceptBackoffStart = std::chrono::milliseconds{50};
+constexpr auto kAcceptBackoffMax = std::chrono::milliseconds{1000};
+// Connections answered 503 at once; past this many being answered, just closed.
+constexpr std::size_t kMaxRefusing = 64;
+// A request whose body was at least this large gives its memory back when done.
+constexpr std::size_t kLargeRequest = 256 * 1024;
+
+bool out_of_descriptors(const boost::system::error_code& error) {
+  return error == net::error::no_descriptors || error == boost::system::errc::too_many_files_open_in_system ||
+         error == net::error::no_buffer_space || error == net::error::no_memory;
+}
 
 // An answer for a request the handler never saw (it could not be parsed).
 http::response<http::string_body> transport_error(http::status status, std::string_view code,
@@ -73,9 +90,46 @@ struct Server::Impl {
   std::vector<std::thread> background;
   std::atomic<bool> stopped{false};
 
+  std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> refusing{0};
+  std::atomic<std::size_t> refused{0};
+  std::atomic<std::size_t> pending_body_bytes{0};
+  // Each limit is told once when it is first hit, and again only after it cleared.
+  std::atomic<bool> told_descriptors{false}, told_connections{false}, told_bodies{false};
+
   Impl(Mock& m, ServerOptions o) : mock(m), options(std::move(o)), ioc(std::max(1, options.threads)) {}
 
+  void tell_once(std::atomic<bool>& told, const std::string& what) {
+    if (!told.exchange(true) && options.log) options.log(what);
+  }
+  void clear(std::atomic<bool>& told, std::string_view what) {
+    if (told.load(std::memory_order_relaxed) && told.exchange(false) && options.log) options.log(what);
+  }
+
+  // Hands freed memory back to the system after large requests: when no other
+  // large body is in flight (the burst is over), else at most every 100 ms.
+  std::atomic<std::int64_t> last_trim_ms{0};
+  void give_memory_back() {
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now().time_since_epoch())
+                         .count();
+    std::int64_t last = last_trim_ms.load();
+    if (pending_body_bytes.load() >= kLargeRequest && now - last < 100) return;
+    if (!last_trim_ms.compare_exchange_strong(last, now)) return;  // another thread is at it
+    ::malloc_trim(0);
+  }
+
+  // Takes `n` bytes of the shared body budget, or says it cannot.
+  bool reserve_body(std::size_t n) {
+    std::size_t held = pending_body_bytes.load();
+    do {
+      if (n > options.pending_body_limit || held > options.pending_body_limit - n) return false;
+    } while (!pending_body_bytes.compare_exchange_weak(held, held + n));
+    return true;
+  }
+
   net::awaitable<void> session(beast::tcp_stream stream);
+  net::awaitable<void> refuse(beast::tcp_stream stream);
   net::awaitable<void> listen();
   void close_acceptor() {
     net::post(ioc, [this] {
@@ -107,7 +161,33 @@ net::awaitable<void> linger_close(beast::tcp_stream& stream) {
 
 }  // namespace
 
+namespace {
+
+// Gives back a reservation of the body budget, and the memory of a large
+// request, however the request ends.
+struct BodyReservation {
+  std::atomic<std::size_t>* pending = nullptr;
+  std::size_t bytes = 0;
+  BodyReservation() = default;
+  BodyReservation(const BodyReservation&) = delete;
+  BodyReservation& operator=(const BodyReservation&) = delete;
+  ~BodyReservation() { release(); }
+  void release() {
+    if (pending != nullptr) pending->fetch_sub(bytes);
+    pending = nullptr;
+  }
+};
+
+// A closed connection counts no more, whatever ended it.
+struct ConnectionSlot {
+  std::atomic<std::size_t>& count;
+  ~ConnectionSlot() { count.fetch_sub(1); }
+};
+
+}  // namespace
+
 net::awaitable<void> Server::Impl::session(beast::tcp_stream stream) {
+  ConnectionSlot slot{connections};
   beast::flat_buffer buffer;
   try {
     for (;;) {
@@ -115,8 +195,36 @@ net::awaitable<void> Server::Impl::session(beast::tcp_stream stream) {
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
       parser.body_limit(options.body_limit);
       stream.expires_after(options.read_timeout);
-      auto [read_error, bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
+      // The header first: the body's room is reserved before any of it is read.
+      auto [read_error, bytes] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
       (void)bytes;
+      BodyReservation reservation;
+      if (!read_error && !parser.is_done()) {
+        // Chunked bodies have no length: the most they may be is what they hold.
+        const std::size_t wanted =
+            static_cast<std::size_t>(parser.content_length().value_or(options.body_limit));
+        if (!reserve_body(wanted)) {
+          refused.fetch_add(1);
+          tell_once(told_bodies,
+                    fmt::format("lockstep mock: request bodies being received hold {} bytes, the limit "
+                                "(--max-pending-body-bytes) is {}: answering 503 to requests that do not fit",
+                                pending_body_bytes.load(), options.pending_body_limit));
+          auto busy = transport_error(http::status::service_unavailable, "server_busy",
+                                      fmt::format("request bodies being received already hold the {} bytes "
+                                                  "this server allows; retry later",
+                                                  options.pending_body_limit));
+          busy.set(http::field::retry_after, "1");
+          stream.expires_after(kWriteTimeout);
+          co_await http::async_write(stream, busy, use_tuple);
+          co_await linger_close(stream);
+          co_return;
+        }
+        reservation.pending = &pending_body_bytes;
+        reservation.bytes = wanted;
+        auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
+        (void)body_bytes;
+        read_error = body_error;
+      }
       if (read_error) {
         // A message we could not read: answer when the peer can still listen
         // (its bytes were wrong), otherwise just close.
@@ -140,9 +248,32 @@ net::awaitable<void> Server::Impl::session(beast::tcp_stream stream) {
         }
         break;
       }
+      if (pending_body_bytes.load() < options.pending_body_limit / 2)
+        clear(told_bodies, "lockstep mock: request bodies fit again");
 
-      auto request = parser.release();
-      Reply reply = mock.handle(request);
+      const bool large = reservation.bytes >= kLargeRequest;
+      std::optional<Reply> answered;
+      {
+        auto request = parser.release();
+        const std::optional<Instant> at = options.request_log ? std::optional<Instant>(mock.now()) : std::nullopt;
+        answered = mock.handle(request);
+        if (options.request_log) {
+          const std::string_view target(request.target().data(), request.target().size());
+          const auto path = target.substr(0, target.find('?'));  // a query may carry secrets
+          std::string status = std::to_string(answered->response.result_int());
+          if (answered->transport == Reply::Transport::reset) status = "reset";
+          if (answered->transport == Reply::Transport::empty) status = "empty";
+          options.request_log(fmt::format("{} {} {} {}", format_instant(*at),
+                                          std::string_view(request.method_string()), path, status));
+        }
+      }
+      Reply& reply = *answered;
+      reservation.release();  // the body is handled and freed
+      if (large) {
+        // The body is gone; its room in the buffer and the allocator goes too.
+        buffer.shrink_to_fit();
+        give_memory_back();
+      }
       if (reply.latency.count() > 0) {
         net::steady_timer timer(stream.get_executor(), reply.latency);
         co_await timer.async_wait(use_tuple);
@@ -169,26 +300,79 @@ net::awaitable<void> Server::Impl::session(beast::tcp_stream stream) {
   stream.socket().close(ignored);
 }
 
+// A connection past max_connections: told why, then closed.
+net::awaitable<void> Server::Impl::refuse(beast::tcp_stream stream) {
+  ConnectionSlot slot{refusing};
+  try {
+    auto busy = transport_error(http::status::service_unavailable, "server_busy",
+                                fmt::format("this server already has {} connections open, its limit; retry later",
+                                            options.max_connections));
+    busy.set(http::field::retry_after, "1");
+    stream.expires_after(kLingerTimeout);
+    co_await http::async_write(stream, busy, use_tuple);
+    co_await linger_close(stream);
+  } catch (const std::exception&) {
+  }
+}
+
 net::awaitable<void> Server::Impl::listen() {
+  auto backoff = kAcceptBackoffStart;
   for (;;) {
     if (!acceptor || !acceptor->is_open()) co_return;
     auto [error, socket] = co_await acceptor->async_accept(net::make_strand(ioc), use_tuple);
     if (error) {
       if (error == net::error::operation_aborted || !acceptor->is_open()) co_return;
-      continue;  // e.g. too many open files: keep serving the connections we have
+      if (out_of_descriptors(error)) {
+        // Retrying at once would spin (the listener stays readable): keep
+        // serving the connections we have and try again a little later.
+        tell_once(told_descriptors,
+                  fmt::format("lockstep mock: cannot accept connections: {} ({} open); pausing accept, "
+                              "retrying up to every {} ms",
+                              error.message(), connections.load(), kAcceptBackoffMax.count()));
+        net::steady_timer timer(ioc, backoff);
+        co_await timer.async_wait(use_tuple);
+        backoff = std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kAcceptBackoffMax));
+      }
+      continue;
     }
+    backoff = kAcceptBackoffStart;
+    clear(told_descriptors, "lockstep mock: accepting connections again");
     auto executor = socket.get_executor();
+    if (connections.load() >= options.max_connections) {
+      refused.fetch_add(1);
+      tell_once(told_connections, fmt::format("lockstep mock: {} connections open, the limit (--max-connections): "
+                                              "answering 503 to new ones",
+                                              options.max_connections));
+      if (refusing.load() < kMaxRefusing) {
+        refusing.fetch_add(1);
+        net::co_spawn(executor, refuse(beast::tcp_stream(std::move(socket))), net::detached);
+      }
+      continue;  // past that, the socket just closes
+    }
+    if (connections.load() < options.max_connections / 2)
+      clear(told_connections, "lockstep mock: connections below the limit again");
+    connections.fetch_add(1);
     net::co_spawn(executor, session(beast::tcp_stream(std::move(socket))), net::detached);
   }
 }
 
 Server::Server(Mock& mock, ServerOptions options) : impl_(std::make_unique<Impl>(mock, std::move(options))) {
   auto& acceptor = impl_->acceptor.emplace(impl_->ioc);
-  const tcp::endpoint endpoint(net::ip::make_address(impl_->options.host), impl_->options.port);
-  acceptor.open(endpoint.protocol());
-  acceptor.set_option(net::socket_base::reuse_address(true));
-  acceptor.bind(endpoint);
-  acceptor.listen(net::socket_base::max_listen_connections);
+  const auto& o = impl_->options;
+  auto failed = [&](const boost::system::error_code& ec, std::string_view doing) {
+    const int code = ec.category() == boost::system::system_category() ? ec.value() : EINVAL;
+    if (code == EADDRINUSE) throw std::system_error(code, std::generic_category(), fmt::format("port {} is in use", o.port));
+    throw std::system_error(code, std::generic_category(),
+                            fmt::format("cannot {} {}:{}: {}", doing, o.host, o.port, ec.message()));
+  };
+  boost::system::error_code ec;
+  const auto address = net::ip::make_address(o.host, ec);
+  if (ec) throw std::system_error(EINVAL, std::generic_category(), fmt::format("'{}' is not an IP address", o.host));
+  const tcp::endpoint endpoint(address, o.port);
+  if (acceptor.open(endpoint.protocol(), ec); ec) failed(ec, "open a socket for");
+  acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (acceptor.bind(endpoint, ec); ec) failed(ec, "listen on");
+  if (acceptor.listen(net::socket_base::max_listen_connections, ec); ec) failed(ec, "listen on");
   impl_->bound_port = acceptor.local_endpoint().port();
   net::co_spawn(impl_->ioc, impl_->listen(), net::detached);
 }
@@ -200,6 +384,10 @@ Server::~Server() {
 }
 
 unsigned short Server::port() const { return impl_->bound_port; }
+
+ServerStats Server::stats() const {
+  return {impl_->connections.load(), impl_->pending_body_bytes.load(), impl_->refused.load()};
+}
 
 void Server::run() {
   net::signal_set signals(impl_->ioc, SIGINT, SIGTERM);

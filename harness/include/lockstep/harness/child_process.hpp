@@ -6,9 +6,16 @@
 // a full stderr pipe and the report can quote the end of its log. Reading a reply
 // waits with poll() against a deadline; a line longer than the limit is refused
 // rather than buffered. The child runs in its own process group, so stopping it
-// also stops anything it started; it is always reaped (waitpid) before the
-// ChildProcess is gone, and every pipe is opened close-on-exec so no descriptor
-// leaks into another child started in parallel.
+// also stops anything it started; a descendant that left the group (setsid) and
+// still holds one of the child's pipes is found by that pipe (/proc) and killed
+// too, and however much anything still writes, stop() ends the stderr drain at
+// once: no read loop here waits for an EOF, each is bounded by a deadline or by
+// stop(). The child is always reaped (waitpid) before the ChildProcess is gone,
+// and every pipe is opened close-on-exec so no descriptor leaks into another
+// child started in parallel.
+//
+// Per request the cost is one write() and, for the reply, one poll() and one
+// read(); waiting for an exit is a poll() on a pidfd, not a sleep loop.
 //
 // The command line is split like a POSIX shell would split it (quotes,
 // backslashes) but no shell runs: `python3 'my adapter.py' --fast` is three words.
@@ -85,7 +92,10 @@ class ChildProcess {
 
   // Stops the child for good: closes its stdin, waits up to `grace` for it to
   // exit by itself, then SIGTERMs its process group, waits up to `grace` again,
-  // then SIGKILLs the group and reaps. Idempotent; returns how it ended.
+  // then SIGKILLs the group and reaps; then SIGKILLs any other process still
+  // holding the child's stdout or stderr (a descendant that called setsid), and
+  // stops draining stderr whatever is still written. Returns within about
+  // 2 × grace. Idempotent; returns how it ended.
   ExitStatus stop(std::chrono::milliseconds grace);
 
   // The last bytes the child wrote on stderr (at most stderr_tail_bytes), with a
