@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -16,6 +17,7 @@
 #include "lockstep/harness/child_process.hpp"
 #include "lockstep/harness/conform.hpp"
 #include "lockstep/harness/conform_expectations.hpp"
+#include "lockstep/harness/interrupt.hpp"
 #include "lockstep/harness/profile.hpp"
 #include "lockstep/harness/report.hpp"
 #include "lockstep/harness/runner.hpp"
@@ -34,7 +36,7 @@ struct ConformArgs {
   std::string expectations;
   std::uint64_t seed = 1;
   std::string filter;
-  int jobs = 1;
+  int jobs = 0;  // 0: one per core
   int timeout_ms = 10'000;
   std::string report_dir = "reports";
   std::string run_id;
@@ -125,7 +127,20 @@ int run_conform(const ConformArgs& args) {
   if (scenarios.empty()) return bad_input(args.filter.empty() ? "no scenario to run" : "no scenario matches --filter '" + args.filter + "'");
 
   const auto started = std::chrono::system_clock::now();
-  auto results = h::conform_all(scenarios, options, args.jobs);
+  h::install_interrupt_handlers();
+  const int jobs = args.jobs > 0 ? args.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // Each verdict as it comes, flushed, whether stdout is a terminal or a pipe.
+  auto stream = [&](const report::ScenarioResult& r) {
+    if (!args.quiet || r.verdict != report::Verdict::pass) print_result(r);
+  };
+  std::vector<bool> finished;
+  auto all = h::conform_all(scenarios, options, jobs, stream, [] { return h::interrupted(); }, &finished);
+  std::vector<report::ScenarioResult> results;
+  std::vector<std::string> left;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (finished[i]) results.push_back(std::move(all[i]));
+    else left.push_back(scenarios[i].name);
+  }
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now() - started).count();
 
@@ -143,7 +158,7 @@ int run_conform(const ConformArgs& args) {
   run.started_at = started_at;
   run.seed = args.seed;
   run.options["sut"] = args.sut;
-  run.options["jobs"] = std::to_string(args.jobs);
+  run.options["jobs"] = std::to_string(jobs);
   run.options["timeout_ms"] = std::to_string(args.timeout_ms);
   run.options["profile"] = h::profile_to_json(options.profile);
   if (!args.profile.empty()) run.options["profile_file"] = args.profile;
@@ -154,8 +169,10 @@ int run_conform(const ConformArgs& args) {
   run.command_line = fmt::format("{} conform --sut '{}' --seed {}", options.lockstep_binary, args.sut, args.seed);
   run.subject = args.sut;
 
-  for (const auto& r : results)
-    if (!args.quiet || r.verdict != report::Verdict::pass) print_result(r);
+  if (h::interrupted()) {
+    run.interrupted = true;
+    run.not_run = left;
+  }
 
   report::ReportOptions report_options;
   for (const auto& s : scenarios)
@@ -170,6 +187,12 @@ int run_conform(const ConformArgs& args) {
     std::cout << "report: " << (*written / "report.html").string() << "\n";
   else
     std::cerr << "lockstep conform: the report could not be written: " << written.error().message << "\n";
+  if (h::interrupted()) {
+    std::cout << fmt::format("conform: interrupted by signal {}: {} scenario(s) not run\n", h::interrupt_signal(),
+                             left.size());
+    std::cout.flush();
+    return h::interrupted_exit_code();
+  }
   return summary.exit_code();
 }
 
@@ -186,7 +209,7 @@ const bool registered = lockstep::cli::register_subcommand(
       sub.add_option("--seed", args->seed, "Seed of the reference run (random PINs, random faults)")
           ->capture_default_str();
       sub.add_option("--filter", args->filter, "Only scenarios whose name contains this (or matches this glob)");
-      sub.add_option("--jobs,-j", args->jobs, "Scenarios run in parallel")->check(CLI::Range(1, 256))->capture_default_str();
+      sub.add_option("--jobs,-j", args->jobs, "Scenarios run in parallel (default: one per core)")->check(CLI::Range(0, 256));
       sub.add_option("--timeout", args->timeout_ms, "Per-request timeout, in ms")
           ->check(CLI::Range(1, 3'600'000))
           ->capture_default_str();

@@ -11,6 +11,8 @@
 
 #include "command.hpp"
 #include "lockstep/harness/explore.hpp"
+#include "lockstep/json_input.hpp"
+#include "lockstep/harness/interrupt.hpp"
 #include "lockstep/harness/report.hpp"
 #include "lockstep/harness/scenario_loader.hpp"
 #include "lockstep/time.hpp"
@@ -23,6 +25,7 @@ struct Args {
   std::string sut;
   bool check_determinism = false;
   bool no_shrink = false;
+  bool no_platform_traffic = false;
   std::string out = "reports/explore";
   std::string replay;
   std::string report_dir = "reports";
@@ -59,15 +62,21 @@ int write_report(const Args& args, const lockstep::harness::ExploreResult& resul
   info.options["runs"] = std::to_string(args.runs);
   if (!args.sut.empty()) info.options["sut"] = args.sut;
   if (args.check_determinism) info.options["check_determinism"] = "true";
+  if (args.no_platform_traffic) info.options["platform_traffic"] = "false";
   info.tz_database_version = lockstep::tz_database_version();
   info.lockstep_version = LOCKSTEP_VERSION;
   info.command_line = fmt::format("lockstep explore --seed {} --runs {}{}{}", args.seed, args.runs,
                                   args.sut.empty() ? "" : fmt::format(" --sut '{}'", args.sut),
                                   args.check_determinism ? " --check-determinism" : "");
   info.subject = args.sut.empty() ? "reference engine" : args.sut;
+  if (result.interrupted) {
+    info.interrupted = true;
+    for (int i = result.runs; i < args.runs; ++i) info.not_run.push_back(fmt::format("run {}", i));
+  }
   std::vector<report::ScenarioResult> results;
   for (const auto& run : result.played) results.push_back(run_result(args, run, result));
   auto summary = report::RunSummary::of(results);
+  summary.lockout = result.lockout;  // the headline figure: every run's, not only the failing one's
   summary.duration_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now() - started).count();
   auto written = report::write_report_dir(args.report_dir, info, results, {}, summary);
@@ -88,8 +97,13 @@ int replay(const Args& args) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  const auto scenario = nlohmann::json::parse(text.str(), nullptr, false);
-  if (scenario.is_discarded() || !scenario.is_object()) {
+  auto parsed = lockstep::json_input::parse(text.str());
+  if (!parsed) {
+    std::cerr << "lockstep explore: " << args.replay << ": " << parsed.error().with_excerpt() << "\n";
+    return 2;
+  }
+  const nlohmann::json scenario = std::move(*parsed);
+  if (!scenario.is_object()) {
     std::cerr << "lockstep explore: " << args.replay << " is not a scenario object\n";
     return 2;
   }
@@ -122,9 +136,12 @@ int run(const Args& args) {
   options.sut_command = args.sut;
   options.check_determinism = args.check_determinism;
   options.shrink = !args.no_shrink;
+  options.platform_traffic = !args.no_platform_traffic;
   options.out_dir = args.out;
   options.lockstep_binary = "lockstep";
   options.log = [](std::string_view line) { std::cout << line << '\n' << std::flush; };
+  lockstep::harness::install_interrupt_handlers();
+  options.stop = [] { return lockstep::harness::interrupted(); };
   const auto started = std::chrono::system_clock::now();
   const auto result = lockstep::harness::explore(options);
   if (!result.error.empty()) {
@@ -132,6 +149,7 @@ int run(const Args& args) {
     return 2;
   }
   if (write_report(args, result, started) != 0) return 2;
+  if (result.interrupted) return lockstep::harness::interrupted_exit_code();
   return result.finding ? 1 : 0;
 }
 
@@ -146,6 +164,9 @@ const bool registered = lockstep::cli::register_subcommand(
       sub.add_option("--sut", args->sut, "Implementation under test (lockstep-sut/1 command line)");
       sub.add_flag("--check-determinism", args->check_determinism, "Play each run twice and compare trace hashes");
       sub.add_flag("--no-shrink", args->no_shrink, "Write the failing scenario as drawn");
+      sub.add_flag("--no-platform-traffic", args->no_platform_traffic,
+                   "Draw runs without the platform traffic (re-sends, settings and zone changes, in-stay changes, "
+                   "poll and delete faults)");
       sub.add_option("--out", args->out, "Where the minimal failing scenario is written");
       sub.add_option("--replay", args->replay, "Judge one saved scenario again (with --seed, and --sut if given)");
       sub.add_option("--report-dir", args->report_dir,

@@ -16,6 +16,7 @@
 
 #include "command.hpp"
 #include "lockstep/harness/report.hpp"
+#include "lockstep/harness/interrupt.hpp"
 #include "lockstep/harness/runner.hpp"
 #include "lockstep/harness/scenario_loader.hpp"
 
@@ -101,34 +102,40 @@ int run(const Args& a) {
   options.transport = a.transport == "http" ? h::TransportKind::http : h::TransportKind::in_process;
   options.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
-  const char* ci = std::getenv("CI");
-  const bool progress = !a.quiet && isatty(STDERR_FILENO) && !(ci && std::string(ci) == "true");
+  // Each scenario's verdict as it finishes, flushed, terminal or pipe; failures
+  // with the one command that replays them.
+  h::install_interrupt_handlers();
+  options.stop = [] { return h::interrupted(); };
   const auto started = std::chrono::steady_clock::now();
-  auto results = h::run_scenarios(scenarios, options, [&](std::size_t done, std::size_t total, const report::ScenarioResult& r) {
-    if (progress) {
-      std::string name = r.name.size() > 50 ? r.name.substr(0, 47) + "..." : r.name;
-      std::cerr << fmt::format("\r\033[K[{}/{}] {} {}", done, total, report::to_string(r.verdict), name) << std::flush;
-    }
-  });
-  if (progress) std::cerr << "\r\033[K" << std::flush;
+  std::vector<bool> finished;
+  auto all = h::run_scenarios(
+      scenarios, options,
+      [&](std::size_t done, std::size_t total, const report::ScenarioResult& r) {
+        const bool ok = r.verdict == report::Verdict::pass || r.verdict == report::Verdict::skip;
+        if (a.quiet && ok) return;
+        std::cout << fmt::format("[{}/{}] {} {}{}\n", done, total, report::to_string(r.verdict), r.name,
+                                 ok ? std::string() : " (" + r.file + ")");
+        if (!r.error.empty()) std::cout << "  " << r.error << "\n";
+        std::size_t shown = 0;
+        for (const auto& f : r.failures) {
+          if (++shown > 10) {
+            std::cout << fmt::format("  ... and {} more\n", r.failures.size() - 10);
+            break;
+          }
+          std::cout << fmt::format("  [{}] {}\n", f.rule.empty() ? "-" : f.rule, f.message);
+        }
+        if (!ok) std::cout << "  replay: " << r.replay << "\n";
+        std::cout.flush();
+      },
+      &finished);
+  std::vector<report::ScenarioResult> results;
+  std::vector<std::string> left;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (finished[i]) results.push_back(std::move(all[i]));
+    else left.push_back(scenarios[i].name);
+  }
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-
-  // Failures, each with the one command that replays it.
-  for (const auto& r : results) {
-    if (r.verdict == report::Verdict::pass || r.verdict == report::Verdict::skip) continue;
-    std::cout << fmt::format("{} {} ({})\n", report::to_string(r.verdict), r.name, r.file);
-    if (!r.error.empty()) std::cout << "  " << r.error << "\n";
-    std::size_t shown = 0;
-    for (const auto& f : r.failures) {
-      if (++shown > 10) {
-        std::cout << fmt::format("  ... and {} more\n", r.failures.size() - 10);
-        break;
-      }
-      std::cout << fmt::format("  [{}] {}\n", f.rule.empty() ? "-" : f.rule, f.message);
-    }
-    std::cout << "  replay: " << r.replay << "\n";
-  }
 
   report::RunInfo info;
   info.run_id = a.run_id.empty() ? lockstep::cli::run_id_now(a.seed) : a.run_id;
@@ -154,6 +161,10 @@ int run(const Args& a) {
     if (!rules_played.contains(rule)) info.rules_in_other_shards.push_back(rule);
   for (const auto& rule : rules_unmatched)
     if (!rules_played.contains(rule) && !rules_matched.contains(rule)) info.rules_not_selected.push_back(rule);
+  if (h::interrupted()) {
+    info.interrupted = true;
+    info.not_run = left;
+  }
 
   report::ReportOptions report_options;
   std::set<std::string> secrets;
@@ -175,6 +186,12 @@ int run(const Args& a) {
     return 2;
   }
   std::cout << "HTML report: " << (*written / "report.html").string() << "\n";
+  if (h::interrupted()) {
+    std::cout << fmt::format("run: interrupted by signal {}: {} scenario(s) not run\n", h::interrupt_signal(),
+                             left.size());
+    std::cout.flush();
+    return h::interrupted_exit_code();
+  }
   return summary.exit_code();
 }
 
@@ -198,7 +215,7 @@ const bool registered = lockstep::cli::register_subcommand(
           ->check(CLI::Range(1, 1'000'000));
       sub.add_option("--report-dir", args->report_dir, "Where reports go: <dir>/<run-id>/ and <dir>/latest (default reports)");
       sub.add_option("--run-id", args->run_id, "Name of the run's report directory (default: <time>-seedN)");
-      sub.add_flag("--quiet,-q", args->quiet, "No progress line");
+      sub.add_flag("--quiet,-q", args->quiet, "Print only what did not pass, and the totals");
       return [args] { return run(*args); };
     });
 

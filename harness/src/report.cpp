@@ -93,8 +93,18 @@ RunSummary RunSummary::of(std::span<const ScenarioResult> results) {
       case Verdict::error: ++s.errors; break;
       case Verdict::skip: ++s.skipped; break;
     }
+    const auto l = lockout_of(r);
+    s.lockout.minutes += l.minutes;
+    for (const auto& [cause, minutes] : l.by_cause) s.lockout.by_cause[cause] += minutes;
   }
   return s;
+}
+
+LockoutTotal lockout_of(const ScenarioResult& result) {
+  LockoutTotal total;
+  for (const auto& b : result.bookings)
+    for (const auto& span : b.lockouts) total.add(span);
+  return total;
 }
 
 std::string scrub_secrets(std::string_view text, std::span<const std::string> secrets) {
@@ -259,6 +269,21 @@ void scrub_in_place(Failure& f, const ReportOptions& o) {
     scrub_in_place(*s, o);
 }
 
+void scrub_in_place(BookingTimeline& b, const ReportOptions& o) {
+  for (auto* s : {&b.id, &b.property, &b.lock, &b.bridge, &b.timezone, &b.checkin_local, &b.checkout_local,
+                  &b.status, &b.kind, &b.source, &b.fallback})
+    scrub_in_place(*s, o);
+  scrub_in_place(b.code, o);
+  for (auto& a : b.attempts) scrub_in_place(a.detail, o);
+  for (auto& a : b.audit)
+    for (auto* s : {&a.kind, &a.rule, &a.message}) scrub_in_place(*s, o);
+  for (auto& n : b.notices)
+    for (auto* s : {&n.code, &n.rule, &n.message}) scrub_in_place(*s, o);
+  for (auto& p : b.probes)
+    for (auto* s : {&p.lock, &p.booking, &p.reason}) scrub_in_place(*s, o);
+  for (auto& lane : b.reference) scrub_in_place(lane, o);
+}
+
 }  // namespace
 
 RunInfo scrubbed(const RunInfo& run, const ReportOptions& o) {
@@ -266,6 +291,7 @@ RunInfo scrubbed(const RunInfo& run, const ReportOptions& o) {
   for (auto* s : {&r.run_id, &r.tool, &r.tz_database_version, &r.lockstep_version,
                   &r.command_line, &r.subject})
     scrub_in_place(*s, o);
+  for (auto& n : r.not_run) scrub_in_place(n, o);
   std::map<std::string, std::string> options;
   for (const auto& [key, value] : run.options) {
     // An option named like a secret keeps its name, never its value.
@@ -286,17 +312,7 @@ ScenarioResult scrubbed(const ScenarioResult& result, const ReportOptions& o) {
     scrub_in_place(k.divergence, o);
     scrub_in_place(k.note, o);
   }
-  for (auto& b : r.bookings) {
-    for (auto* s : {&b.id, &b.property, &b.lock, &b.bridge, &b.timezone, &b.checkin_local, &b.checkout_local,
-                    &b.status, &b.kind, &b.source, &b.fallback})
-      scrub_in_place(*s, o);
-    scrub_in_place(b.code, o);
-    for (auto& a : b.attempts) scrub_in_place(a.detail, o);
-    for (auto& a : b.audit)
-      for (auto* s : {&a.kind, &a.rule, &a.message}) scrub_in_place(*s, o);
-    for (auto& n : b.notices)
-      for (auto* s : {&n.code, &n.rule, &n.message}) scrub_in_place(*s, o);
-  }
+  for (auto& b : r.bookings) scrub_in_place(b, o);
   for (auto& x : r.outages)
     for (auto* s : {&x.kind, &x.target}) scrub_in_place(*s, o);
   for (auto& p : r.probes)

@@ -129,6 +129,11 @@ Span span_of(const ScenarioResult& r, std::span<const BookingTimeline* const> la
                           b->generate_at, b->created_at, b->deleted_at})
       see(t);
     for (const auto& a : b->attempts) see(a.at);
+    for (const auto& ref : b->reference) {
+      for (const auto& t : {ref.checkin, ref.checkout, ref.valid_from, ref.valid_until, ref.created_at, ref.deleted_at})
+        see(t);
+      for (const auto& a : ref.attempts) see(a.at);
+    }
   }
   for (const auto& o : r.outages) {
     see(o.from);
@@ -231,15 +236,23 @@ std::string probe_svg(const DoorProbe& p, double x, double y) {
                      p.opened ? "open" : "refused", tip(title));
 }
 
-std::string lane_svg(const Axis& axis, const BookingTimeline& b, double y0, const ScenarioResult& r, Instant end) {
+// Which side a lane draws: a booking of run/explore, or in conform the
+// reference's or the implementation's lane of a booking.
+enum class Side { only, reference, implementation };
+
+std::string lane_svg(const Axis& axis, const BookingTimeline& b, double y0, const ScenarioResult& r, Instant end,
+                     Side side = Side::only) {
   std::string out;
-  const bool failing = std::any_of(r.failures.begin(), r.failures.end(),
-                                   [&](const Failure& f) { return f.booking == b.id; });
-  out += fmt::format(R"(<g class="lane{}">)", failing ? " failing" : "");
+  // Divergences are marked on the implementation's lane (the observed side).
+  const bool marks = side != Side::reference;
+  const bool failing = marks && std::any_of(r.failures.begin(), r.failures.end(),
+                                            [&](const Failure& f) { return f.booking == b.id; });
+  out += fmt::format(R"(<g class="lane{}{}">)", failing ? " failing" : "", side == Side::reference ? " ref" : "");
   out += fmt::format(R"(<rect x="0" y="{:.1f}" width="{}" height="{}" class="laneBg"/>)", y0, kWidth, kLaneHeight);
-  // The label: booking, then lock / status / code.
-  out += fmt::format(R"(<text x="8" y="{:.1f}" class="lbl">{}{}</text>)", y0 + 15, failing ? "⚠ " : "",
-                     esc(shorten(b.id, 26)));
+  // The label: booking (and side), then lock / status / code.
+  const char* tag = side == Side::reference ? " · reference" : side == Side::implementation ? " · implementation" : "";
+  out += fmt::format(R"(<text x="8" y="{:.1f}" class="lbl">{}{}{}</text>)", y0 + 15, failing ? "⚠ " : "",
+                     esc(shorten(b.id, side == Side::only ? 26 : 10)), tag);
   std::string sub = b.lock.empty() ? b.property : b.lock;
   if (!b.status.empty()) sub += " · " + b.status;
   if (b.code) sub += " · " + *b.code;
@@ -254,6 +267,10 @@ std::string lane_svg(const Axis& axis, const BookingTimeline& b, double y0, cons
     out += rect(axis.x(*b.checkin), axis.x(*b.checkout), y0 + 13, 9, b.cancelled_at ? "stay cancelled" : "stay",
                 fmt::format("stay {} {} → {} ({} → {}){}", b.id, b.checkin_local, b.checkout_local, iso(*b.checkin),
                             iso(*b.checkout), b.timezone.empty() ? "" : " " + b.timezone));
+  // Lockout: the parts of the stay when the guest's code would not have opened, in red.
+  for (const auto& l : b.lockouts)
+    out += rect(axis.x(l.from), axis.x(l.until), y0 + 13, 9, "lockout",
+                fmt::format("lockout {} min ({}): {} → {}", l.minutes(), l.cause, iso(l.from), iso(l.until)));
   // The code's life on igloohome.
   if (b.created_at) {
     const Instant until = b.deleted_at ? *b.deleted_at : end;
@@ -288,12 +305,25 @@ std::string lane_svg(const Axis& axis, const BookingTimeline& b, double y0, cons
                        tip(fmt::format("cancelled {}", iso(*b.cancelled_at))));
   }
   for (const auto& f : r.failures) {
-    if (f.booking != b.id || !f.at) continue;
-    out += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="6" class="failmark">{}</circle>)", axis.x(*f.at),
-                       y0 + 17, tip(describe(f)));
+    if (!marks || f.booking != b.id || !f.at) continue;
+    const double x = axis.x(*f.at);
+    out += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="6" class="failmark">{}</circle>)", x, y0 + 17,
+                       tip(describe(f)));
+    if (side == Side::implementation && !f.rule.empty())
+      out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" class="failRule">{}</text>)", x + 8, y0 + 8, esc(f.rule));
   }
-  for (const auto& p : r.probes)
-    if (p.booking == b.id) out += probe_svg(p, axis.x(p.at), y0 + 17);
+  if (side == Side::only) {
+    for (const auto& p : r.probes)
+      if (p.booking == b.id) out += probe_svg(p, axis.x(p.at), y0 + 17);
+  } else {
+    // Each side's own guests at the door; the implementation's judged against the reference's.
+    for (std::size_t i = 0; i < b.probes.size(); ++i) {
+      DoorProbe p = b.probes[i];
+      if (side == Side::implementation && !b.reference.empty() && i < b.reference.front().probes.size())
+        p.expected_open = b.reference.front().probes[i].opened;
+      out += probe_svg(p, axis.x(p.at), y0 + 17);
+    }
+  }
   out += "</g>";
   return out;
 }
@@ -335,7 +365,21 @@ std::string timeline_svg(const ScenarioResult& r, std::size_t max_lanes, std::si
   const Span span = span_of(r, lanes);
   if (span.from == span.to) return {};
   const Axis axis{span, kLabelWidth, kWidth - kLabelWidth - kRightPad};
-  const std::size_t lane_count = lanes.size() + (loose_probes.empty() ? 0 : 1);
+  // conform: two rows a booking, the reference's above the implementation's.
+  struct Row {
+    const BookingTimeline* b;
+    Side side;
+  };
+  std::vector<Row> rows;
+  for (const auto* b : lanes) {
+    if (b->reference.empty()) {
+      rows.push_back({b, Side::only});
+    } else {
+      rows.push_back({&b->reference.front(), Side::reference});
+      rows.push_back({b, Side::implementation});
+    }
+  }
+  const std::size_t lane_count = rows.size() + (loose_probes.empty() ? 0 : 1);
   const double axis_top = r.outages.empty() ? kAxisTopPlain : kAxisTopWithOutages;
   const double lanes_bottom = axis_top + kLaneHeight * static_cast<double>(std::max<std::size_t>(lane_count, 1));
   const double height = lanes_bottom + 22;
@@ -349,8 +393,8 @@ std::string timeline_svg(const ScenarioResult& r, std::size_t max_lanes, std::si
 
   double y = axis_top;
   const Instant end = r.last.value_or(span.to);
-  for (const auto* b : lanes) {
-    out += lane_svg(axis, *b, y, r, end);
+  for (const auto& row : rows) {
+    out += lane_svg(axis, *row.b, y, r, end, row.side);
     y += kLaneHeight;
   }
   if (!loose_probes.empty()) {
@@ -382,7 +426,8 @@ std::string timeline_svg(const ScenarioResult& r, std::size_t max_lanes, std::si
       // cap and label only
     } else if (targeted) {
       double ly = axis_top;
-      for (const auto* b : lanes) {
+      for (const auto& row : rows) {
+        const auto* b = row.b;
         if (b->lock == o.target || b->bridge == o.target || b->property == o.target) {
           out += rect(x1, x2, ly, kLaneHeight, "outage", title);
           any_lane = true;
@@ -423,6 +468,9 @@ svg .tick{font-size:11px;fill:#6b7585;text-anchor:middle}svg .tick.strong{fill:#
 svg .tick.end{text-anchor:end}svg .tick.start{text-anchor:start}
 svg .lbl{font-size:12.5px;font-weight:600;fill:#1d2430}
 svg .lane.failing .lbl{fill:#c62f2f}
+svg .lane.ref .laneBg{fill:#f5f7fb}
+svg .lockout{fill:#d62728}
+svg .failRule{font-size:10px;font-weight:bold;fill:#c62f2f}
 svg .sub{font-size:10.5px;fill:#6b7585}
 svg .window{fill:#cfe0fb}
 svg .stay{fill:#3b6fd8}svg .stay.cancelled{fill:#9aa6bb}
@@ -646,7 +694,18 @@ std::string render_html_with(const RunInfo& raw_run, std::span<const ScenarioRes
         std::tuple{summary.failed, "failed", "fail"}, std::tuple{summary.errors, "errors", "error"},
         std::tuple{summary.skipped, "skipped", "skip"}})
     out += fmt::format(R"(<div class="card {}"><b>{}</b><span>{}</span></div>)", cls, count, label);
-  out += "</div></header>";
+  {
+    std::string causes;
+    for (const auto& [cause, minutes] : summary.lockout.by_cause)
+      causes += fmt::format("{}{} {}", causes.empty() ? "" : ", ", cause, minutes);
+    out += fmt::format(R"(<div class="card {}" title="guest-minutes inside stays when the code would not open{}"><b>{}</b><span>lockout min</span></div>)",
+                       summary.lockout.minutes > 0 ? "fail" : "", causes.empty() ? "" : ": " + esc(causes),
+                       summary.lockout.minutes);
+  }
+  out += "</div>";
+  if (run.interrupted)
+    out += fmt::format(R"(<div class="meta"><b>Interrupted</b>: {} not run</div>)", run.not_run.size());
+  out += "</header>";
   out += legend_html();
   out += "<main>";
 

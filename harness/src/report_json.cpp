@@ -1,4 +1,4 @@
-// report.json, schema "lockstep-report/1" (docs/report.schema.json). Key order is
+// report.json, schema "lockstep-report/2" (docs/report.schema.json). Key order is
 // fixed by construction (ordered_json, written in the order below) and every
 // absent value is written as null, so the shape never depends on the data and
 // identical runs give identical bytes.
@@ -32,6 +32,27 @@ Json failure_json(const Failure& f) {
   j["message"] = f.message;
   j["at"] = instant_or_null(f.at);
   return j;
+}
+
+LockoutTotal lockout_total(const std::vector<LockoutSpan>& spans) {
+  LockoutTotal t;
+  for (const auto& s : spans) t.add(s);
+  return t;
+}
+
+Json lockout_json(const LockoutTotal& t) {
+  Json by = Json::object();
+  for (const auto& [cause, minutes] : t.by_cause) by[cause] = minutes;  // std::map: sorted
+  return Json{{"minutes", t.minutes}, {"by_cause", by}};
+}
+
+Json probe_json(const DoorProbe& p) {
+  return Json{{"at", format_instant(p.at)},
+              {"lock", p.lock},
+              {"booking", p.booking},
+              {"expected_open", p.expected_open ? Json(*p.expected_open) : Json(nullptr)},
+              {"opened", p.opened},
+              {"reason", p.reason}};
 }
 
 Json booking_json(const BookingTimeline& b) {
@@ -69,6 +90,17 @@ Json booking_json(const BookingTimeline& b) {
   for (const auto& n : b.notices)
     j["notices"].push_back(
         Json{{"at", format_instant(n.at)}, {"code", n.code}, {"rule", n.rule}, {"message", n.message}});
+  j["probes"] = Json::array();
+  for (const auto& p : b.probes) j["probes"].push_back(probe_json(p));
+  j["lockouts"] = Json::array();
+  for (const auto& l : b.lockouts)
+    j["lockouts"].push_back(Json{{"from", format_instant(l.from)},
+                                 {"until", format_instant(l.until)},
+                                 {"cause", l.cause},
+                                 {"minutes", l.minutes()}});
+  j["lockout_minutes"] = lockout_total(b.lockouts).minutes;
+  // conform: the reference's lane for the same booking; null in run and explore.
+  j["reference"] = b.reference.empty() ? Json(nullptr) : booking_json(b.reference.front());
   return j;
 }
 
@@ -97,6 +129,7 @@ Json scenario_json(const ScenarioResult& full, const ReportOptions& options) {
     kj["disappeared"] = k.disappeared;
     j["known_divergences"].push_back(std::move(kj));
   }
+  j["lockout"] = lockout_json(lockout_of(r));
   j["bookings"] = Json::array();
   for (const auto& b : r.bookings) j["bookings"].push_back(booking_json(b));
   j["outages"] = Json::array();
@@ -106,13 +139,7 @@ Json scenario_json(const ScenarioResult& full, const ReportOptions& options) {
                                 {"from", format_instant(o.from)},
                                 {"until", instant_or_null(o.until)}});
   j["probes"] = Json::array();
-  for (const auto& p : r.probes)
-    j["probes"].push_back(Json{{"at", format_instant(p.at)},
-                               {"lock", p.lock},
-                               {"booking", p.booking},
-                               {"expected_open", p.expected_open ? Json(*p.expected_open) : Json(nullptr)},
-                               {"opened", p.opened},
-                               {"reason", p.reason}});
+  for (const auto& p : r.probes) j["probes"].push_back(probe_json(p));
   if (r.omitted.any())
     j["omitted"] = Json{{"bookings", r.omitted.bookings},
                         {"probes", r.omitted.probes},
@@ -210,6 +237,17 @@ Failure read_failure(const Reader& r) {
                  .at = r.at("at").opt_instant()};
 }
 
+DoorProbe read_probe(const Reader& p) {
+  DoorProbe probe;
+  probe.at = p.at("at").instant();
+  probe.lock = p.at("lock").str();
+  probe.booking = p.at("booking").str();
+  if (!p.at("expected_open").is_null()) probe.expected_open = p.at("expected_open").boolean();
+  probe.opened = p.at("opened").boolean();
+  probe.reason = p.at("reason").str();
+  return probe;
+}
+
 BookingTimeline read_booking(const Reader& r) {
   BookingTimeline b;
   b.id = r.at("id").str();
@@ -243,6 +281,11 @@ BookingTimeline read_booking(const Reader& r) {
   r.at("notices").each([&](const Reader& a) {
     b.notices.push_back({a.at("at").instant(), a.at("code").str(), a.at("rule").str(), a.at("message").str()});
   });
+  r.at("probes").each([&](const Reader& p) { b.probes.push_back(read_probe(p)); });
+  r.at("lockouts").each([&](const Reader& l) {
+    b.lockouts.push_back({l.at("from").instant(), l.at("until").instant(), l.at("cause").str()});
+  });
+  if (!r.at("reference").is_null()) b.reference.push_back(read_booking(r.at("reference")));
   return b;
 }
 
@@ -270,16 +313,7 @@ ScenarioResult read_scenario(const Reader& r) {
     s.outages.push_back({o.at("kind").str(), o.at("target").str(), o.at("from").instant(),
                          o.at("until").opt_instant()});
   });
-  r.at("probes").each([&](const Reader& p) {
-    DoorProbe probe;
-    probe.at = p.at("at").instant();
-    probe.lock = p.at("lock").str();
-    probe.booking = p.at("booking").str();
-    if (!p.at("expected_open").is_null()) probe.expected_open = p.at("expected_open").boolean();
-    probe.opened = p.at("opened").boolean();
-    probe.reason = p.at("reason").str();
-    s.probes.push_back(std::move(probe));
-  });
+  r.at("probes").each([&](const Reader& p) { s.probes.push_back(read_probe(p)); });
   if (r.has("omitted")) {
     const auto o = r.at("omitted");
     s.omitted.bookings = static_cast<int>(o.at("bookings").integer());
@@ -317,6 +351,8 @@ std::string render_json_with(const RunInfo& raw_run, std::span<const ScenarioRes
   if (run.shard_count > 1) r["shard"] = Json{{"index", run.shard_index}, {"count", run.shard_count}};
   if (!run.rules_in_other_shards.empty()) r["rules_in_other_shards"] = run.rules_in_other_shards;
   if (!run.rules_not_selected.empty()) r["rules_not_selected"] = run.rules_not_selected;
+  r["interrupted"] = run.interrupted;
+  r["not_run"] = run.not_run;
 
   Json& s = doc["summary"];
   s["total"] = summary.total;
@@ -324,6 +360,7 @@ std::string render_json_with(const RunInfo& raw_run, std::span<const ScenarioRes
   s["failed"] = summary.failed;
   s["errors"] = summary.errors;
   s["skipped"] = summary.skipped;
+  s["lockout"] = lockout_json(summary.lockout);
   if (options.include_wall_clock)
     s["duration_ms"] = summary.duration_ms ? Json(*summary.duration_ms) : Json(nullptr);
 
@@ -376,6 +413,8 @@ Result<ReportDocument> parse_json_report(std::string_view text) {
     }
     if (run.has("rules_in_other_shards")) doc.run.rules_in_other_shards = run.at("rules_in_other_shards").strings();
     if (run.has("rules_not_selected")) doc.run.rules_not_selected = run.at("rules_not_selected").strings();
+    doc.run.interrupted = run.at("interrupted").boolean();
+    doc.run.not_run = run.at("not_run").strings();
     const auto summary = root.at("summary");
     doc.summary.total = static_cast<int>(summary.at("total").integer());
     doc.summary.passed = static_cast<int>(summary.at("passed").integer());
@@ -385,6 +424,7 @@ Result<ReportDocument> parse_json_report(std::string_view text) {
     if (summary.has("duration_ms") && !summary.at("duration_ms").is_null())
       doc.summary.duration_ms = summary.at("duration_ms").integer();
     root.at("scenarios").each([&](const Reader& s) { doc.scenarios.push_back(read_scenario(s)); });
+    doc.summary.lockout = RunSummary::of(doc.scenarios).lockout;  // derived, as written
     return doc;
   } catch (const Invalid& e) {
     return fail(ErrorCode::invalid_json, e.what());

@@ -52,6 +52,38 @@ std::string render_markdown_with(const RunInfo& raw_run, std::span<const Scenari
   if (summary.duration_ms) out += fmt::format(" · {} s", seconds_text(*summary.duration_ms));
   out += "\n\n";
   if (!run.command_line.empty()) out += fmt::format("Command: {}\n\n", code_span(run.command_line));
+  if (run.interrupted)
+    out += fmt::format("**Interrupted**: {} not run{}\n\n", run.not_run.size(),
+                       run.not_run.empty() ? std::string() : " (first: " + markdown_cell(run.not_run.front()) + ")");
+
+  // Lockout minutes: guest-minutes inside stays during which the code would not open.
+  out += fmt::format("**Lockout**: {} guest-minute(s) inside stays", summary.lockout.minutes);
+  if (!summary.lockout.by_cause.empty()) {
+    std::string causes;
+    for (const auto& [cause, minutes] : summary.lockout.by_cause)
+      causes += fmt::format("{}{} {}", causes.empty() ? "" : ", ", cause, minutes);
+    out += " (" + causes + ")";
+  }
+  out += "\n\n";
+  {
+    std::size_t listed = 0;
+    std::string rows;
+    for (const auto& r : results)
+      for (const auto& b : r.bookings) {
+        std::int64_t m = 0;
+        for (const auto& l : b.lockouts) m += l.minutes();
+        if (m == 0 || ++listed > kMaxListed) continue;
+        std::string causes;
+        for (const auto& l : b.lockouts) causes += (causes.empty() ? "" : ", ") + l.cause;
+        rows += fmt::format("| {} | {} | {} | {} |\n", markdown_cell(r.name), markdown_cell(b.id), m,
+                            markdown_cell(causes));
+      }
+    if (listed > 0) {
+      out += "| Scenario | Booking | Lockout minutes | Causes |\n|---|---|---:|---|\n" + rows;
+      if (listed > kMaxListed) out += fmt::format("\n… and {} more bookings\n", listed - kMaxListed);
+      out += "\n";
+    }
+  }
 
   // Failures: one row per divergence.
   std::size_t failure_count = 0;

@@ -91,7 +91,7 @@ Result<ReportDocument> merge_shard_reports(std::vector<ReportDocument> shards) {
                             missing.find(',') == std::string::npos ? " is" : "s are", missing, count));
 
   ReportDocument merged;
-  merged.run = shards.front().run;
+  merged.run = by_index.front()->run;
   merged.run.shard_index = 0;
   merged.run.shard_count = 1;
   merged.run.options = without_shard_option(merged.run.options);
@@ -99,6 +99,14 @@ Result<ReportDocument> merge_shard_reports(std::vector<ReportDocument> shards) {
   merged.run.rules_in_other_shards.clear();
   merged.run.started_at.reset();
   merged.run.run_id.clear();
+
+  // A shard stopped by SIGINT/SIGTERM leaves the merged run interrupted too.
+  for (const auto* shard : by_index) {
+    if (shard == by_index.front()) continue;
+    merged.run.interrupted = merged.run.interrupted || shard->run.interrupted;
+    merged.run.not_run.insert(merged.run.not_run.end(), shard->run.not_run.begin(), shard->run.not_run.end());
+  }
+  merged.run.interrupted = merged.run.interrupted || by_index.front()->run.interrupted;
 
   // Round-robin back into suite order.
   std::size_t longest = 0;

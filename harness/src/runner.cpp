@@ -8,7 +8,9 @@
 
 #include <fmt/format.h>
 
+#include "lockstep/harness/api_calls.hpp"
 #include "lockstep/harness/expectations.hpp"
+#include "lockstep/harness/lockout.hpp"
 #include "lockstep/harness/reference_participant.hpp"
 #include "lockstep/harness/scenario_loader.hpp"
 #include "lockstep/igloohome/client.hpp"
@@ -76,6 +78,7 @@ std::vector<report::BookingTimeline> timelines(const Scenario& s, const Trace& t
     }
   }
   const Engine* engine = participant.engine();
+  auto lockouts = lockouts_of(s, trace, read_api_calls(s, trace));
   std::vector<report::BookingTimeline> out;
   for (const auto& id : order) {
     const Event& e = *last_booking[id];
@@ -124,6 +127,7 @@ std::vector<report::BookingTimeline> timelines(const Scenario& s, const Trace& t
       for (const auto& n : engine->notices())
         if (n.booking_id == id) b.notices.push_back(report::NoticeEntry{n.at, n.code, n.rule, n.message});
     }
+    if (auto l = lockouts.find(id); l != lockouts.end()) b.lockouts = std::move(l->second);
     out.push_back(std::move(b));
   }
   return out;
@@ -144,7 +148,8 @@ Played play(const Scenario& s, const RunOptions& options, std::uint64_t seed) {
   Played out;
   auto finish = [&](ReferenceParticipant& participant, MockControl& control) {
     sim.inspect = [&participant](const std::string& id) { return participant.inspect(id); };
-    out.trace = simulate(s, participant, control, sim);
+    const Lane lane{&participant, &control, sim};
+    out.trace = std::move(simulate(s, std::span<const Lane>(&lane, 1), options.stop).front());
     static const std::vector<Notice> no_notices;
     const auto* engine = participant.engine();
     out.judgement = check_scenario(s, out.trace, engine ? &engine->notices() : &no_notices);
@@ -235,18 +240,22 @@ report::ScenarioResult run_scenario(const Scenario& input, const RunOptions& opt
 }
 
 std::vector<report::ScenarioResult> run_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& options,
-                                                  const ProgressFn& progress) {
+                                                  const ProgressFn& progress, std::vector<bool>* finished) {
   std::vector<report::ScenarioResult> results(scenarios.size());
+  std::vector<bool> ran(scenarios.size(), false);
+  auto stopped = [&] { return options.stop && options.stop(); };
   std::atomic<std::size_t> next{0};
   std::size_t done = 0;
   std::mutex progress_mutex;
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < scenarios.size();) {
-      results[i] = run_scenario(scenarios[i], options);
-      if (progress) {
-        std::lock_guard lock(progress_mutex);
-        progress(++done, scenarios.size(), results[i]);
-      }
+      if (stopped()) return;
+      auto r = run_scenario(scenarios[i], options);
+      if (stopped() && r.error == "interrupted") return;  // left, not finished
+      std::lock_guard lock(progress_mutex);
+      results[i] = std::move(r);
+      ran[i] = true;
+      if (progress) progress(++done, scenarios.size(), results[i]);
     }
   };
   const auto jobs = static_cast<std::size_t>(std::max(1, options.jobs));
@@ -256,6 +265,7 @@ std::vector<report::ScenarioResult> run_scenarios(const std::vector<Scenario>& s
     std::vector<std::jthread> threads;
     for (std::size_t j = 0; j < std::min(jobs, scenarios.size()); ++j) threads.emplace_back(worker);
   }
+  if (finished) *finished = std::move(ran);
   return results;
 }
 

@@ -135,12 +135,9 @@ Assignments assignments_of(const Scenario& scenario, const Trace& trace) {
 
 class Loop {
  public:
-  Loop(const Scenario& s, Participant& p, MockControl& m, const SimulationOptions& o)
-      : s_(s), p_(p), mock_(m), o_(o) {
-    for (const auto& e : s_.timeline)
-      if (e.kind == EventKind::put_booking && std::find(all_bookings_.begin(), all_bookings_.end(), e.booking_id) == all_bookings_.end())
-        all_bookings_.push_back(e.booking_id);
-    snapshot_all_ = all_bookings_.size() <= o_.snapshot_all_up_to;
+  Loop(const Scenario& s, const ObservationPlan& plan, Participant& p, MockControl& m, const SimulationOptions& o,
+       const std::function<bool()>& stop)
+      : s_(s), plan_(plan), p_(p), mock_(m), o_(o), stop_(stop) {
     trace_.queries.resize(s_.expectations.size());
     for (std::size_t i = 0; i < s_.expectations.size(); ++i) {
       trace_.queries[i].expectation_index = i;
@@ -160,11 +157,19 @@ class Loop {
       trace_.error = fmt::format("init refused: {} ({})", init.error().message, init.error().code);
       return finish(t);
     }
+    trace_.subject = init->version.empty() ? init->name : init->name + " " + init->version;
     std::size_t next_event = 0, next_probe = 0, next_query = 0;
+    auto next_read = plan_.reads.begin();
     std::optional<Instant> wakeup;
     for (std::size_t steps = 0;; ++steps) {
       if (steps >= o_.max_instants) {
-        trace_.error = fmt::format("stopped after {} instants: the participant's next_wakeup does not move on", steps);
+        trace_.error = fmt::format("stopped after {} instants: the participant's next_wakeup does not let virtual "
+                                   "time reach the end ({} reached, end {})",
+                                   steps, format_instant(t), format_instant(end));
+        return finish(t);
+      }
+      if (stop_ && stop_()) {
+        trace_.error = "interrupted";
         return finish(t);
       }
       if (!check(mock_.set_now(t))) return finish(t);
@@ -181,25 +186,30 @@ class Loop {
         if (!trace_.error.empty()) return finish(t);
       }
       if (delivered && !tick(t, wakeup)) return finish(t);
-      snapshot_after_tick(t);
+      // The plan's readings, after the tick that follows the requests.
+      if (next_read != plan_.reads.end() && next_read->first == t) {
+        for (const auto& b : next_read->second) observe(b, t);
+        ++next_read;
+      }
+      if (t >= end && o_.render_at_end)
+        for (const auto& b : plan_.bookings) render_standard(b, t);
       for (; next_probe < s_.probes.size() && s_.probes[next_probe].at == t; ++next_probe)
         if (!probe(next_probe, t)) return finish(t);
       for (; next_query < timed_queries_.size() && timed_queries_[next_query].first == t; ++next_query)
         query(timed_queries_[next_query].second, t);
-      if (!trace_.error.empty()) return finish(t);
       if (t >= end) break;
+      if (!trace_.error.empty()) return finish(t);
 
       Instant next = end;
       if (next_event < s_.timeline.size()) next = std::min(next, s_.timeline[next_event].at);
       if (next_probe < s_.probes.size()) next = std::min(next, s_.probes[next_probe].at);
       if (next_query < timed_queries_.size()) next = std::min(next, timed_queries_[next_query].first);
+      if (next_read != plan_.reads.end()) next = std::min(next, next_read->first);
+      // A wakeup not after now is no wakeup: the cadence, as for null.
       if (wakeup && *wakeup > t) next = std::min(next, *wakeup);
-      else if (!wakeup) next = std::min(next, t + Minutes(s_.tick_cadence_minutes));
-      else next = std::min(next, t + Seconds(1));  // a wakeup not after now: do not spin at t
+      else next = std::min(next, t + Minutes(std::max(1, s_.tick_cadence_minutes)));
       t = next;
     }
-    // The end: every booking's final code, and the expectations read at the end.
-    for (const auto& b : known_) snapshot(b, t);
     for (std::size_t i = 0; i < s_.expectations.size(); ++i)
       if (!s_.expectations[i].at) query(i, t);
     return finish(t);
@@ -254,6 +264,15 @@ class Loop {
   }
 
   void deliver(const Event& e, std::size_t index, Instant t) {
+    CommandRecord rec{t, index, std::nullopt, std::nullopt};
+    if (e.kind == EventKind::connect || e.kind == EventKind::disconnect) {
+      auto j = mock_.journal();
+      if (!j) {
+        trace_.error = j.error().message;
+        return;
+      }
+      rec.journal_size = j->size();
+    }
     Reply<Done> r = Done{};
     switch (e.kind) {
       case EventKind::connect: {
@@ -270,7 +289,6 @@ class Loop {
       case EventKind::cancel_booking: r = p_.cancel_booking(e.booking_id); break;
       default: return;
     }
-    CommandRecord rec{t, index, std::nullopt};
     if (!r) {
       rec.error = r.error();
       if (r.error().code == "protocol_error") trace_.error = r.error().message;
@@ -279,36 +297,45 @@ class Loop {
       if (e.kind == EventKind::put_booking) {
         trace_.booked_at.try_emplace(e.booking_id, t);
         trace_.property_of[e.booking_id] = e.booking.property_id;
-        if (std::find(known_.begin(), known_.end(), e.booking_id) == known_.end()) known_.push_back(e.booking_id);
       }
       if (e.kind == EventKind::cancel_booking) trace_.cancelled_at.try_emplace(e.booking_id, t);
     }
     trace_.commands.push_back(std::move(rec));
-    if (!e.booking_id.empty() && !snapshot_all_) touched_.insert(e.booking_id);
   }
 
-  void snapshot(const std::string& booking, Instant t) {
-    auto r = p_.get_code(booking);
-    if (!r) return;  // not_found (a refused booking) has no history to keep
-    auto& last = last_code_[booking];
-    if (last && same_code(*last, *r)) return;
-    last = *r;
-    trace_.snapshots.push_back({t, booking, *r});
-    history_[booking].emplace_back(t, r->code);
+  std::string lock_of(const std::string& booking, Instant t) const {
+    auto prop = trace_.property_of.find(booking);
+    return prop == trace_.property_of.end() ? std::string() : assignments_.lock_at(prop->second, t);
   }
 
-  void snapshot_after_tick(Instant t) {
-    if (snapshot_all_) {
-      for (const auto& b : known_) snapshot(b, t);
-    } else {
-      for (const auto& b : touched_) snapshot(b, t);
-      touched_.clear();
+  // A planned get_code. A booking the participant never accepted answers
+  // not_found, which is recorded like any reply.
+  void observe(const std::string& booking, Instant t) {
+    Observation o{t, booking, lock_of(booking, t), p_.get_code(booking)};
+    if (!o.code && o.code.error().code == "protocol_error") trace_.error = o.code.error().message;
+    if (o.code) {
+      auto& last = last_code_[booking];
+      if (!last || !same_code(*last, *o.code)) {
+        last = *o.code;
+        trace_.snapshots.push_back({t, booking, *o.code});
+      }
+      history_[booking].emplace_back(t, o.code->code);
     }
+    trace_.observations.push_back(std::move(o));
   }
 
-  std::optional<std::string> code_as_of(const std::string& booking, Instant at) {
+  void render_standard(const std::string& booking, Instant t) {
+    static constexpr std::string_view standard_template = "Your door code: {{smartlock_code}}";
+    RenderRecord r{t, booking, std::string(standard_template), p_.render(booking, std::string(standard_template)),
+                   code_as_of(booking, t)};
+    trace_.renders.push_back(std::move(r));
+  }
+
+  std::optional<std::string> code_as_of(const std::string& booking, Instant at) const {
     std::optional<std::string> code;
-    for (const auto& [when, value] : history_[booking]) {
+    auto it = history_.find(booking);
+    if (it == history_.end()) return code;
+    for (const auto& [when, value] : it->second) {
       if (when > at) break;
       code = value;
     }
@@ -325,13 +352,9 @@ class Loop {
     if (spec.pin) {
       rec.pin = spec.pin;
     } else {
-      snapshot(spec.booking, t);
+      // The plan read this booking at t (and at code_as_of).
       rec.pin = code_as_of(spec.booking, spec.code_as_of.value_or(t));
-      if (rec.lock.empty()) {
-        auto prop = trace_.property_of.find(spec.booking);
-        if (prop != trace_.property_of.end())
-          rec.lock = assignments_.lock_at(prop->second, spec.code_as_of.value_or(t));
-      }
+      if (rec.lock.empty()) rec.lock = lock_of(spec.booking, spec.code_as_of.value_or(t));
     }
     if (!rec.pin) {
       rec.reason = "no code";
@@ -355,34 +378,80 @@ class Loop {
     auto& q = trace_.queries[index];
     q.at = t;
     q.code = p_.get_code(x.booking);
-    if (*q.code) snapshot(x.booking, t);
     if (x.code_differs_from) q.other_code = p_.get_code(*x.code_differs_from);
     if (x.render) q.render = p_.render(x.booking, x.render->template_text);
     if (o_.inspect) q.engine_view = o_.inspect(x.booking);
   }
 
   const Scenario& s_;
+  const ObservationPlan& plan_;
   Participant& p_;
   MockControl& mock_;
   const SimulationOptions& o_;
+  const std::function<bool()>& stop_;
   Trace trace_;
   Assignments assignments_;
-  std::vector<std::string> all_bookings_;
-  std::vector<std::string> known_;  // bookings the participant accepted, in order
-  std::set<std::string> touched_;
   std::map<std::string, std::optional<CodeReply>> last_code_;
   std::map<std::string, std::string> mock_ids_;
   std::vector<std::pair<Instant, std::size_t>> timed_queries_;  // expectations with `at`, by instant
   std::map<std::string, std::vector<std::pair<Instant, std::optional<std::string>>>> history_;  // booking's codes
-  bool snapshot_all_ = true;
 };
 
 }  // namespace
 }  // namespace detail
 
+ObservationPlan plan_observations(const Scenario& s, std::size_t read_all_up_to) {
+  ObservationPlan plan;
+  for (const auto& e : s.timeline)
+    if (e.kind == EventKind::put_booking &&
+        std::find(plan.bookings.begin(), plan.bookings.end(), e.booking_id) == plan.bookings.end())
+      plan.bookings.push_back(e.booking_id);
+  const bool all = plan.bookings.size() <= read_all_up_to;
+  std::map<Instant, std::set<std::string>> reads;
+  const Instant end = end_of(s);
+  for (const auto& e : s.timeline) {
+    if (e.at < s.start) continue;
+    if (all) reads[e.at];  // every booking, below
+    if (e.kind == EventKind::put_booking) reads[e.at].insert(e.booking_id);
+    if (e.kind == EventKind::cancel_booking) reads[e.at].insert(e.booking_id);
+  }
+  for (const auto& p : s.probes) {
+    if (p.booking.empty() || p.pin) continue;
+    reads[p.at].insert(p.booking);
+    if (p.code_as_of) reads[std::max(s.start, *p.code_as_of)].insert(p.booking);
+  }
+  for (const auto& x : s.expectations) {
+    auto& at = reads[x.at.value_or(end)];
+    at.insert(x.booking);
+    if (x.code_differs_from) at.insert(*x.code_differs_from);
+  }
+  reads[end];
+  for (auto& [t, set] : reads) {
+    auto& out = plan.reads[t];
+    for (const auto& b : plan.bookings)
+      if (all || t >= end || set.contains(b)) out.push_back(b);
+  }
+  return plan;
+}
+
+std::vector<Trace> simulate(const Scenario& scenario, std::span<const Lane> lanes, const std::function<bool()>& stop) {
+  // Lanes are independent (each its own participant and mock) and all follow the
+  // same plan, so playing them one after the other gives the traces playing
+  // them side by side would.
+  std::size_t read_all = 64;
+  if (!lanes.empty()) read_all = lanes.front().options.snapshot_all_up_to;
+  const ObservationPlan plan = plan_observations(scenario, read_all);
+  std::vector<Trace> traces;
+  traces.reserve(lanes.size());
+  for (const auto& lane : lanes)
+    traces.push_back(detail::Loop(scenario, plan, *lane.participant, *lane.mock, lane.options, stop).run());
+  return traces;
+}
+
 Trace simulate(const Scenario& scenario, Participant& participant, MockControl& mock,
                const SimulationOptions& options) {
-  return detail::Loop(scenario, participant, mock, options).run();
+  const Lane lane{&participant, &mock, options};
+  return std::move(simulate(scenario, std::span<const Lane>(&lane, 1)).front());
 }
 
 std::string lock_of_property_at(const Scenario& scenario, const Trace& trace, const std::string& property,

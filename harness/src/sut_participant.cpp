@@ -1,5 +1,7 @@
 #include "lockstep/harness/sut_participant.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -124,7 +126,14 @@ std::expected<json, ReplyError> SutParticipant::exchange(json request) {
     return std::unexpected(fail_protocol(why, line));
   }
 
-  reply_line = child_->read_line(deadline);
+  // In slices, so that an interrupted run (SIGINT/SIGTERM) need not wait out the timeout.
+  for (;;) {
+    const auto slice = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
+    reply_line = child_->read_line(slice);
+    if (reply_line || reply_line.error().kind != ReadFailure::timeout || slice >= deadline) break;
+    if (options_.cancelled && options_.cancelled())
+      return std::unexpected(fail_protocol("interrupted", line));
+  }
   }
   if (!reply_line) {
     const auto& e = reply_line.error();

@@ -4,6 +4,9 @@
 // exits 2. Scenario files are written here so the checks do not move with the
 // suite in scenarios/ (which has its own test below).
 #include <array>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -177,6 +180,154 @@ TEST(ConformCli, TheReferenceAdapterPassesTheDefaultSuite) {
   ASSERT_TRUE(out.report.is_object()) << out.output;
   for (const auto& s : out.report["scenarios"])
     EXPECT_TRUE(s["verdict"] == "PASS" || s["verdict"] == "SKIP") << s["name"] << ": " << s.dump(1).substr(0, 3000);
+}
+
+// Issue 13: one loop. With the reference behind the protocol, conform gives
+// every scenario of the default suite the verdict `lockstep run` gives it; only
+// a scenario with its own profile knobs (which lockstep-sut/1 cannot carry) is
+// SKIP instead, and says why.
+TEST(ConformCli, RunAndConformAgreeOnEveryScenarioOfTheDefaultSuite) {
+  TempDir dir;
+  const std::string suite = std::string(LOCKSTEP_SOURCE_DIR) + "/scenarios";
+  const auto run_reports = (dir.path() / "run-reports").string();
+  const std::string run_command = std::string(LOCKSTEP_BINARY) + " run " + shell_quote(suite) + " --quiet --report-dir " +
+                                  shell_quote(run_reports) + " > /dev/null 2>&1";
+  ASSERT_GE(std::system(run_command.c_str()), 0);
+  std::ifstream run_file(std::filesystem::path(run_reports) / "latest" / "report.json");
+  ASSERT_TRUE(run_file) << "lockstep run wrote no report";
+  const json run_report = json::parse(run_file, nullptr, false);
+  ASSERT_TRUE(run_report.is_object());
+  auto out = conform(dir, "--sut " + reference_sut() + " --quiet " + shell_quote(suite));
+  ASSERT_TRUE(out.report.is_object()) << out.output;
+  ASSERT_EQ(out.report["scenarios"].size(), run_report["scenarios"].size());
+  int compared = 0;
+  for (const auto& r : run_report["scenarios"]) {
+    const std::string name = r["name"];
+    const json* c = nullptr;
+    for (const auto& s : out.report["scenarios"])
+      if (s["name"] == name) c = &s;
+    ASSERT_NE(c, nullptr) << name << " is missing from conform's report";
+    if ((*c)["verdict"] == "SKIP" && (*c)["skipped"].dump().find("profile knobs") != std::string::npos) continue;
+    EXPECT_EQ((*c)["verdict"], r["verdict"]) << name << ": conform " << c->dump(1).substr(0, 3000);
+    ++compared;
+  }
+  EXPECT_GT(compared, 50);
+}
+
+// Issue 13: the conform report shows both sides. For a plain bridge code each
+// booking carries the implementation's lane and the reference's, with the
+// attempt that made the code as a success, its creation, window and probes.
+TEST(ConformCli, TheReportHasBothLanesWithRealOutcomes) {
+  TempDir dir;
+  const auto file = dir.file("s.json", scenarios_json);
+  auto out = conform(dir, "--sut " + reference_sut() + " --filter simple-stay " + file);
+  ASSERT_EQ(out.exit, 0) << out.output;
+  ASSERT_TRUE(out.report.is_object()) << out.output;
+  EXPECT_EQ(out.report["schema_version"], "lockstep-report/2");
+  const auto& scenario = out.report["scenarios"][0];
+  ASSERT_EQ(scenario["bookings"].size(), 1u) << scenario.dump(1);
+  const auto& b = scenario["bookings"][0];
+  ASSERT_TRUE(b["reference"].is_object()) << b.dump(1);
+  for (const json* lane : {&b, &b["reference"]}) {
+    const auto& l = *lane;
+    EXPECT_EQ(l["id"], "B1");
+    EXPECT_EQ(l["property"], "P1");
+    EXPECT_EQ(l["timezone"], "Europe/Paris");
+    EXPECT_EQ(l["checkin"], "2026-06-10T13:00:00Z");
+    EXPECT_EQ(l["lock"], "LK-1");
+    EXPECT_EQ(l["status"], "active");
+    EXPECT_FALSE(l["valid_from"].is_null());
+    EXPECT_FALSE(l["created_at"].is_null()) << l.dump(1);
+    ASSERT_EQ(l["attempts"].size(), 1u) << l.dump(1);
+    EXPECT_EQ(l["attempts"][0]["ok"], true) << l.dump(1);
+    EXPECT_EQ(l["attempts"][0]["detail"], "code created");
+    ASSERT_EQ(l["probes"].size(), 1u);
+    EXPECT_EQ(l["probes"][0]["opened"], true);
+    EXPECT_TRUE(l["reference"].is_null() || &l == &b);
+  }
+  EXPECT_TRUE(b["reference"]["reference"].is_null());
+}
+
+// A command run with its stdout on a pipe we read line by line, and its pid.
+struct Spawned {
+  pid_t pid = -1;
+  FILE* out = nullptr;
+  std::string read_until(const std::string& needle) {
+    std::string all;
+    std::array<char, 4096> buf{};
+    while (std::fgets(buf.data(), buf.size(), out)) {
+      all += buf.data();
+      if (all.find(needle) != std::string::npos) break;
+    }
+    return all;
+  }
+  int finish(std::string& rest) {
+    std::array<char, 4096> buf{};
+    while (std::fgets(buf.data(), buf.size(), out)) rest += buf.data();
+    std::fclose(out);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+};
+
+Spawned spawn_piped(const std::string& command) {
+  int fds[2];
+  Spawned s;
+  if (::pipe(fds) != 0) return s;
+  s.pid = ::fork();
+  if (s.pid == 0) {
+    ::dup2(fds[1], 1);
+    ::dup2(fds[1], 2);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    ::execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  s.out = ::fdopen(fds[0], "r");
+  return s;
+}
+
+// Issue 13: verdict lines stream through a pipe as scenarios finish, and a
+// SIGTERM (a CI timeout) stops conform: no new scenario, the implementation's
+// process ended, the report of what finished written and marked interrupted
+// with what was left, exit 143.
+TEST(ConformCli, VerdictsStreamThroughAPipeAndSigtermLeavesAReport) {
+  TempDir dir;
+  const auto file = dir.file("s.json", scenarios_json);
+  // The first implementation started plays properly; the second writes its pid and never answers.
+  const auto sut = dir.script("sut.sh", "#!/bin/sh\n"
+                                        "if mkdir " + (dir.path() / "first").string() + " 2>/dev/null; then exec " +
+                                            std::string(LOCKSTEP_BINARY) + " sut --quiet; fi\n"
+                                        "echo $$ > " + (dir.path() / "hung.pid").string() + "\n"
+                                        "exec sleep 600\n");
+  const auto reports = (dir.path() / "reports").string();
+  auto child = spawn_piped(std::string(LOCKSTEP_BINARY) + " conform --jobs 1 --timeout 600000 --report-dir " +
+                           shell_quote(reports) + " --sut " + shell_quote(sut) + " " + shell_quote(file));
+  ASSERT_GT(child.pid, 0);
+  // The first verdict arrives while conform is still running (blocked on the second).
+  const auto first = child.read_until("simple-stay");
+  EXPECT_NE(first.find("PASS  simple-stay"), std::string::npos) << first;
+  for (int i = 0; i < 200 && !std::filesystem::exists(dir.path() / "hung.pid"); ++i) ::usleep(50'000);
+  ASSERT_TRUE(std::filesystem::exists(dir.path() / "hung.pid"));
+  ::kill(child.pid, SIGTERM);
+  std::string rest;
+  const int exit = child.finish(rest);
+  EXPECT_EQ(exit, 143) << first << rest;
+  EXPECT_NE(rest.find("interrupted"), std::string::npos) << rest;
+  pid_t hung = 0;
+  std::ifstream(dir.path() / "hung.pid") >> hung;
+  ASSERT_GT(hung, 0);
+  for (int i = 0; i < 100 && !conform_test::process_gone(hung); ++i) ::usleep(50'000);
+  EXPECT_TRUE(conform_test::process_gone(hung)) << "the implementation " << hung << " was left running";
+  std::ifstream report_file(std::filesystem::path(reports) / "latest" / "report.json");
+  ASSERT_TRUE(report_file) << rest;
+  const json report = json::parse(report_file, nullptr, false);
+  EXPECT_EQ(report["run"]["interrupted"], true);
+  EXPECT_EQ(report["run"]["not_run"], json::array({"outage-retries"}));
+  ASSERT_EQ(report["scenarios"].size(), 1u);
+  EXPECT_EQ(report["scenarios"][0]["name"], "simple-stay");
 }
 
 }  // namespace

@@ -1,6 +1,10 @@
 // `lockstep explore` as a user runs it: the seed and drawn parameters printed
 // first, exit 0 on a clean session, exit 1 with a written minimal scenario and a
 // replay command that reproduces it, exit 2 on bad input.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -43,6 +47,48 @@ TEST_F(ExploreCli, ACleanSessionPrintsItsSeedAndDrawsAndExitsZero) {
   EXPECT_THAT(r.output, HasSubstr("faults: "));
   EXPECT_THAT(r.output, HasSubstr("explore: 20 runs passed"));
   EXPECT_FALSE(fs::exists(dir_ / "found"));  // no scenario written when nothing failed
+}
+
+// Each run's verdict streams through a pipe as it ends; SIGINT stops the
+// session: no new run, the report of the runs played marked interrupted, exit 130.
+TEST_F(ExploreCli, VerdictsStreamAndSigintStopsTheSessionWithAReport) {
+  const auto reports = dir_ / "reports";
+  const std::string command = std::string(LOCKSTEP_BINARY) + " explore --seed 3 --runs 100000 --no-platform-traffic --out " +
+                              (dir_ / "found").string() + " --report-dir " + reports.string();
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(fds[1], 1);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    ::execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  FILE* out = ::fdopen(fds[0], "r");
+  std::string seen;
+  char line[8192];
+  while (std::fgets(line, sizeof line, out)) {
+    seen += line;
+    if (seen.find("PASS run 1 ") != std::string::npos) break;  // two verdicts while it runs on
+  }
+  ASSERT_NE(seen.find("PASS run 0 "), std::string::npos) << seen;
+  ::kill(pid, SIGINT);
+  while (std::fgets(line, sizeof line, out)) seen += line;
+  std::fclose(out);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << seen;
+  EXPECT_EQ(WEXITSTATUS(status), 130) << seen;
+  EXPECT_THAT(seen, HasSubstr("explore: interrupted after"));
+  std::ifstream json_file(reports / "latest" / "report.json");
+  const auto report = nlohmann::json::parse(json_file, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << seen;
+  EXPECT_EQ(report["run"]["interrupted"], true);
+  const auto played = report["summary"]["total"].get<int>();
+  EXPECT_GE(played, 2);
+  EXPECT_EQ(report["run"]["not_run"].size(), static_cast<std::size_t>(100000 - played));
 }
 
 TEST_F(ExploreCli, AFindingIsWrittenAndItsReplayReproducesIt) {

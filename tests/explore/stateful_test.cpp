@@ -4,8 +4,8 @@
 // igloohome in-process through the real igloohome::Client, with invariants
 // checked after every command:
 //   - every booking has a code record (a definite state);
-//   - no two overlapping bookings on a lock share a PIN (C1);
-//   - no igloohome call after disconnect (L4);
+//   - no two overlapping bookings on a lock share a PIN (C1) and no igloohome
+//     call after disconnect (L4), by the checkers explore and conform use;
 //   - attempts at least 60 min apart and before the retry deadline (T4);
 //   - an active bridge code opens its lock at valid_from and not at valid_until (C4).
 // On failure RapidCheck prints the shrunk command sequence and a line
@@ -26,6 +26,9 @@
 
 #include "lockstep/clock.hpp"
 #include "lockstep/engine.hpp"
+#include "lockstep/harness/api_calls.hpp"
+#include "lockstep/harness/checkers/silent_after_disconnect.hpp"
+#include "lockstep/harness/checkers/unique_pins.hpp"
 #include "lockstep/igloohome/client.hpp"
 #include "lockstep/mock/in_process_transport.hpp"
 #include "lockstep/mock/mock.hpp"
@@ -76,7 +79,7 @@ struct System {
   SeededRandom rng{7};
   Engine engine{clock, rng, client};
   std::optional<std::string> outage_fault;
-  std::size_t journal_at_disconnect = 0;
+  std::vector<harness::checkers::Span> disconnected;  // journal positions, as the checkers read them
 
   System() {
     mock.set_now(kStart);
@@ -95,9 +98,25 @@ LocalDateTime local_at(int hours_after_start) {
 
 // The invariants, after every command.
 void check_invariants(const Model& model, System& sys) {
-  const auto journal = sys.mock.journal();
-  if (!model.connected) {
-    RC_ASSERT(journal.size() == sys.journal_at_disconnect);  // L4
+  // C1 and L4 by the checkers explore and conform use, on the mock's journal.
+  harness::checkers::RunView run;
+  auto journal = nlohmann::json::array();
+  for (const auto& e : sys.mock.journal()) journal.push_back(e.to_json());
+  run.calls = harness::parse_api_calls(journal);
+  std::vector<std::string> ids;
+  for (const auto& [id, b] : model.bookings) {
+    ids.push_back(id);
+    if (b.cancelled) run.cancelled.insert(id);
+  }
+  harness::attribute_api_calls(run.calls, ids);
+  run.disconnected = sys.disconnected;
+  for (const auto& v : harness::checkers::check_silent_after_disconnect(run)) {
+    RC_LOG() << v.message << "\n";
+    RC_FAIL("L4");
+  }
+  for (const auto& v : harness::checkers::check_unique_pins(run)) {
+    RC_LOG() << v.message << "\n";
+    RC_FAIL("C1");
   }
   std::map<std::string, CodeView> views;
   for (const auto& [id, b] : model.bookings) {
@@ -126,18 +145,6 @@ void check_invariants(const Model& model, System& sys) {
       }
       RC_ASSERT(entered.opens);  // C4
       RC_ASSERT(!sys.mock.enter(v.lock_id, *v.code, *v.valid_until).opens);  // C4
-    }
-  }
-  for (auto a = views.begin(); a != views.end(); ++a) {
-    for (auto b = std::next(a); b != views.end(); ++b) {
-      const auto& x = a->second;
-      const auto& y = b->second;
-      if (x.status != CodeStatus::active || y.status != CodeStatus::active) continue;
-      if (x.kind != CodeKind::pin || y.kind != CodeKind::pin || x.lock_id != y.lock_id) continue;
-      if (!x.code || !y.code || !x.valid_from || !y.valid_from || !x.valid_until || !y.valid_until) continue;
-      if (*x.valid_from < *y.valid_until && *y.valid_from < *x.valid_until) {
-        RC_ASSERT(*x.code != *y.code);  // C1
-      }
     }
   }
 }
@@ -270,7 +277,7 @@ struct Disconnect final : Command {
   }
   void run(const Model& m, System& sys) const override {
     RC_ASSERT(sys.engine.disconnect().has_value());
-    sys.journal_at_disconnect = sys.mock.journal().size();
+    sys.disconnected.push_back({sys.mock.journal().size()});
     Model next = m;
     apply(next);
     check_invariants(next, sys);
@@ -282,6 +289,7 @@ struct Reconnect final : Command {
   void checkPreconditions(const Model& m) const override { RC_PRE(!m.connected); }
   void apply(Model& m) const override { m.connected = true; }
   void run(const Model& m, System& sys) const override {
+    if (!sys.disconnected.empty()) sys.disconnected.back().to = sys.mock.journal().size();
     RC_ASSERT(sys.engine.connect({"demo-client", "demo-secret"}).has_value());
     // L4 removed the assignment: the host assigns the lock again.
     RC_ASSERT(sys.engine.assign_lock("P1", Brand::igloohome, m.lock).has_value());

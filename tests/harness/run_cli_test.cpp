@@ -53,6 +53,22 @@ TEST_F(RunCli, FilterSelectsAndPassingRunExitsZero) {
   EXPECT_THAT(r.output, HasSubstr("1 scenarios: 1 passed"));
 }
 
+// Each scenario's verdict line comes as it finishes, through a pipe too (the
+// helper reads the output through one), before the totals.
+TEST_F(RunCli, EveryVerdictIsPrintedAsItsScenarioFinishes) {
+  auto r = lockstep_run("tests/harness/data/wrong-expectations.json --jobs 1 --report-dir " + dir_.string());
+  const auto pass = r.output.find("[6/6] PASS right-one");
+  const auto fail = r.output.find("[1/6] FAIL wrong-issued-at");
+  const auto totals = r.output.find("6 scenarios:");
+  ASSERT_NE(pass, std::string::npos) << r.output;
+  ASSERT_NE(fail, std::string::npos) << r.output;
+  EXPECT_LT(std::max(pass, fail), totals) << r.output;
+  // --quiet keeps only what did not pass.
+  auto q = lockstep_run("tests/harness/data/wrong-expectations.json --quiet --report-dir " + dir_.string());
+  EXPECT_EQ(q.output.find("PASS right-one"), std::string::npos) << q.output;
+  EXPECT_THAT(q.output, HasSubstr("FAIL wrong-door"));
+}
+
 TEST_F(RunCli, BadInputExitsTwoNamingFileAndPath) {
   auto r = lockstep_run("tests/harness/data/bad-input.json --report-dir " + dir_.string());
   EXPECT_EQ(r.status, 2) << r.output;

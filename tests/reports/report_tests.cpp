@@ -84,7 +84,7 @@ TEST(RuleIds, MatchBehaviourMdInOrder) {
 
 TEST(JsonReport, HasSchemaVersionSeedOptionsTzAndTimelines) {
   const auto json = nlohmann::json::parse(render_json(sample_run(), sample_results()));
-  EXPECT_EQ(json["schema_version"], "lockstep-report/1");
+  EXPECT_EQ(json["schema_version"], "lockstep-report/2");
   EXPECT_EQ(json["run"]["seed"], 42);
   EXPECT_EQ(json["run"]["options"]["jobs"], "2");
   EXPECT_EQ(json["run"]["tz_database_version"], "2025b");
@@ -552,3 +552,58 @@ TEST(HtmlReport, OutagesOfUnknownTargetsCoverLanesOnlyWhenTheyMustBeTheirs) {
   r.bookings.pop_back();  // one lock: the bridge can only be its
   EXPECT_EQ(count(render_html(sample_run(), std::vector{r}), "class=\"outage\""), legend_only + 1u);
 }
+
+namespace {
+
+// conform's model: a booking with the implementation's lane, the reference's
+// under it, door probes on each, lockout spans, and a divergence at its instant.
+std::vector<ScenarioResult> conform_results() {
+  auto results = sample_results();
+  auto& r = results[0];
+  auto& b = r.bookings[0];
+  BookingTimeline ref = b;
+  ref.probes = {{at("2026-03-29T12:00:00Z"), b.lock, b.id, std::nullopt, true, "opened"}};
+  b.probes = {{at("2026-03-29T12:00:00Z"), b.lock, b.id, true, false, "unknown_pin"}};
+  b.lockouts = {{at("2026-03-29T01:30:00Z"), at("2026-03-29T13:30:00Z"), "not_yet_made"}};
+  b.reference = {ref};
+  r.verdict = Verdict::fail;
+  r.failures.push_back({"T3", b.id, "first attempt", "2026-03-23T23:00:00Z", "2026-03-29T13:30:00Z",
+                        "the first attempt came late", at("2026-03-29T13:30:00Z")});
+  return results;
+}
+
+TEST(ConformReport, BothLanesAndLockoutsRoundTripAndMatchTheSchema) {
+  const auto results = conform_results();
+  const auto text = render_json(sample_run(), results);
+  const auto json = nlohmann::json::parse(text);
+  const auto& b = json["scenarios"][0]["bookings"][0];
+  EXPECT_EQ(b["lockout_minutes"], 720);
+  EXPECT_EQ(b["lockouts"][0]["cause"], "not_yet_made");
+  EXPECT_EQ(json["scenarios"][0]["lockout"]["by_cause"]["not_yet_made"], 720);
+  EXPECT_EQ(json["summary"]["lockout"]["minutes"], 720);
+  ASSERT_TRUE(b["reference"].is_object());
+  EXPECT_EQ(b["reference"]["probes"][0]["opened"], true);
+  EXPECT_EQ(b["probes"][0]["opened"], false);
+  EXPECT_TRUE(b["reference"]["reference"].is_null());
+  const auto schema = nlohmann::json::parse(read_file(fs::path(LOCKSTEP_SOURCE_DIR) / "docs" / "report.schema.json"));
+  std::vector<std::string> problems;
+  check_schema(schema, schema, json, "$", problems);
+  EXPECT_TRUE(problems.empty()) << ::testing::PrintToString(problems);
+  const auto doc = parse_json_report(text);
+  ASSERT_TRUE(doc) << doc.error().message;
+  ASSERT_EQ(doc->scenarios[0].bookings[0].reference.size(), 1u);
+  EXPECT_EQ(doc->summary.lockout.minutes, 720);
+  EXPECT_EQ(render_json(doc->run, doc->scenarios), text);
+}
+
+TEST(ConformReport, HtmlDrawsTwoLanesABookingWithTheDivergenceAndTheLockout) {
+  const auto html = render_html(sample_run(), conform_results());
+  EXPECT_NE(html.find("b1 · reference"), std::string::npos);
+  EXPECT_NE(html.find("b1 · implementation"), std::string::npos);
+  EXPECT_NE(html.find(R"(class="failRule">T3<)"), std::string::npos);
+  EXPECT_NE(html.find("lockout 720 min (not_yet_made)"), std::string::npos);
+  EXPECT_NE(html.find("lockout min"), std::string::npos);
+}
+
+}  // namespace
+

@@ -38,6 +38,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lockstep/harness/report.hpp"
+#include "lockstep/rule.hpp"
 
 namespace lockstep::harness {
 
@@ -46,6 +47,7 @@ struct ExploreOptions {
   int runs = 100;
   std::string sut_command;  // empty: the reference engine is checked by invariants
   bool check_determinism = false;
+  bool platform_traffic = true;  // generate_scenario's
   bool shrink = true;
   int max_shrink_checks = 400;  // candidate scenarios tried while shrinking (each is one run)
   std::filesystem::path out_dir = "reports/explore";
@@ -53,6 +55,8 @@ struct ExploreOptions {
   std::chrono::milliseconds request_timeout{10'000};
   // Where progress and findings are told (one line each); may be empty.
   std::function<void(std::string_view)> log;
+  // Polled before each run: once true no run is started (the session is interrupted).
+  std::function<bool()> stop;
 };
 
 // One run's result.
@@ -60,12 +64,13 @@ struct RunVerdict {
   std::vector<std::string> problems;  // empty: the run passed
   std::vector<report::Failure> failures;  // the same, structured for reports (one per problem)
   std::string trace_hash;             // of the journal and code history (reference runs)
+  report::LockoutTotal lockout;       // guest-minutes locked out inside stays (lockout.hpp)
 };
 
 struct ExploreFinding {
   std::uint64_t run_seed = 0;
   int run_index = 0;
-  std::string rule;                        // principal rule of the failure as drawn (see principal_rule)
+  std::optional<Rule> rule;                // principal rule of the failure as drawn (see principal_rule)
   std::vector<std::string> problems;       // of the shrunk scenario
   std::vector<report::Failure> failures;   // the same, structured
   nlohmann::json original;                 // the scenario as drawn
@@ -81,6 +86,7 @@ struct PlayedRun {
   std::uint64_t seed = 0;
   std::string description;  // the drawn parameters
   bool passed = true;       // the failing run's problems are in the finding
+  report::LockoutTotal lockout;
 };
 
 struct ExploreResult {
@@ -88,6 +94,8 @@ struct ExploreResult {
   std::vector<PlayedRun> played;
   std::optional<ExploreFinding> finding;
   std::string error;  // could not run at all (bad SUT command, unwritable --out)
+  bool interrupted = false;  // options.stop ended the session before its last run
+  report::LockoutTotal lockout;  // the headline: every run's lockout minutes, by cause
 };
 
 // The seed of run i of a session seeded with `seed` (splitmix-style, so runs are
@@ -96,7 +104,13 @@ std::uint64_t run_seed(std::uint64_t seed, int run_index);
 
 // The swarm parameters and the scenario of one run, in the scenario format.
 // "description" says what was drawn (zones, settings, fault kinds and rates).
-nlohmann::json generate_scenario(std::uint64_t run_seed);
+// With platform_traffic (the default), what booking platforms really send on
+// top: unchanged re-sends, settings and zone changes after codes exist, stays
+// changed while the guest is in them (during outages too), status polls and
+// create/delete calls failing around booking changes, and guests at the door
+// during every stay; drawn from a stream of its own, so turning it off leaves
+// the rest of the run as it was.
+nlohmann::json generate_scenario(std::uint64_t run_seed, bool platform_traffic = true);
 
 // Plays `scenario` (scenario-format JSON) on the reference engine against the
 // in-process mock and checks the invariants above.
@@ -114,19 +128,16 @@ nlohmann::json shrink_scenario(const nlohmann::json& original,
                                const std::function<bool(const nlohmann::json&)>& fails, int* steps = nullptr,
                                int max_checks = 400);
 
-// The behaviour.md id a problem line cites ("T2: booking B1: ..." -> "T2"), or
-// empty when it cites none (a protocol error, a determinism failure).
-std::string_view rule_of(std::string_view problem);
-
-// The rule a failing run is about: of the rules its problems cite, the one
+// The rule a failing run is about: of the rules its failures cite, the one
 // nearest the cause. A dedicated check (L1 token refresh, L4 calls after
 // disconnect, C1 uniqueness, C2 PIN source) names its bug directly; otherwise
 // time flows T1 -> T2 -> T3 -> T4 -> C5 and a difference shows again in every
 // later stage, so the earliest stage is the cause, and deletions, doors and
 // messages (B2, B1, L3, C4, M1) are judged last. Shrinking keeps only
 // candidates that still cite this rule, so the minimal scenario shows the same
-// bug rather than some other divergence met on the way.
-std::string principal_rule(const std::vector<std::string>& problems);
+// bug rather than some other divergence met on the way. nullopt when none cites
+// a rule (a protocol error, a determinism failure).
+std::optional<Rule> principal_rule(const std::vector<report::Failure>& failures);
 
 // The whole session: runs, judging, shrinking, writing the finding.
 ExploreResult explore(const ExploreOptions& options);

@@ -2,7 +2,7 @@
 // tells people and CI. A tool fills a plain result model (RunInfo, one
 // ScenarioResult per scenario, a RunSummary) and hands it to Reporters, each
 // writing one form (after google benchmark's reporter.h):
-//   JsonReporter      report.json: the full model, schema "lockstep-report/1"
+//   JsonReporter      report.json: the full model, schema "lockstep-report/2"
 //                     (docs/report.schema.json), byte-identical for identical runs;
 //   JunitReporter     junit.xml: a testsuite per run, a testcase per scenario;
 //   MarkdownReporter  summary.md: totals, failures, replay commands and the
@@ -38,7 +38,7 @@
 
 namespace lockstep::harness::report {
 
-inline constexpr std::string_view schema_version = "lockstep-report/1";
+inline constexpr std::string_view schema_version = "lockstep-report/2";
 
 // Every rule id of ../shared/contracts/behaviour.md, in its order. The coverage
 // table lists each one, so a rule no scenario exercises cannot go unnoticed.
@@ -70,6 +70,10 @@ struct RunInfo {
   int shard_count = 1;
   std::vector<std::string> rules_in_other_shards;
   std::vector<std::string> rules_not_selected;
+  // Stopped by SIGINT/SIGTERM: the results are those that finished; not_run
+  // names the scenarios (or explore runs) left.
+  bool interrupted = false;
+  std::vector<std::string> not_run;
 };
 
 // One divergence from an expectation or from the reference.
@@ -106,6 +110,38 @@ struct NoticeEntry {
   std::string message;
 };
 
+// A guest at the door: would the code open the lock at that instant?
+struct DoorProbe {
+  Instant at{};
+  std::string lock;
+  std::string booking;
+  std::optional<bool> expected_open;  // absent when the scenario did not say
+  bool opened = false;
+  std::string reason;  // "outside window", "no code", "revoked", "first use after 24 h", ...
+};
+
+// A span of a stay during which the guest's code would not have opened the
+// door (lockout.hpp), with its cause: not_yet_made, outage, failed_code,
+// deleted_early, drifted_lock.
+struct LockoutSpan {
+  Instant from{};
+  Instant until{};
+  std::string cause;
+  std::int64_t minutes() const noexcept {
+    return std::chrono::duration_cast<std::chrono::minutes>(until - from).count();
+  }
+};
+
+// Lockout minutes of a set of spans, in all and by cause.
+struct LockoutTotal {
+  std::int64_t minutes = 0;
+  std::map<std::string, std::int64_t> by_cause;
+  void add(const LockoutSpan& s) {
+    minutes += s.minutes();
+    by_cause[s.cause] += s.minutes();
+  }
+};
+
 // Everything the timeline shows about one booking. Instants are absent when the
 // event never happened (no code created, booking never cancelled, ...).
 struct BookingTimeline {
@@ -134,6 +170,11 @@ struct BookingTimeline {
   std::vector<Attempt> attempts;
   std::vector<AuditEntry> audit;      // oldest first
   std::vector<NoticeEntry> notices;
+  std::vector<DoorProbe> probes;      // conform: this lane's guests at the door for the booking
+  std::vector<LockoutSpan> lockouts;  // inside the stay, oldest first
+  // conform: the reference's lane for the same booking (one entry; none in run
+  // and explore), drawn under the implementation's on the same time axis.
+  std::vector<BookingTimeline> reference;
 };
 
 // An outage or injected fault, drawn as a band across the lanes it touches.
@@ -142,16 +183,6 @@ struct Outage {
   std::string target;  // lock id, or empty / "*" for the whole service
   Instant from{};
   std::optional<Instant> until;  // absent: until the end of the scenario
-};
-
-// A guest at the door: would the code open the lock at that instant?
-struct DoorProbe {
-  Instant at{};
-  std::string lock;
-  std::string booking;
-  std::optional<bool> expected_open;  // absent when the scenario did not say
-  bool opened = false;
-  std::string reason;  // "outside window", "no code", "revoked", "first use after 24 h", ...
 };
 
 // conform: a divergence the expectations file marks as known.
@@ -194,6 +225,9 @@ struct ScenarioResult {
   OmittedDetail omitted;           // set when read back from a lean report.json
 };
 
+// Lockout minutes of a scenario's bookings (the implementation's lane in conform).
+LockoutTotal lockout_of(const ScenarioResult& result);
+
 struct RunSummary {
   int total = 0;
   int passed = 0;
@@ -201,6 +235,7 @@ struct RunSummary {
   int errors = 0;
   int skipped = 0;
   std::optional<std::int64_t> duration_ms;  // wall clock
+  LockoutTotal lockout;  // every scenario's bookings
 
   static RunSummary of(std::span<const ScenarioResult> results);
   // The tools' convention: 0 when nothing failed or errored, else 1.

@@ -31,6 +31,9 @@ struct RunOptions {
   int jobs = 1;
   // How a failing scenario is replayed: "<binary> run <file> --filter '<name>' --seed N".
   std::string binary = "build/lockstep";
+  // Polled before each scenario and between instants: once true no scenario is
+  // started, and the ones playing end as ERROR "interrupted".
+  std::function<bool()> stop;
 };
 
 // True when `name` matches `filter`: a glob when the filter holds '*' or '?'
@@ -56,7 +59,10 @@ report::ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& 
 using ProgressFn = std::function<void(std::size_t done, std::size_t total, const report::ScenarioResult&)>;
 
 // Every scenario, options.jobs at a time; results in the order of `scenarios`.
+// `finished`, when given, says which ran to their end (all of them unless
+// options.stop interrupted the run); progress is called for those only.
 std::vector<report::ScenarioResult> run_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& options,
-                                                  const ProgressFn& progress = {});
+                                                  const ProgressFn& progress = {},
+                                                  std::vector<bool>* finished = nullptr);
 
 }  // namespace lockstep::harness

@@ -1,16 +1,24 @@
-// The simulation loop: plays one Scenario against any Participant and a mock
-// igloohome in virtual time, and records everything that can be checked in a
-// Trace. The scenario runner (reference engine) and the conformance driver (an
-// implementation under test, as a child process) use this same loop, so both are
-// judged on the same observations.
+// The simulation loop, the only one: plays a Scenario in virtual time with one
+// or more participants (lanes), each against its own mock igloohome, and records
+// for each lane everything that can be checked in a Trace. `lockstep run` is this
+// loop with one lane (the reference engine), `lockstep conform` with two (the
+// reference and the implementation under test), `lockstep explore` with one or
+// two.
 //
 // Order in virtual time (../shared/contracts/sut-protocol.md): at each instant t
 // the mock's clock is set to t and the faults switched at t are applied; the
 // participant is ticked at t, the scenario's requests for t are delivered, and
-// it is ticked at t again when there were any; then the guests at the door at t
-// type their codes and the expectations for t are read. The next instant is the
-// earliest of the next scenario instant, the participant's next_wakeup, or — when
-// it gives none — t + tick_cadence_minutes. Time only moves forward.
+// it is ticked at t again when there were any; only then are the planned
+// readings for t made (get_code, then the guests at the door, then the
+// expectations): a request only makes work due, so the state between a request
+// and the tick after it is transient and never observed. A lane's next instant
+// is the earliest of the next planned instant, its participant's next_wakeup, or
+// — when it gives none, or one not after t — t + tick_cadence_minutes. Time only
+// moves forward.
+//
+// What is read, and when, is the ObservationPlan: it depends on the scenario
+// alone (its events, probes, expectations and end), never on what a participant
+// answers, so the traces of two lanes line up observation by observation.
 //
 // The mock is steered only through its admin HTTP API (MockControl over a
 // Transport: the in-process one or real sockets), so in-process and HTTP runs
@@ -19,6 +27,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <span>
 #include <map>
 #include <optional>
 #include <string>
@@ -74,6 +83,26 @@ struct CommandRecord {
   Instant at{};
   std::size_t event_index = 0;  // into Scenario::timeline
   std::optional<ReplyError> error;  // nullopt: ok
+  // connect / disconnect: how many journal entries the mock held just before the
+  // request was sent, so calls can be placed before or after it within one instant.
+  std::optional<std::size_t> journal_size;
+};
+
+// One planned get_code: the same (instant, booking) entries in every lane.
+struct Observation {
+  Instant at{};
+  std::string booking;
+  std::string lock;  // the booking's igloohome lock at `at`, as the accepted requests assigned it
+  Reply<CodeReply> code;
+};
+
+// A planned render: the standard template for every booking at the end.
+struct RenderRecord {
+  Instant at{};
+  std::string booking;
+  std::string template_text;
+  Reply<std::string> text;
+  std::optional<std::string> code;  // the booking's code read at the same instant
 };
 
 struct ProbeRecord {
@@ -109,7 +138,9 @@ struct Trace {
   Instant last{};
   std::vector<Instant> ticks;
   std::vector<CommandRecord> commands;
-  std::vector<CodeSnapshot> snapshots;  // changes only, oldest first
+  std::vector<Observation> observations;  // the plan's readings, in plan order
+  std::vector<CodeSnapshot> snapshots;  // the observations that changed a booking's code, oldest first
+  std::vector<RenderRecord> renders;
   std::vector<ProbeRecord> probes;
   std::vector<QueryRecord> queries;     // one per expectation, in the scenario's order
   std::vector<FaultRecord> faults;
@@ -117,6 +148,7 @@ struct Trace {
   std::map<std::string, Instant> booked_at;     // first put_booking accepted
   std::map<std::string, Instant> cancelled_at;  // cancel_booking accepted
   std::map<std::string, std::string> property_of;  // booking -> property
+  std::string subject;  // init's name and version
   // Why the run stopped early (a participant protocol failure, the mock's admin
   // API failing); empty when it ran to the end.
   std::string error;
@@ -126,9 +158,9 @@ struct SimulationOptions {
   // Given to the participant's init (the mock's base URLs; informative in-process).
   std::string auth_url = "http://mock.invalid";
   std::string api_url = "http://mock.invalid/igloohome";
-  // With at most this many bookings, every booking's code is read after every
-  // tick (a full status history); above, only the bookings an event, probe or
-  // expectation concerns, which keeps a year of 200 properties fast.
+  // With at most this many bookings, every booking's code is read at every
+  // scenario instant (a status history); above, only the bookings an event,
+  // probe or expectation concerns, which keeps a year of 200 properties fast.
   std::size_t snapshot_all_up_to = 64;
   // A guard against a participant whose next_wakeup never moves on.
   std::size_t max_instants = 2'000'000;
@@ -137,10 +169,33 @@ struct SimulationOptions {
   std::function<std::optional<CodeView>(const std::string& booking)> inspect;
   // Seed added to faults that draw randomly and name no seed of their own.
   std::optional<std::uint64_t> fault_seed;
+  // Render the standard template for every booking at the end (conform's M1).
+  bool render_at_end = false;
 };
 
-// Plays `scenario`. The participant is initialised at the start and not shut
-// down (its owner does that).
+// What is read when: per instant, the bookings whose code is read. Built from
+// the scenario alone.
+struct ObservationPlan {
+  std::map<Instant, std::vector<std::string>> reads;  // instant -> bookings, in first-put order
+  std::vector<std::string> bookings;                   // every booking the scenario puts, in order
+};
+ObservationPlan plan_observations(const Scenario& scenario, std::size_t read_all_up_to = 64);
+
+// One participant with its own mock.
+struct Lane {
+  Participant* participant = nullptr;
+  MockControl* mock = nullptr;
+  SimulationOptions options;
+};
+
+// Plays `scenario` once per lane, every lane on the same ObservationPlan; one
+// Trace per lane, in the lanes' order. Participants are initialised at the start
+// and not shut down (their owner does that). `stop`, when set, is polled between
+// instants: a lane stopped by it ends with Trace::error "interrupted".
+std::vector<Trace> simulate(const Scenario& scenario, std::span<const Lane> lanes,
+                            const std::function<bool()>& stop = {});
+
+// The one-lane loop (lockstep run).
 Trace simulate(const Scenario& scenario, Participant& participant, MockControl& mock,
                const SimulationOptions& options = {});
 

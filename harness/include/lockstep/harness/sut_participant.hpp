@@ -36,6 +36,9 @@ struct SutOptions {
   std::chrono::milliseconds shutdown_grace{2'000};  // after `shutdown`, before SIGTERM, then SIGKILL
   ChildOptions child;
   std::size_t transcript_lines = 40;  // the last exchanges kept for an ERROR report
+  // Polled while waiting for a reply: true ends the wait as the protocol failure
+  // "interrupted" (the run was asked to stop).
+  std::function<bool()> cancelled;
 };
 
 // What ended a run early.

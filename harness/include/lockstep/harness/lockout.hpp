@@ -1,0 +1,29 @@
+// Lockout minutes (issue 12): for each booking, the guest-minutes inside the
+// stay (check-in to check-out as last put, not the margins) during which no code
+// of the booking would have opened the door, each span with its cause:
+//   not_yet_made      the code came later than check-in (or has not come yet);
+//   outage            no code ever came, its attempts met a bridge outage;
+//   failed_code       no code ever came, for another reason (errors, refusals);
+//   deleted_early     the code was deleted before the stay ended;
+//   drifted_lock      the lock's clock disagreed (not modelled from the trace: 0).
+// Read from the run's igloohome calls: a PIN opens from its confirmed creation
+// (for a bridge job, the call that made it, once a status poll confirmed it) and
+// inside its own window, until it is deleted; an algoPIN from its issue, inside
+// its window. A cancelled booking has no right to enter and no lockout.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lockstep/harness/api_calls.hpp"
+#include "lockstep/harness/report.hpp"
+#include "lockstep/harness/scenario.hpp"
+#include "lockstep/harness/simulation.hpp"
+
+namespace lockstep::harness {
+
+// Every booking's lockout spans, keyed by booking id (bookings without any left out).
+std::map<std::string, std::vector<report::LockoutSpan>> lockouts_of(const Scenario& scenario, const Trace& trace,
+                                                                    const std::vector<ApiCall>& calls);
+
+}  // namespace lockstep::harness

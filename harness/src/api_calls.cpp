@@ -1,0 +1,203 @@
+#include "lockstep/harness/api_calls.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace lockstep::harness {
+
+using nlohmann::json;
+
+namespace {
+
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    const auto j = path.find('/', i);
+    const auto end = j == std::string_view::npos ? path.size() : j;
+    if (end > i) out.push_back(path.substr(i, end - i));
+    i = end + 1;
+  }
+  return out;
+}
+
+std::optional<Instant> instant_field(const json& body, const char* field) {
+  if (!body.is_object() || !body.contains(field) || !body[field].is_string()) return std::nullopt;
+  auto t = parse_instant(body[field].get<std::string>());
+  if (!t) return std::nullopt;
+  return *t;
+}
+
+std::string string_field(const json& body, const char* field) {
+  if (!body.is_object() || !body.contains(field) || !body[field].is_string()) return {};
+  return body[field].get<std::string>();
+}
+
+ApiCall parse_one(std::size_t index, const json& e) {
+  ApiCall c;
+  c.index = index;
+  if (auto t = parse_instant(e.value("at", std::string()))) c.at = *t;
+  c.method = e.value("method", std::string());
+  c.path = e.value("path", std::string());
+  c.status = e.value("status", 0);
+  const json body = e.contains("body") ? e["body"] : json();
+  const json response = e.contains("response") ? e["response"] : json();
+  if (c.path.ends_with("/oauth2/token")) {
+    c.kind = ApiCall::Kind::token;
+    return c;
+  }
+  const auto parts = segments(c.path);
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i] == "jobs" && i + 1 < parts.size() && c.method == "GET" && (i == 0 || parts[i - 1] != "devices") &&
+        (i < 2 || parts[i - 2] != "devices")) {
+      c.kind = ApiCall::Kind::job_status;
+      c.job_id = std::string(parts[i + 1]);
+      if (response.is_object()) {
+        const json job = response.contains("jobResponse") ? response["jobResponse"] : json();
+        const int status = job.is_object() && job.contains("jobStatus") && job["jobStatus"].is_number_integer()
+                               ? job["jobStatus"].get<int>()
+                               : -1;
+        if ((response.contains("completed") && response["completed"] == true) || status == 0) c.job_done = true;
+        else if (status == 2) c.job_done = false;
+      }
+      return c;
+    }
+    if (parts[i] != "devices" || i + 2 >= parts.size() || c.method != "POST") continue;
+    c.lock = std::string(parts[i + 1]);
+    if (parts[i + 2] == "jobs" && i + 3 < parts.size() && parts[i + 3] == "bridges") {
+      const int type = body.is_object() && body.contains("jobType") && body["jobType"].is_number_integer()
+                           ? body["jobType"].get<int>()
+                           : 0;
+      if (type != 4 && type != 5) return c;
+      const json data = body.is_object() && body.contains("jobData") ? body["jobData"] : json();
+      c.kind = type == 4 ? ApiCall::Kind::create_pin : ApiCall::Kind::delete_pin;
+      c.pin = string_field(data, "pin");
+      c.access_name = string_field(data, "accessName");
+      c.start = instant_field(data, "startDate");
+      c.end = instant_field(data, "endDate");
+      c.job_id = string_field(response, "jobId");
+      return c;
+    }
+    if (parts[i + 2] == "algopin") {
+      c.kind = ApiCall::Kind::algopin;
+      c.access_name = string_field(body, "accessName");
+      c.start = instant_field(body, "startDate");
+      c.end = instant_field(body, "endDate");
+      c.pin = string_field(response, "pin");
+      return c;
+    }
+    return c;
+  }
+  return c;
+}
+
+bool word_char(char ch) {
+  return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '-' || ch == '_';
+}
+
+// The booking an access name names as a whole word, the longest when several do.
+std::string named_booking(const std::string& name, const std::vector<std::string>& bookings) {
+  std::string best;
+  for (const auto& b : bookings) {
+    if (b.size() <= best.size()) continue;
+    for (auto pos = name.find(b); pos != std::string::npos; pos = name.find(b, pos + 1)) {
+      const bool left = pos == 0 || !word_char(name[pos - 1]);
+      const bool right = pos + b.size() == name.size() || !word_char(name[pos + b.size()]);
+      if (left && right) {
+        best = b;
+        break;
+      }
+    }
+  }
+  return best;
+}
+
+// A booking as one accepted put_booking left it: its stay, from that instant on.
+struct StayVersion {
+  std::string booking;
+  std::string property;
+  Instant put_at{};
+  Instant checkin{};
+  Instant checkout{};
+};
+
+std::vector<StayVersion> stays_of(const Scenario& s, const Trace& trace) {
+  std::map<std::string, std::string> zone_of;
+  for (const auto& p : s.properties) zone_of[p.id] = p.timezone;
+  std::vector<StayVersion> out;
+  for (const auto& c : trace.commands) {
+    if (c.error) continue;
+    const auto& e = s.timeline[c.event_index];
+    if (e.kind == EventKind::put_property) zone_of[e.property_id] = e.timezone;
+    if (e.kind != EventKind::put_booking) continue;
+    const auto zone = Zone::locate(zone_of[e.booking.property_id]);
+    const auto in = parse_local(e.booking.checkin);
+    const auto out_local = parse_local(e.booking.checkout);
+    if (!zone || !in || !out_local) continue;
+    out.push_back({e.booking.booking_id, e.booking.property_id, c.at, zone->resolve(*in), zone->resolve(*out_local)});
+  }
+  return out;
+}
+
+Seconds overlap(Instant a0, Instant a1, Instant b0, Instant b1) {
+  const Instant lo = std::max(a0, b0), hi = std::min(a1, b1);
+  return hi > lo ? hi - lo : Seconds{0};
+}
+
+}  // namespace
+
+std::vector<ApiCall> parse_api_calls(const json& journal) {
+  std::vector<ApiCall> out;
+  if (!journal.is_array()) return out;
+  for (std::size_t i = 0; i < journal.size(); ++i) {
+    const auto& e = journal[i];
+    if (!e.is_object() || e.value("path", std::string()).starts_with("/__admin")) continue;
+    out.push_back(parse_one(i, e));
+  }
+  return out;
+}
+
+void attribute_api_calls(std::vector<ApiCall>& calls, const std::vector<std::string>& bookings,
+                         const std::function<std::string(const ApiCall&)>& by_window) {
+  std::map<std::pair<std::string, std::string>, std::string> pin_holder;  // (lock, pin) -> booking, latest create
+  std::map<std::string, std::string> job_of;                              // job id -> booking
+  for (auto& c : calls) {
+    if (c.makes_code()) {
+      c.booking = named_booking(c.access_name, bookings);
+      if (c.booking.empty() && by_window) c.booking = by_window(c);
+      if (!c.booking.empty() && !c.pin.empty()) pin_holder[{c.lock, c.pin}] = c.booking;
+    } else if (c.kind == ApiCall::Kind::delete_pin) {
+      if (auto it = pin_holder.find({c.lock, c.pin}); it != pin_holder.end()) c.booking = it->second;
+    } else if (c.kind == ApiCall::Kind::job_status) {
+      if (auto it = job_of.find(c.job_id); it != job_of.end()) c.booking = it->second;
+    }
+    if (!c.job_id.empty() && !c.booking.empty() && c.kind != ApiCall::Kind::job_status) job_of[c.job_id] = c.booking;
+  }
+}
+
+std::vector<ApiCall> read_api_calls(const Scenario& s, const Trace& trace) {
+  auto calls = parse_api_calls(trace.journal);
+  std::vector<std::string> bookings;
+  for (const auto& [b, _] : trace.property_of) bookings.push_back(b);
+  const auto stays = stays_of(s, trace);
+  // The stay on the call's lock that its window covers most; without a window
+  // (a onetime algoPIN), the stay under way or next.
+  attribute_api_calls(calls, bookings, [&](const ApiCall& c) {
+    std::string booking;
+    Seconds best{-1};
+    const Instant from = c.start.value_or(c.at), until = c.end.value_or(from + Seconds(24 * 3600));
+    for (const auto& v : stays) {
+      if (v.put_at > c.at || lock_of_property_at(s, trace, v.property, c.at) != c.lock) continue;
+      const Seconds o = overlap(from, until, v.checkin - Seconds(14 * 24 * 3600), v.checkout + Seconds(24 * 3600));
+      const Seconds score = o + overlap(from, until, v.checkin, v.checkout);
+      if (score > best && o > Seconds{0}) {
+        best = score;
+        booking = v.booking;
+      }
+    }
+    return booking;
+  });
+  return calls;
+}
+
+}  // namespace lockstep::harness

@@ -1,0 +1,56 @@
+#include "lockstep/harness/checkers/no_wrongful_lockout.hpp"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "lockstep/time.hpp"
+
+namespace lockstep::harness::checkers {
+
+namespace {
+
+std::optional<std::pair<Instant, Instant>> stay_of(const Scenario& s, const Trace& t, const std::string& booking,
+                                                   Instant at) {
+  std::map<std::string, std::string> zone_of;
+  for (const auto& p : s.properties) zone_of[p.id] = p.timezone;
+  std::optional<std::pair<Instant, Instant>> stay;
+  for (const auto& c : t.commands) {
+    if (c.error || c.at > at) continue;
+    const auto& e = s.timeline[c.event_index];
+    if (e.kind == EventKind::put_property) zone_of[e.property_id] = e.timezone;
+    if (e.kind != EventKind::put_booking || e.booking_id != booking) continue;
+    const auto zone = Zone::locate(zone_of[e.booking.property_id]);
+    const auto in = parse_local(e.booking.checkin), out = parse_local(e.booking.checkout);
+    if (zone && in && out) stay = std::pair{zone->resolve(*in), zone->resolve(*out)};
+  }
+  return stay;
+}
+
+}  // namespace
+
+std::vector<Violation> check_no_wrongful_lockout(const RunView& run) {
+  std::vector<Violation> out;
+  if (!run.scenario || !run.trace) return out;
+  const auto& t = *run.trace;
+  for (const auto& p : t.probes) {
+    if (p.booking.empty() || p.opened || !p.pin || p.lock.empty()) continue;
+    if (t.cancelled_at.contains(p.booking) && t.cancelled_at.at(p.booking) <= p.at) continue;
+    // What the participant said at that instant.
+    const Observation* said = nullptr;
+    for (const auto& o : t.observations)
+      if (o.booking == p.booking && o.at == p.at) said = &o;
+    if (!said || !said->code || said->code->status != "active") continue;
+    const auto stay = stay_of(*run.scenario, t, p.booking, p.at);
+    if (!stay || p.at < stay->first || p.at >= stay->second) continue;
+    out.push_back({Rule::B1, p.booking, "guest refused", "the door opens (the booking is active, the guest in their stay)",
+                   fmt::format("refused ({})", p.reason),
+                   fmt::format("at {} the guest of {} typed {} at {} during their stay and was refused ({}), though "
+                               "get_code said active",
+                               format_instant(p.at), p.booking, *p.pin, p.lock, p.reason),
+                   p.at});
+  }
+  return out;
+}
+
+}  // namespace lockstep::harness::checkers

@@ -1,0 +1,106 @@
+#include "lockstep/harness/lockout.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace lockstep::harness {
+
+namespace {
+
+struct Interval {
+  Instant from;
+  Instant until;
+};
+
+// [lo, hi) minus the union of `covered`, as sorted spans.
+std::vector<Interval> uncovered(Instant lo, Instant hi, std::vector<Interval> covered) {
+  std::sort(covered.begin(), covered.end(), [](const Interval& a, const Interval& b) { return a.from < b.from; });
+  std::vector<Interval> out;
+  Instant at = lo;
+  for (const auto& c : covered) {
+    if (c.until <= at || c.from >= hi) continue;
+    if (c.from > at) out.push_back({at, std::min(c.from, hi)});
+    at = std::max(at, c.until);
+    if (at >= hi) break;
+  }
+  if (at < hi) out.push_back({at, hi});
+  return out;
+}
+
+}  // namespace
+
+std::map<std::string, std::vector<report::LockoutSpan>> lockouts_of(const Scenario& s, const Trace& trace,
+                                                                    const std::vector<ApiCall>& calls) {
+  // The stay as last put.
+  std::map<std::string, std::string> zone_of;
+  for (const auto& p : s.properties) zone_of[p.id] = p.timezone;
+  std::map<std::string, Interval> stays;
+  for (const auto& c : trace.commands) {
+    if (c.error) continue;
+    const auto& e = s.timeline[c.event_index];
+    if (e.kind == EventKind::put_property) zone_of[e.property_id] = e.timezone;
+    if (e.kind != EventKind::put_booking) continue;
+    const auto zone = Zone::locate(zone_of[e.booking.property_id]);
+    const auto in = parse_local(e.booking.checkin), out = parse_local(e.booking.checkout);
+    if (zone && in && out) stays[e.booking_id] = {zone->resolve(*in), zone->resolve(*out)};
+  }
+  std::map<std::string, bool> job_ran;
+  for (const auto& c : calls)
+    if (c.kind == ApiCall::Kind::job_status && c.job_done) job_ran[c.job_id] = *c.job_done;
+  auto outage_at = [&](Instant t) {
+    return std::any_of(trace.faults.begin(), trace.faults.end(), [&](const FaultRecord& f) {
+      return f.fault.value("kind", std::string()) == "bridge_offline" && f.from <= t && (!f.until || t < *f.until);
+    });
+  };
+  const Instant end = trace.last;
+  std::map<std::string, std::vector<report::LockoutSpan>> out;
+  for (const auto& [booking, stay] : stays) {
+    if (trace.cancelled_at.contains(booking)) continue;
+    const Instant until = std::min(stay.until, end);
+    if (until <= stay.from) continue;
+    std::vector<Interval> opens;
+    std::vector<Instant> deletes;
+    std::optional<Instant> first_code;
+    bool outage_met = false, attempted = false;
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      const auto& c = calls[i];
+      if (c.booking != booking) continue;
+      if (c.kind == ApiCall::Kind::delete_pin && c.ok()) deletes.push_back(c.at);
+      if (!c.makes_code()) continue;
+      attempted = true;
+      if (outage_at(c.at) || c.status == 406) outage_met = true;
+      if (!c.ok()) continue;
+      if (c.kind == ApiCall::Kind::create_pin) {
+        const auto ran = job_ran.find(c.job_id);
+        if (ran == job_ran.end() || !ran->second) {
+          if (ran != job_ran.end() && outage_at(c.at)) outage_met = true;
+          continue;
+        }
+      }
+      Instant gone = end;
+      for (std::size_t k = i + 1; k < calls.size(); ++k) {
+        const auto& d = calls[k];
+        if (d.kind == ApiCall::Kind::delete_pin && d.ok() && d.lock == c.lock && d.pin == c.pin) {
+          gone = d.at;
+          break;
+        }
+      }
+      const Instant from = std::max(c.at, c.start.value_or(c.at));
+      const Instant to = std::min(gone, c.end.value_or(gone));
+      if (to > from) opens.push_back({from, to});
+      if (!first_code || c.at < *first_code) first_code = c.at;
+    }
+    std::sort(deletes.begin(), deletes.end());
+    for (const auto& gap : uncovered(stay.from, until, opens)) {
+      std::string cause;
+      const bool after_delete = std::any_of(deletes.begin(), deletes.end(), [&](Instant d) { return d <= gap.from; });
+      if (!first_code) cause = outage_met ? "outage" : attempted ? "failed_code" : "not_yet_made";
+      else if (after_delete && gap.from >= *first_code) cause = "deleted_early";
+      else cause = "not_yet_made";
+      out[booking].push_back({gap.from, gap.until, cause});
+    }
+  }
+  return out;
+}
+
+}  // namespace lockstep::harness
