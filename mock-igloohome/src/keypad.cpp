@@ -189,6 +189,20 @@ std::vector<LockPin> pins_locked(const Mock::State& s, const std::string& lock_i
 
 }  // namespace internal
 
+using internal::json;
+
+json LockPin::to_json() const {
+  auto opt = [](const std::optional<Instant>& t) { return t ? json(format_instant(*t)) : json(nullptr); };
+  json j = {{"pin", pin}, {"kind", kind}, {"start", format_instant(start)}, {"end", opt(end)},
+            {"installedAt", opt(installed_at)}, {"deletedAt", opt(deleted_at)},
+            {"firstUsedAt", opt(first_used_at)}, {"id", job_id}, {"accessName", access_name}};
+  if (kind == "algopin") {
+    j["type"] = algopin_type;
+    j["variance"] = variance;
+  }
+  return j;
+}
+
 EnterResult Mock::enter(const std::string& lock_id, const std::string& pin, Instant at) {
   std::lock_guard guard(state_->mutex);
   state_->run_due_jobs(state_->now());
