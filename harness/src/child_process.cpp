@@ -220,10 +220,12 @@ struct ChildProcess::State {
     char chunk[8192];
     for (;;) {
       if (stop_drain.load()) {
-        // Keep what is already in the pipe, at most one ring's worth, then stop.
+        // Keep what is already in the pipe (the ring keeps its newest bytes),
+        // bounded so a writer that never stops cannot keep us reading.
+        constexpr std::size_t kFinalDrainBytes = 4 * 1024 * 1024;  // far above a pipe's capacity
         std::size_t kept = 0;
         ssize_t n;
-        while (kept < options.stderr_tail_bytes && (n = ::read(stderr_fd, chunk, sizeof chunk)) > 0) {
+        while (kept < kFinalDrainBytes && (n = ::read(stderr_fd, chunk, sizeof chunk)) > 0) {
           append_stderr(chunk, static_cast<std::size_t>(n));
           kept += static_cast<std::size_t>(n);
         }
