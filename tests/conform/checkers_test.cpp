@@ -1,6 +1,7 @@
 // The checkers (harness/checkers/) and the reading of the journal they stand on
 // (api_calls.hpp), on traces built by hand: each invariant is shown failing on
 // the one situation it is about and holding on its look-alikes.
+#include <stdexcept>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -22,6 +23,7 @@ using nlohmann::json;
 Scenario two_stays() {
   const json s = {
       {"name", "two-stays"},
+      {"rules", {"C1"}},
       {"start", "2026-06-01T00:00:00Z"},
       {"properties", {{{"id", "P1"}, {"timezone", "Europe/Paris"}}}},
       {"locks", {{{"property", "P1"}, {"lock", "LK-1"}}}},
@@ -31,7 +33,7 @@ Scenario two_stays() {
       {"timeline",
        {{{"at", "2026-06-20T00:00:00Z"}, {"do", "disconnect"}}, {{"at", "2026-06-21T00:00:00Z"}, {"do", "connect"}}}}};
   auto loaded = parse_scenarios(s, "two-stays.json");
-  EXPECT_TRUE(loaded) << (loaded ? "" : loaded.error().message);
+  if (!loaded) throw std::runtime_error("two-stays does not load: " + loaded.error().message);
   return loaded->front();
 }
 
@@ -223,6 +225,7 @@ TEST(NoResidualAccess, ACodeOpeningAfterItsWindowOrItsCancellationIsCaught) {
 TEST(UnchangedResend, AReSentBookingThatCallsIgloohomeIsB0) {
   // B1 put again unchanged on 06-05, and changed on 06-07.
   json doc = {{"name", "resend"},
+              {"rules", {"B0"}},
               {"start", "2026-06-01T00:00:00Z"},
               {"properties", {{{"id", "P1"}, {"timezone", "Europe/Paris"}}}},
               {"locks", {{{"property", "P1"}, {"lock", "LK-1"}}}},
@@ -233,7 +236,9 @@ TEST(UnchangedResend, AReSentBookingThatCallsIgloohomeIsB0) {
                  {"checkin", "2026-06-10T15:00"}, {"checkout", "2026-06-12T11:00"}},
                 {{"at", "2026-06-07T00:00:00Z"}, {"do", "put_booking"}, {"booking", "B1"}, {"property", "P1"},
                  {"checkin", "2026-06-10T16:00"}, {"checkout", "2026-06-12T11:00"}}}}};
-  const auto s = parse_scenarios(doc, "resend.json")->front();
+  auto loaded = parse_scenarios(doc, "resend.json");
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  const auto s = loaded->front();
   const std::string from = "2026-06-10T14:00:00+02:00", until = "2026-06-12T12:00:00+02:00";
   // A delete and a create at the re-send: B0. The same at the real change: fine.
   auto t = trace_of(s, json::array({create("2026-06-01T00:00:00Z", "B1", "482913", from, until, "j1"),
