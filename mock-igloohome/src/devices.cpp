@@ -46,7 +46,8 @@ Answer Handler::devices() {
   for (std::size_t i = offset; i < ids.size() && i < offset + page; ++i) {
     payload.push_back(s_.device_doc(ids[i]));
   }
-  json next = nullptr;
+  // Always a string, "" on the last page: strict clients type it `str`.
+  std::string next;
   if (offset + page < ids.size()) next = detail::base64_encode(fmt::format("p{}", offset + page), true);
   const json body = {{"nextCursor", next}, {"payload", payload}};
   // Only answers are kept (a refused cursor is judged again), and only so many:
