@@ -2,8 +2,10 @@
 # Every test, on an already-configured build/ (bootstrap.sh test calls this):
 #  1. the whole ctest suite (unit, property, mock-over-sockets, CLI, fuzz corpus replay);
 #  2. the shared plan vectors through the real binary;
-#  3. the unit tests again under ASan+UBSan (build-asan/);
-#  4. each libFuzzer target briefly (clang, build-fuzz/).
+#  3. the unit tests in scripts/sanitizer-targets.sh again under ASan+UBSan;
+#  4. each libFuzzer target briefly.
+# 3 and 4 share one instrumented tree (clang, build-fuzz/): CI compiles the
+# project twice in all (gcc, and clang with sanitizers), not three times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -20,12 +22,20 @@ fi
 
 if [[ "${LOCKSTEP_SKIP_SANITIZERS:-}" != "1" ]]; then
   echo "== ASan+UBSan unit tests"
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLOCKSTEP_SANITIZE=ON \
-        -DLOCKSTEP_WERROR=ON -DLOCKSTEP_BUILD_BENCH=OFF >/dev/null
   asan_targets=$(bash scripts/sanitizer-targets.sh)
-  cmake --build build-asan -j "$jobs" --target $asan_targets
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan -j "$jobs" --output-on-failure --timeout 600 -L "$(echo $asan_targets | tr ' ' '|')" || status=1
+  asan_labels=$(echo $asan_targets | tr ' ' '|')
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  if command -v clang++ >/dev/null; then
+    # In the fuzzers' instrumented tree (clang, ASan+UBSan): the libraries are
+    # compiled with sanitizers once for both.
+    LOCKSTEP_FUZZ_BUILD_ONLY="$asan_targets lockstep" bash scripts/fuzz.sh
+    ctest --test-dir build-fuzz -j "$jobs" --output-on-failure --timeout 600 -L "$asan_labels" || status=1
+  else
+    cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLOCKSTEP_SANITIZE=ON -DCMAKE_UNITY_BUILD=ON \
+          -DLOCKSTEP_WERROR=ON -DLOCKSTEP_BUILD_BENCH=OFF >/dev/null
+    cmake --build build-asan -j "$jobs" --target $asan_targets lockstep
+    ctest --test-dir build-asan -j "$jobs" --output-on-failure --timeout 600 -L "$asan_labels" || status=1
+  fi
 fi
 
 if [[ "${LOCKSTEP_SKIP_FUZZ:-}" != "1" ]] && command -v clang++ >/dev/null; then
