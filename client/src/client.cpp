@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lockstep/igloohome/client.hpp"
+#include "lockstep/json_input.hpp"
 
 namespace lockstep::igloohome {
 
@@ -94,6 +95,13 @@ using json = nlohmann::json;
 using ordered_json = nlohmann::ordered_json;
 namespace verb_ns = boost::beast::http;
 
+// A reply read as the rest of lockstep reads outside JSON (json_input: bounded
+// depth); anything it refuses is a discarded value, which every caller checks.
+json parse_reply(std::string_view body) {
+  auto parsed = json_input::parse(body);
+  return parsed ? std::move(*parsed) : json(json::value_t::discarded);
+}
+
 std::unexpected<ProviderFailure> failure(FailureKind kind, int status, std::string message) {
   return std::unexpected(ProviderFailure{kind, status, std::move(message)});
 }
@@ -137,7 +145,7 @@ struct ErrorBody {
 };
 
 ErrorBody parse_error_body(std::string_view body) {
-  const json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json parsed = parse_reply(body);
   return {string_or_empty(parsed, "error"), string_or_empty(parsed, "message")};
 }
 
@@ -193,7 +201,7 @@ std::string account_name_from_jwt(std::string_view jwt) {
   if (second == std::string_view::npos) return {};
   const auto payload = detail::base64url_decode(jwt.substr(first + 1, second - first - 1));
   if (!payload) return {};
-  const json claims = json::parse(*payload, nullptr, false);
+  const json claims = parse_reply(*payload);
   if (auto name = string_or_empty(claims, "name"); !name.empty()) return name;
   return string_or_empty(claims, "account_name");
 }
@@ -239,7 +247,7 @@ struct Client::State {
         return failure(FailureKind::needs_reconnect, status, "invalid_client");
       return std::unexpected(classify(response));
     }
-    const json parsed = json::parse(response.body(), nullptr, false);
+    const json parsed = parse_reply(response.body());
     if (!parsed.is_object()) return std::unexpected(malformed(response, "token answer is not a JSON object"));
     Token t;
     t.access_token = string_or_empty(parsed, "access_token");
@@ -315,7 +323,7 @@ struct Client::State {
                                          detail::percent_encode(bridge_id));
     auto response = call(verb_ns::verb::post, path, job);
     if (!response) return std::unexpected(std::move(response.error()));
-    const json parsed = json::parse(response->body(), nullptr, false);
+    const json parsed = parse_reply(response->body());
     auto job_id = id_field(parsed, "jobId");
     if (!job_id) return std::unexpected(malformed(*response, "no jobId"));
     return std::move(*job_id);
@@ -366,6 +374,8 @@ void Client::disconnect() {
 
 ProviderResult<LockInfo> Client::describe_lock(const std::string& lock_id) {
   return guarded([&]() -> ProviderResult<LockInfo> {
+    // Listed afresh on every lookup: a lock removed from the account since must
+    // be found missing (L2), so no listing is cached across calls.
     std::vector<json> devices;
     std::optional<std::string> cursor;
     std::set<std::string> seen_cursors;
@@ -374,7 +384,7 @@ ProviderResult<LockInfo> Client::describe_lock(const std::string& lock_id) {
       if (cursor) path += "?cursor=" + detail::percent_encode(*cursor);
       auto response = state_->call(verb_ns::verb::get, path, std::nullopt);
       if (!response) return std::unexpected(std::move(response.error()));
-      json page = json::parse(response->body(), nullptr, false);
+      json page = parse_reply(response->body());
       if (!page.is_object() || !page.contains("payload") || !page["payload"].is_array())
         return std::unexpected(malformed(*response, "device list without a payload array"));
       for (auto& device : page["payload"]) devices.push_back(std::move(device));
@@ -387,6 +397,7 @@ ProviderResult<LockInfo> Client::describe_lock(const std::string& lock_id) {
         return std::unexpected(malformed(*response, fmt::format("device list cursor '{}' repeats", following)));
       cursor = std::move(following);
     }
+
 
     // Devices are known by deviceId (every path uses it); `id` is igloohome's
     // internal id and never names a device to the API.
@@ -465,7 +476,7 @@ ProviderResult<JobStatus> Client::job_status(const std::string& job_id) {
         return JobStatus{JobState::failed, fmt::format("job '{}' not found", job_id)};
       return std::unexpected(std::move(response.error()));
     }
-    const json parsed = json::parse(response->body(), nullptr, false);
+    const json parsed = parse_reply(response->body());
     if (!parsed.is_object()) return std::unexpected(malformed(*response, "job status is not a JSON object"));
     // As production pollers read it (igloohome-api.md, "Bridge jobs"): done when
     // `completed === true || jobResponse.jobStatus === 0`, failed (not delivered,
@@ -500,7 +511,7 @@ ProviderResult<AlgoPin> Client::create_algopin(const AlgoPinRequest& request) {
                                          to_string(w.type));
     auto response = state_->call(verb_ns::verb::post, path, body);
     if (!response) return std::unexpected(std::move(response.error()));
-    const json parsed = json::parse(response->body(), nullptr, false);
+    const json parsed = parse_reply(response->body());
     AlgoPin pin;
     pin.pin = string_or_empty(parsed, "pin");
     if (pin.pin.empty()) return std::unexpected(malformed(*response, "no pin (a string of digits)"));

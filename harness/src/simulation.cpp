@@ -74,11 +74,22 @@ Result<DoorResult> MockControl::enter(const std::string& lock_id, const std::str
   return d;
 }
 
+// The whole journal, page by page: the mock serves at most a page per request
+// (docs/mock.md, "Limits") so that one reader cannot stall the others.
 Result<json> MockControl::journal() {
-  auto r = call("GET", "/__admin/requests", nullptr);
-  if (!r) return std::unexpected(r.error());
-  if (r->is_object() && r->contains("requests") && (*r)["requests"].is_array()) return (*r)["requests"];
-  return fail(ErrorCode::io_error, "mock admin GET /__admin/requests: answer has no \"requests\" array");
+  json all = json::array();
+  std::size_t offset = 0;
+  for (;;) {
+    auto r = call("GET", fmt::format("/__admin/requests?offset={}&limit=10000", offset), nullptr);
+    if (!r) return std::unexpected(r.error());
+    if (!r->is_object() || !r->contains("requests") || !(*r)["requests"].is_array()) {
+      return fail(ErrorCode::io_error, "mock admin GET /__admin/requests: answer has no \"requests\" array");
+    }
+    for (auto& e : (*r)["requests"]) all.push_back(std::move(e));
+    const auto next = r->find("next_offset");
+    if (next == r->end() || !next->is_number_unsigned() || next->get<std::size_t>() <= offset) return all;
+    offset = next->get<std::size_t>();
+  }
 }
 
 Result<void> MockControl::reset() {

@@ -2,6 +2,7 @@
 // journal, jobs, reset, the world and health. Never faulted, never journaled.
 #include <fmt/format.h>
 
+#include "lockstep/mock/redact.hpp"
 #include "state.hpp"
 
 namespace lockstep::mock::internal {
@@ -37,12 +38,27 @@ Answer admin_route(Mock::State& s, Context& ctx) {
       if (!parsed) {
         return error_answer(http::status::bad_request, "invalid_request", "now: " + parsed.error().message);
       }
+      if (*parsed < kEarliestInstant || *parsed > kLatestInstant) {
+        return error_answer(http::status::bad_request, "invalid_request", "now: outside years 0000-9999");
+      }
       t = *parsed;
     } else if (body->contains("advance_seconds")) {
-      if (!(*body)["advance_seconds"].is_number_integer()) {
+      const auto& v = (*body)["advance_seconds"];
+      if (!v.is_number_integer()) {
         return error_answer(http::status::bad_request, "invalid_request", "advance_seconds: expected an integer");
       }
-      t += Seconds{(*body)["advance_seconds"].get<long long>()};
+      // Checked: the clock stays within the years the mock can write and read.
+      const long long most_back = (kEarliestInstant - t).count();
+      const long long most_forward = (kLatestInstant - t).count();
+      const bool too_big = v.is_number_unsigned() && v.get<unsigned long long>() > static_cast<unsigned long long>(most_forward);
+      const long long n = too_big ? 0 : v.get<long long>();
+      if (too_big || n < most_back || n > most_forward) {
+        return error_answer(http::status::bad_request, "invalid_request",
+                            fmt::format("advance_seconds: would move the clock outside years 0000-9999 (from {}, "
+                                        "{} to {} seconds)",
+                                        write_instant(t), most_back, most_forward));
+      }
+      t += Seconds{n};
     } else {
       return error_answer(http::status::bad_request, "invalid_request", "now: missing (or advance_seconds)");
     }
@@ -113,11 +129,7 @@ Answer admin_route(Mock::State& s, Context& ctx) {
     return ok_answer({{"opens", result.opens}, {"reason", result.reason}, {"at", write_instant(at)}});
   }
   if (seg.size() == 2 && seg[1] == "requests") {
-    if (m == "GET") {
-      json list = json::array();
-      for (const auto& e : s.journal) list.push_back(e.to_json());
-      return ok_answer({{"requests", list}, {"dropped", s.journal_dropped}});
-    }
+    // GET is answered by Mock::handle itself, outside the lock (journal_page).
     if (m == "DELETE") {
       const auto n = s.journal.size();
       s.journal.clear();
@@ -149,7 +161,10 @@ Answer admin_route(Mock::State& s, Context& ctx) {
   }
   if (seg.size() == 2 && seg[1] == "world") {
     if (m != "GET") return method_not_allowed("GET");
-    return ok_answer(world_to_json(s.world));
+    // Shown without secrets (client secrets, device secrets): a CI log may print it.
+    json shown = world_to_json(s.world);
+    redact_secrets(shown);
+    return ok_answer(std::move(shown));
   }
   if (seg.size() == 2 && seg[1] == "health") {
     if (m != "GET") return method_not_allowed("GET");

@@ -95,7 +95,7 @@ Answer Handler::algopin(const std::string& lock_id, const std::string& type) {
     }
     rec.end = end->instant;
   } else if (type == "onetime") {
-    rec.end = start->instant + std::chrono::hours{24};
+    rec.end = later(start->instant, std::chrono::hours{24});
   }
 
   const auto& on_lock = Mock::State::of(s_.algopins_of, lock_id);

@@ -255,12 +255,12 @@ Answer Handler::create_job(const std::string& lock_id, const std::string& bridge
   job.id = fmt::format("job-{}", s_.next_job++);
   job.client = ctx_.client;
   job.created = ctx_.now;
-  job.expiry = ctx_.now + s_.world.limits.job_expiry;
+  job.expiry = later(ctx_.now, s_.world.limits.job_expiry);
   job.run_at = ctx_.now;
   if (s_.bridge_fault(FaultKind::job_expire, bridge_id, ctx_.now) != nullptr) {
     job.run_at.reset();
   } else if (const Fault* f = s_.bridge_fault(FaultKind::job_pending, bridge_id, ctx_.now)) {
-    job.run_at = ctx_.now + Minutes{f->minutes};
+    job.run_at = later(ctx_.now, Minutes{f->minutes});
   }
   const std::string job_id = job.id;
   s_.add_job(std::move(job));

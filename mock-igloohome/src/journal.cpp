@@ -1,61 +1,87 @@
-// The journal: every API request as the mock answered it, secrets redacted,
-// for /__admin/requests and the harness.
+// The journal: every API request as the mock answered it, secrets redacted (by
+// the one redaction, redact.hpp), for /__admin/requests and the harness.
 #include <algorithm>
-#include <array>
 
+#include <fmt/format.h>
+
+#include "lockstep/json_input.hpp"
+#include "lockstep/mock/redact.hpp"
 #include "state.hpp"
 
 namespace lockstep::mock {
 
 namespace internal {
 
-namespace {
-// Secrets never reach the journal. In place: the journal keeps the redacted
-// value itself, and a copy per nesting level would cost an allocation a node.
-constexpr std::array<std::string_view, 6> kSecretKeys = {"client_secret", "access_token", "refresh_token",
-                                                         "password",      "authorization", "Authorization"};
-}  // namespace
-
-void redact_in_place(json& value) {
-  if (value.is_object()) {
-    for (auto& [key, v] : value.items()) {
-      if (std::find(kSecretKeys.begin(), kSecretKeys.end(), key) != kSecretKeys.end()) {
-        v = "***";
-      } else {
-        redact_in_place(v);
-      }
-    }
-  } else if (value.is_array()) {
-    for (auto& v : value) redact_in_place(v);
-  }
-}
-
-
-// The request body as the journal keeps it: JSON text. Parsed and rewritten only
-// when it may carry a secret (or is a form): most bodies are kept as sent.
+// The request body as the journal keeps it: JSON text, redacted by its parsed
+// keys. A form body (declared as one) becomes an object of its fields. Anything
+// else — not JSON, nested past the limit, a form under another type — is not
+// kept, only described: a secret could hide in text the mock cannot read.
 std::string journal_body(const igloohome::Request& req) {
   const auto& body = req.body();
   if (body.empty()) return {};
-  const bool may_hold_secret = std::any_of(kSecretKeys.begin(), kSecretKeys.end(), [&](std::string_view key) {
-    return body.find(key) != std::string::npos;
-  });
-  json parsed = json::parse(body, nullptr, false);
-  if (!parsed.is_discarded()) {
-    if (!may_hold_secret) return body;
-    redact_in_place(parsed);
-    return parsed.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (auto parsed = json_input::parse(body)) {
+    redact_secrets(*parsed);
+    return parsed->dump(-1, ' ', false, json::error_handler_t::replace);
+  } else if (parsed.error().kind == json_input::ParseErrorKind::too_deep) {
+    return json(fmt::format("({} bytes nested deeper than {} levels: not kept)", body.size(), json_input::kMaxDepth))
+        .dump();
   }
   const std::string content_type(req[http::field::content_type]);
-  if (content_type.find("x-www-form-urlencoded") != std::string::npos) {
+  if (starts_with_ignoring_case(content_type, "application/x-www-form-urlencoded")) {
     if (auto form = detail::parse_form(body)) {
       json fields = json::object();
       for (const auto& [k, v] : *form) fields[k] = v;
-      redact_in_place(fields);
+      redact_secrets(fields);
       return fields.dump(-1, ' ', false, json::error_handler_t::replace);
     }
   }
-  const json text = body.size() > 4096 ? body.substr(0, 4096) + "..." : body;
-  return text.dump(-1, ' ', false, json::error_handler_t::replace);
+  return json(fmt::format("({} bytes, neither JSON nor a form: not kept)", body.size())).dump();
+}
+
+Answer journal_page(Mock::State& s, const Context& ctx) {
+  auto number = [&](std::string_view key, std::size_t fallback) -> std::expected<std::size_t, Answer> {
+    auto text = query_param(ctx, key);
+    if (!text) return fallback;
+    if (text->empty() || text->size() > 9 || text->find_first_not_of("0123456789") != std::string::npos) {
+      return std::unexpected(error_answer(http::status::bad_request, "invalid_request",
+                                          fmt::format("{}: expected a non-negative integer", key)));
+    }
+    return static_cast<std::size_t>(std::stoul(*text));
+  };
+  auto offset = number("offset", 0);
+  if (!offset) return offset.error();
+  auto limit = number("limit", kJournalPageDefault);
+  if (!limit) return limit.error();
+  if (*limit == 0 || *limit > kJournalPageMax) {
+    return error_answer(http::status::bad_request, "invalid_request",
+                        fmt::format("limit: expected 1 to {}", kJournalPageMax));
+  }
+  // Copy the page under the lock, serialise it without: a reader of a long
+  // journal does not stall every other client.
+  std::vector<JournalEntry> page;
+  std::size_t total = 0;
+  std::uint64_t dropped = 0;
+  {
+    std::lock_guard guard(s.mutex);
+    total = s.journal.size();
+    dropped = s.journal_dropped;
+    const std::size_t first = std::min(*offset, total);
+    const std::size_t last = std::min(total, first + *limit);
+    page.assign(s.journal.begin() + static_cast<std::ptrdiff_t>(first),
+                s.journal.begin() + static_cast<std::ptrdiff_t>(last));
+  }
+  json list = json::array();
+  for (const auto& e : page) list.push_back(e.to_json());
+  const std::size_t next = *offset + page.size();
+  Answer a;
+  a.text = json{{"requests", std::move(list)},
+                {"dropped", dropped},
+                {"offset", *offset},
+                {"limit", *limit},
+                {"total", total},
+                {"next_offset", next < total ? json(next) : json(nullptr)}}
+               .dump();
+  return a;
 }
 
 }  // namespace internal
@@ -65,8 +91,8 @@ using internal::json;
 namespace {
 json parse_or_null(const std::string& text) {
   if (text.empty()) return nullptr;
-  json parsed = json::parse(text, nullptr, false);
-  return parsed.is_discarded() ? json(nullptr) : parsed;
+  auto parsed = json_input::parse(text);
+  return parsed ? std::move(*parsed) : json(nullptr);
 }
 }  // namespace
 
@@ -79,6 +105,11 @@ json JournalEntry::to_json() const {
   j["query"] = query;
   j["client"] = client;
   return j;
+}
+
+std::string JournalEntry::log_line() const {
+  return fmt::format("{} {} {}{}{} {} {}{}", format_instant(at), method, path, query.empty() ? "" : "?", query,
+                     status, client.empty() ? "-" : client, transport == "normal" ? "" : " (" + transport + ")");
 }
 
 std::vector<JournalEntry> Mock::journal() const {

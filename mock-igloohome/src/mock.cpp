@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "lockstep/mock/redact.hpp"
 #include "state.hpp"
 
 namespace lockstep::mock {
@@ -122,7 +123,7 @@ igloohome::Response to_response(const igloohome::Request& req, const Answer& a) 
 
 Reply Mock::handle(const igloohome::Request& request) {
   Reply reply;
-  std::lock_guard guard(state_->mutex);
+  std::unique_lock guard(state_->mutex);
   State& s = *state_;
   Context ctx{request, std::string(request.method_string()), {}, {}, {}, s.now(), {}};
   const std::string_view target(request.target().data(), request.target().size());
@@ -139,7 +140,22 @@ Reply Mock::handle(const igloohome::Request& request) {
     }
     ctx.segments.push_back(*decoded);
   }
+  // The journal is read in pages serialised without the state lock, so that a
+  // reader of a long journal does not stall every other client (issue 14).
+  if (!bad_path && ctx.method == "GET" && ctx.segments.size() == 2 && ctx.segments[0] == "__admin" &&
+      ctx.segments[1] == "requests") {
+    guard.unlock();
+    try {
+      reply.response = to_response(request, internal::journal_page(s, ctx));
+    } catch (const std::exception& e) {
+      reply.response = to_response(request, error_answer(http::status::internal_server_error, "internal_error",
+                                                         fmt::format("mock error: {}", e.what())));
+    }
+    return reply;
+  }
   s.run_due_jobs(ctx.now);
+  std::function<void(const std::string&)> log;
+  std::string log_line;
 
   try {
     if (bad_path) {
@@ -220,15 +236,15 @@ Reply Mock::handle(const igloohome::Request& request) {
     entry.at = ctx.now;
     entry.method = ctx.method;
     entry.path = ctx.path;
-    entry.query = ctx.query;
+    entry.query = ctx.query.empty() ? std::string() : redact_form_text(ctx.query);
     entry.client = ctx.client;
     entry.status = static_cast<int>(reply.response.result_int());
-    entry.body_text = internal::journal_body(request);
+    if (answer.journal_request_body) entry.body_text = internal::journal_body(request);
     // The text as sent, one allocation; only a token answer carries a secret,
     // and only that one is rewritten. A malformed body (the fault) is kept as
     // sent: it reads back as null, as a client would find.
     if (reply.transport != Reply::Transport::malformed && answer.redact) {
-      internal::redact_in_place(answer.body);
+      redact_secrets(answer.body);
       entry.response_text = answer.body.dump();
     } else {
       entry.response_text = reply.response.body();
@@ -240,6 +256,10 @@ Reply Mock::handle(const igloohome::Request& request) {
     if (reply.transport == Reply::Transport::reset || reply.transport == Reply::Transport::empty) {
       entry.status = 0;
     }
+    if (s.request_log) {
+      log = s.request_log;
+      log_line = entry.log_line();
+    }
     s.journal.push_back(std::move(entry));
     s.trim_journal();
   } catch (const std::exception& e) {
@@ -247,6 +267,10 @@ Reply Mock::handle(const igloohome::Request& request) {
     reply = Reply{};
     reply.response = to_response(request, error_answer(http::status::internal_server_error, "internal_error",
                                                        fmt::format("mock error: {}", e.what())));
+  }
+  if (log) {
+    guard.unlock();
+    log(log_line);
   }
   return reply;
 }
@@ -289,6 +313,11 @@ void Mock::follow_system_time(bool on) {
   const Instant current = state_->now();
   state_->realtime = on;
   state_->set_now(current);
+}
+
+void Mock::set_request_log(std::function<void(const std::string&)> log) {
+  std::lock_guard guard(state_->mutex);
+  state_->request_log = std::move(log);
 }
 
 void Mock::set_wall_clock(std::function<Instant()> wall_clock) {

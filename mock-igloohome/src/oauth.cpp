@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "lockstep/json_input.hpp"
 #include "state.hpp"
 
 namespace lockstep::mock {
@@ -39,9 +40,9 @@ std::string Mock::State::issue_token(const Account& a, const std::vector<std::st
                         {"name", a.name},
                         {"scope", scope_text},
                         {"iat", written.time_since_epoch().count()},
-                        {"exp", (written + world.limits.token_lifetime).time_since_epoch().count()},
+                        {"exp", internal::later(written, world.limits.token_lifetime).time_since_epoch().count()},
                         {"lockstep_iat", t.time_since_epoch().count()},
-                        {"lockstep_exp", (t + world.limits.token_lifetime).time_since_epoch().count()},
+                        {"lockstep_exp", internal::later(t, world.limits.token_lifetime).time_since_epoch().count()},
                         {"jti", fmt::format("tok-{}", next_token++)}};
   const std::string input =
       detail::base64_encode(header.dump(), true) + "." + detail::base64_encode(payload.dump(), true);
@@ -98,11 +99,27 @@ Answer Handler::token() {
   const auto& req = ctx_.request;
   std::map<std::string, std::string> fields;
   const std::string content_type(req[http::field::content_type]);
-  if (content_type.find("application/json") != std::string::npos) {
-    json body = json::parse(req.body(), nullptr, false);
-    if (body.is_discarded() || !body.is_object()) {
-      return error_answer(http::status::bad_request, "invalid_request", "body: not a valid JSON object");
+  const bool is_json = starts_with_ignoring_case(content_type, "application/json");
+  const bool is_form = starts_with_ignoring_case(content_type, "application/x-www-form-urlencoded");
+  if (!req.body().empty() && !is_json && !is_form) {
+    // A form under another type (or none) is not read: it is not what igloohome
+    // accepts, and the journal could not know what in it is a secret.
+    Answer refused = error_answer(
+        http::status::unsupported_media_type, "unsupported_media_type",
+        fmt::format("Content-Type: the token request body must be application/x-www-form-urlencoded "
+                    "(or application/json), not '{}'",
+                    content_type.empty() ? "(none)" : content_type.substr(0, 100)));
+    refused.journal_request_body = false;
+    return refused;
+  }
+  if (is_json) {
+    auto read = json_input::parse(req.body());
+    if (!read || !read->is_object()) {
+      return error_answer(http::status::bad_request, "invalid_request",
+                          read ? std::string("body: not a valid JSON object")
+                               : "body: not a valid JSON object (" + read.error().where_and_what() + ")");
     }
+    const json body = std::move(*read);
     for (const auto& [k, v] : body.items()) {
       if (!v.is_string()) {
         return error_answer(http::status::bad_request, "invalid_request", fmt::format("{}: expected a string", k));

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "lockstep/json_input.hpp"
 #include "state.hpp"
 
 namespace lockstep::mock {
@@ -58,10 +59,17 @@ std::expected<json, Answer> json_body(const Context& ctx) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
     return std::unexpected(error_answer(http::status::bad_request, "invalid_request", "body: a JSON object is required"));
   }
-  json parsed = json::parse(body, nullptr, false);
-  if (parsed.is_discarded()) {
-    return std::unexpected(error_answer(http::status::bad_request, "invalid_request", "body: not valid JSON"));
+  // Bounded depth (json_input): nothing later recurses over a 100,000-deep body.
+  auto read = json_input::parse(body);
+  if (!read) {
+    const bool deep = read.error().kind == json_input::ParseErrorKind::too_deep;
+    return std::unexpected(error_answer(
+        http::status::bad_request, "invalid_request",
+        deep ? fmt::format("body: nested deeper than {} levels (the limit), {}", json_input::kMaxDepth,
+                           read.error().where_and_what())
+             : fmt::format("body: not valid JSON ({})", read.error().where_and_what())));
   }
+  json parsed = std::move(*read);
   if (!parsed.is_object()) {
     return std::unexpected(error_answer(http::status::bad_request, "invalid_request", "body: expected a JSON object"));
   }
@@ -69,6 +77,11 @@ std::expected<json, Answer> json_body(const Context& ctx) {
 }
 
 std::string write_instant(Instant t) { return format_instant(t); }
+
+Instant later(Instant t, Seconds d) {
+  if (d.count() < 0) return t + d;
+  return kLatestInstant - t < d ? kLatestInstant : t + d;
+}
 
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
   if (text.size() < prefix.size()) return false;

@@ -118,6 +118,7 @@ struct Answer {
   std::optional<std::string> text;  // the body already serialised (wins over `body`)
   std::vector<std::pair<http::field, std::string>> headers;
   bool redact = false;  // carries a secret the journal must not keep (a token)
+  bool journal_request_body = true;  // false: the journal keeps no request body (a refused token request)
 };
 
 Answer error_answer(http::status status, std::string_view code, std::string message = {});
@@ -140,6 +141,11 @@ std::optional<std::string> query_param(const Context& ctx, std::string_view name
 // Parses a JSON request body. Answers 400 when it is not a JSON object.
 std::expected<json, Answer> json_body(const Context& ctx);
 std::string write_instant(Instant t);
+// The latest instant the mock writes: it never writes one it would refuse to
+// read (RFC 3339 has four-digit years), so sums past it stop there.
+inline constexpr Instant kLatestInstant{Seconds{253402300799}};  // 9999-12-31T23:59:59Z
+inline constexpr Instant kEarliestInstant{Seconds{-62167219200}};  // 0000-01-01T00:00:00Z
+Instant later(Instant t, Seconds d);
 // HTTP auth schemes are case-insensitive ("bearer" is as good as "Bearer").
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix);
 
@@ -178,6 +184,8 @@ struct Mock::State {
   // The wall clock a token's iat/exp are written on (ApiSettings); replaceable
   // so that tests read a fixed one.
   std::function<Instant()> wall_clock;
+  // Called with each journaled request's log line, outside the lock (set_request_log).
+  std::function<void(const std::string&)> request_log;
   // The world never changes once loaded: its devices are indexed, and each
   // device's JSON built, once (index_world, at construction).
   std::unordered_map<std::string_view, const Lock*> locks_by_id;
@@ -284,8 +292,12 @@ json keypad_entry_json(const KeypadEntry& e);
 std::vector<const KeypadEntry*> keypad_log_until(const Mock::State& s, const std::string& lock_id, Instant now);
 
 // The journal (journal.cpp).
-void redact_in_place(json& value);
 std::string journal_body(const igloohome::Request& req);
+// GET /__admin/requests?offset=&limit=: the journal in pages, serialised outside
+// the state lock (called by Mock::handle without holding it).
+Answer journal_page(Mock::State& s, const Context& ctx);
+inline constexpr std::size_t kJournalPageDefault = 1000;
+inline constexpr std::size_t kJournalPageMax = 100000;
 
 }  // namespace internal
 }  // namespace lockstep::mock

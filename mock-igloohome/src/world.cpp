@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "detail.hpp"
+#include "lockstep/json_input.hpp"
 
 namespace lockstep::mock {
 
@@ -397,12 +398,12 @@ Result<World> load_world_file(const std::filesystem::path& path) {
   if (!in) return fail(ErrorCode::io_error, fmt::format("cannot read world file '{}'", path.string()));
   std::ostringstream text;
   text << in.rdbuf();
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::exception& e) {
-    return fail(ErrorCode::invalid_json, fmt::format("world file '{}': {}", path.string(), e.what()));
+  auto parsed = json_input::parse(text.str());  // bounded depth, positioned errors
+  if (!parsed) {
+    return fail(ErrorCode::invalid_json,
+                fmt::format("world file '{}': {}", path.string(), parsed.error().with_excerpt()));
   }
+  const nlohmann::json json = std::move(*parsed);
   auto world = world_from_json(json);
   if (!world) {
     auto e = world.error();

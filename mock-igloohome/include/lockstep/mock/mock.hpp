@@ -71,6 +71,9 @@ struct JournalEntry {
   nlohmann::json body() const;
   nlohmann::json response() const;
   nlohmann::json to_json() const;
+  // One line for a request log: "<at> <method> <path>[?query] <status> <client>"
+  // (query redacted like everything in the journal).
+  std::string log_line() const;
 };
 
 // A PIN a lock knows, for GET /__admin/locks/{id}/pins.
@@ -126,6 +129,10 @@ class Mock {
   // Keep at most `max_entries` (the newest; 0: all, the default). A server left
   // under load would otherwise grow without end; scenario runs keep everything.
   void limit_journal(std::size_t max_entries);
+  // Called once per journaled API request with its log_line(), after the state
+  // lock is released (`lockstep mock --log requests`); empty: none. The hook may
+  // be called from several server threads at once.
+  void set_request_log(std::function<void(const std::string&)> log);
 
   // Back to the world as loaded: no PINs, no jobs, the world's faults only, empty
   // journal; the clock is unchanged.
