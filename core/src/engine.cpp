@@ -415,6 +415,18 @@ struct Engine::State {
     return false;
   }
 
+  // B1: an entry of booking `b` with value `pin` may still be on the lock (kept
+  // while its replacement is made, or its delete not yet done) and ends after
+  // the new window.
+  bool own_entry_outlives(Index lock, std::string_view pin, Index b, const BookingPlan& plan) const {
+    const auto [first, last] = locks[lock].pins.equal_range(std::string(pin));
+    for (auto it = first; it != last; ++it) {
+      const PinRecord& r = records[it->second];
+      if (r.booking == b && r.state != RecordState::gone && r.valid_until > plan.valid_until) return true;
+    }
+    return false;
+  }
+
   Index new_record() {
     if (!free_records.empty()) {
       const Index r = free_records.back();
@@ -583,12 +595,15 @@ struct Engine::State {
   // B1: a guest in their stay keeps their code on the lock until the new one is
   // on: the record stays where it is (out of bk.record) until then, or until its
   // own window ends.
-  void keep_until_replaced(Index b, Index r) {
+  // The kept code goes at the end of its own window or of the new one, whichever
+  // comes first: a shortened stay whose new code never came (an outage) does not
+  // leave the old, longer code on the lock past the guest's right (C4).
+  void keep_until_replaced(Index b, Index r, Instant new_valid_until) {
     Booking& bk = bookings[b];
     PinRecord& rec = records[r];
     bk.old_record = r;
     ++rec.gen;
-    push(std::max(rec.valid_until, now()), WorkKind::expire_old, r, rec.gen);
+    push(std::max(std::min(rec.valid_until, new_valid_until), now()), WorkKind::expire_old, r, rec.gen);
   }
 
   // The kept code is no longer needed (B1: the new one is on, the stay moved into
@@ -630,7 +645,7 @@ struct Engine::State {
         audit(b, AuditKind::code_moved, rule,
               "guest in their stay: PIN {} stays on lock {} until the new code is on", rec.pin,
               locks[rec.lock].id);
-        keep_until_replaced(b, r);
+        keep_until_replaced(b, r, next->valid_until);
         replan(b, Timing::at_once, AuditKind::rescheduled, rule);
         bk.move_in_stay = true;
         return;
@@ -720,6 +735,15 @@ struct Engine::State {
 
     std::string pin;
     PinSource source = PinSource::random;
+    if (bk.preferred_pin && own_entry_outlives(bk.lock, *bk.preferred_pin, b, bk.plan)) {
+      // B1 + C4: igloohome deletes by value, so an earlier entry of this PIN that
+      // ends after the new window could only go with the new code: kept, it would
+      // open past the new window. The value is not free: the guest gets a new one.
+      audit(b, AuditKind::code_moved, Rule::B1,
+            "PIN {} stays on lock {} past the new window until its delete is done: a new random PIN instead",
+            *bk.preferred_pin, lock.id);
+      bk.preferred_pin.reset();
+    }
     if (bk.preferred_pin) {
       if (!pin_in_use(bk.lock, *bk.preferred_pin, b, bk.plan)) {
         pin = *bk.preferred_pin;
@@ -987,7 +1011,7 @@ struct Engine::State {
     Booking& bk = bookings[b];
     if (bk.old_record != r) return;
     bk.old_record = kNoIndex;
-    audit(b, AuditKind::code_deleted, Rule::C4, "window of the previous PIN {} ended: deleting it",
+    audit(b, AuditKind::code_deleted, Rule::C4, "window of the previous PIN {} ended (its own or the new one): deleting it",
           records[r].pin);
     start_delete(r, records[r].valid_until + profile.delete_retry_window, Rule::C4);
   }

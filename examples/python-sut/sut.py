@@ -205,12 +205,14 @@ class Igloohome:
         return str(self.call("POST", path, {"jobType": job_type, "jobData": data})["jobId"])
 
     def job_state(self, job_id):
-        """completed, pending or failed."""
+        """completed, pending or failed, read as production pollers do
+        (igloohome-api.md): done when `completed` is true or
+        jobResponse.jobStatus is 0, failed when jobStatus is 2, else pending."""
         answer = self.call("GET", f"/jobs/{urllib.parse.quote(job_id)}")
-        if answer.get("completed") is True:
+        status = (answer.get("jobResponse") or {}).get("jobStatus")
+        if answer.get("completed") is True or status == 0:
             return "completed"
-        status = str((answer.get("jobResponse") or {}).get("status", ""))
-        return "failed" if status in ("failed", "expired") else "pending"
+        return "failed" if status == 2 else "pending"
 
     def algopin(self, lock_id, kind, start, start_offset, end, end_offset, variance, name):
         answer = self.call("POST", f"/devices/{urllib.parse.quote(lock_id)}/algopin/{kind}",
@@ -381,6 +383,14 @@ class Engine:
                 return True  # kept for a guest in their stay while its replacement is made
         return any(d.lock_id == lock_id and d.pin == pin and d.booking_id != b.id
                    and d.valid_from < b.valid_until and b.valid_from < d.valid_until for d in self.deletions)
+
+    def own_entry_outlives(self, b, pin):
+        """Is an entry of b's with this PIN still on its lock (kept, or its delete not
+        yet done) and ending after b's new window?"""
+        if b.kept and b.kept[:2] == (pin, b.lock_id) and b.kept[4] > b.valid_until:
+            return True
+        return any(d.booking_id == b.id and d.lock_id == b.lock_id and d.pin == pin and d.valid_until > b.valid_until
+                   for d in self.deletions)
 
     def random_pin(self, b):
         while True:
@@ -658,7 +668,9 @@ class Engine:
             work = [(d.due, 0, i, d) for i, d in enumerate(self.deletions)]
             work += [(b.valid_until, 1, i, b) for i, b in enumerate(self.bookings.values()) if b.status == "active"]
             work += [(b.due, 2, i, b) for i, b in enumerate(self.bookings.values()) if b.due is not None]
-            work += [(b.kept[4], 3, i, b) for i, b in enumerate(self.bookings.values()) if b.kept is not None]
+            # The kept code goes at its own end or the new window's, whichever is first (C4).
+            work += [(min(b.kept[4], b.valid_until) if b.valid_until else b.kept[4], 3, i, b)
+                     for i, b in enumerate(self.bookings.values()) if b.kept is not None]
             due = [w for w in work if w[0] <= self.now]
             if not due:
                 break
@@ -692,6 +704,10 @@ class Engine:
         try:
             if b.bridge_id is None:
                 return self.attempt_algopin(b)
+            if b.preferred_pin and self.own_entry_outlives(b, b.preferred_pin):
+                # B1 + C4: deleted by value, an earlier entry of this PIN that ends after
+                # the new window could only go with the new code: a new PIN instead.
+                b.preferred_pin = None
             if b.preferred_pin and not self.in_use(b.lock_id, b.preferred_pin, b):
                 pin, source, fallback = b.preferred_pin, b.source, b.fallback
             else:

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "lockstep/harness/lockout.hpp"
 #include "lockstep/time.hpp"
 
 namespace lockstep::harness::checkers {
@@ -27,6 +28,22 @@ std::optional<std::pair<Instant, Instant>> stay_of(const Scenario& s, const Trac
   return stay;
 }
 
+// The last accepted change of the booking's property's lock (assign_lock or
+// remove_lock) at or before `at`.
+std::optional<Instant> lock_changed_at(const Scenario& s, const Trace& t, const std::string& booking, Instant at) {
+  std::string property;
+  std::optional<Instant> changed;
+  for (const auto& c : t.commands) {
+    if (c.error || c.at > at) continue;
+    const auto& e = s.timeline[c.event_index];
+    if (e.kind == EventKind::put_booking && e.booking_id == booking) property = e.booking.property_id;
+    if ((e.kind == EventKind::assign_lock || e.kind == EventKind::remove_lock) && !property.empty() &&
+        e.property_id == property)
+      changed = c.at;
+  }
+  return changed;
+}
+
 }  // namespace
 
 std::vector<Violation> check_no_wrongful_lockout(const RunView& run) {
@@ -35,6 +52,9 @@ std::vector<Violation> check_no_wrongful_lockout(const RunView& run) {
   const auto& t = *run.trace;
   for (const auto& p : t.probes) {
     if (p.booking.empty() || p.opened || !p.pin || p.lock.empty()) continue;
+    // B3: an algoPIN longer than 24 h first typed more than 24 h after its start
+    // never opens: igloohome's limit, reported as a warning, not the engine's fault.
+    if (p.reason == "first_use_window_missed") continue;
     if (t.cancelled_at.contains(p.booking) && t.cancelled_at.at(p.booking) <= p.at) continue;
     // What the participant said at that instant.
     const Observation* said = nullptr;
@@ -43,6 +63,18 @@ std::vector<Violation> check_no_wrongful_lockout(const RunView& run) {
     if (!said || !said->code || said->code->status != "active") continue;
     const auto stay = stay_of(*run.scenario, t, p.booking, p.at);
     if (!stay || p.at < stay->first || p.at >= stay->second) continue;
+    // L3: a guest already in their code's window when the property's lock was
+    // replaced keeps that code on the old lock until it expires; the new lock
+    // does not know it (behaviour.md accepts this).
+    if (const auto changed = lock_changed_at(*run.scenario, t, p.booking, p.at);
+        changed && said->code->valid_from && *said->code->valid_from <= *changed)
+      continue;
+    // The lock's own clock read the instant outside the code's window: a drifted
+    // lock (lockout cause drifted_lock), which no engine can help.
+    const Instant on_lock = p.at + lock_clock_drift(t, p.lock, p.at);
+    if (on_lock != p.at && said->code->valid_from && said->code->valid_until &&
+        (on_lock < *said->code->valid_from || on_lock >= *said->code->valid_until))
+      continue;
     out.push_back({Rule::B1, p.booking, "guest refused", "the door opens (the booking is active, the guest in their stay)",
                    fmt::format("refused ({})", p.reason),
                    fmt::format("at {} the guest of {} typed {} at {} during their stay and was refused ({}), though "

@@ -476,6 +476,15 @@ nlohmann::json generate_scenario(std::uint64_t seed, bool platform_traffic) {
     fault(after_setup, std::nullopt, {{"kind", "token_expiry"}, {"after_seconds", token_seconds}});
     kinds.push_back(fmt::format("tokens expire after {} s", token_seconds));
   }
+  // A lock whose own clock drifts (igloohome-api.md: corrected only by an app
+  // sync). Drawn after everything else, so a seed's other draws are unchanged.
+  if (!props.empty() && d.chance(20)) {
+    const auto& lock = props[static_cast<std::size_t>(d.below(static_cast<int>(props.size())))].lock;
+    const int minutes = (d.chance(50) ? 1 : -1) * d.between(1, 45);
+    const Instant from = random_instant(after_setup, horizon);
+    fault(from, from + hours{d.between(6, 240)}, {{"kind", "clock_drift"}, {"target", lock}, {"minutes", minutes}});
+    kinds.push_back(fmt::format("{} clock {:+} min", lock, minutes));
+  }
   const std::string traffic = platform_traffic ? add_platform_traffic(s, seed) : std::string();
   std::stable_sort(s["timeline"].begin(), s["timeline"].end(),
                    [](const json& a, const json& b) { return a["at"].get<std::string>() < b["at"].get<std::string>(); });

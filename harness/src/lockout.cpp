@@ -29,6 +29,15 @@ std::vector<Interval> uncovered(Instant lo, Instant hi, std::vector<Interval> co
 
 }  // namespace
 
+std::chrono::minutes lock_clock_drift(const Trace& trace, const std::string& lock, Instant t) {
+  std::chrono::minutes drift{0};
+  for (const auto& f : trace.faults) {
+    if (f.fault.value("kind", std::string()) != "clock_drift" || f.fault.value("target", std::string()) != lock) continue;
+    if (f.from <= t && (!f.until || t < *f.until)) drift += std::chrono::minutes{f.fault.value("minutes", 0)};
+  }
+  return drift;
+}
+
 std::map<std::string, std::vector<report::LockoutSpan>> lockouts_of(const Scenario& s, const Trace& trace,
                                                                     const std::vector<ApiCall>& calls) {
   // The stay as last put.
@@ -58,7 +67,7 @@ std::map<std::string, std::vector<report::LockoutSpan>> lockouts_of(const Scenar
     if (trace.cancelled_at.contains(booking)) continue;
     const Instant until = std::min(stay.until, end);
     if (until <= stay.from) continue;
-    std::vector<Interval> opens;
+    std::vector<Interval> opens, opens_on_lock_clock;
     std::vector<Instant> deletes;
     std::optional<Instant> first_code;
     bool outage_met = false, attempted = false;
@@ -87,11 +96,29 @@ std::map<std::string, std::vector<report::LockoutSpan>> lockouts_of(const Scenar
       }
       const Instant from = std::max(c.at, c.start.value_or(c.at));
       const Instant to = std::min(gone, c.end.value_or(gone));
-      if (to > from) opens.push_back({from, to});
+      if (to > from) {
+        opens.push_back({from, to});
+        // The lock checks the window against its own clock: read at true time t
+        // it sees t + drift, so the window opens `drift` early (or late). The
+        // code is only typed while it is on the lock, [c.at, gone).
+        const auto drift = lock_clock_drift(trace, c.lock, from);
+        const Instant lock_from = std::max(c.at, c.start.value_or(c.at) - drift);
+        const Instant lock_to = std::min(gone, c.end.value_or(gone + drift) - drift);
+        if (lock_to > lock_from) opens_on_lock_clock.push_back({lock_from, lock_to});
+      }
       if (!first_code || c.at < *first_code) first_code = c.at;
     }
     std::sort(deletes.begin(), deletes.end());
-    for (const auto& gap : uncovered(stay.from, until, opens)) {
+    const auto true_gaps = uncovered(stay.from, until, opens);
+    for (const auto& gap : uncovered(stay.from, until, opens_on_lock_clock)) {
+      // Open on true time throughout: only the lock's clock kept the guest out.
+      const bool clock_only = std::none_of(true_gaps.begin(), true_gaps.end(), [&](const Interval& g) {
+        return g.from < gap.until && gap.from < g.until;
+      });
+      if (clock_only) {
+        out[booking].push_back({gap.from, gap.until, "drifted_lock"});
+        continue;
+      }
       std::string cause;
       const bool after_delete = std::any_of(deletes.begin(), deletes.end(), [&](Instant d) { return d <= gap.from; });
       if (!first_code) cause = outage_met ? "outage" : attempted ? "failed_code" : "not_yet_made";

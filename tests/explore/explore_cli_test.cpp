@@ -107,13 +107,16 @@ TEST_F(ExploreCli, AFindingIsWrittenAndItsReplayReproducesIt) {
   EXPECT_EQ(failing["failures"][0]["booking"].get<std::string>().substr(0, 1), "B");
   EXPECT_THAT(r.output, HasSubstr("principal rule: T3"));
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.output, m, std::regex(R"(replay: lockstep (explore --replay (\S+) --seed \d+ --sut '[^']+'))")))
+  ASSERT_TRUE(std::regex_search(r.output, m, std::regex(R"(replay: (\S+) (explore --replay (\S+) --seed \d+ --sut '[^']+'))")))
       << r.output;
-  const std::string replay_args = m[1];
-  const fs::path written = m[2].str();
+  // The binary as invoked (absolute, not on PATH here), the scenario file absolute.
+  EXPECT_EQ(m[1].str(), LOCKSTEP_BINARY);
+  const std::string replay_args = m[2];
+  const fs::path written = m[3].str();
+  EXPECT_TRUE(written.is_absolute()) << written;
   EXPECT_TRUE(fs::exists(written)) << written;
   EXPECT_EQ(written.parent_path(), dir_);
-  EXPECT_EQ(failing["replay"].get<std::string>(), "lockstep " + m[1].str());
+  EXPECT_EQ(failing["replay"].get<std::string>(), m[1].str() + " " + m[2].str());
 
   auto again = run_lockstep(replay_args);
   EXPECT_EQ(again.status, 1) << again.output;

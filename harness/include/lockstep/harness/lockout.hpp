@@ -5,13 +5,15 @@
 //   outage            no code ever came, its attempts met a bridge outage;
 //   failed_code       no code ever came, for another reason (errors, refusals);
 //   deleted_early     the code was deleted before the stay ended;
-//   drifted_lock      the lock's clock disagreed (not modelled from the trace: 0).
+//   drifted_lock      the code was on the lock for that time, but the lock's own
+//                     clock (a clock_drift fault) put the instant outside its window.
 // Read from the run's igloohome calls: a PIN opens from its confirmed creation
 // (for a bridge job, the call that made it, once a status poll confirmed it) and
 // inside its own window, until it is deleted; an algoPIN from its issue, inside
 // its window. A cancelled booking has no right to enter and no lockout.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,10 @@
 #include "lockstep/harness/simulation.hpp"
 
 namespace lockstep::harness {
+
+// How far the lock's own clock was from true time at `t` (clock_drift faults
+// on `lock` in force then, summed; 0 without any): the lock reads t + drift.
+std::chrono::minutes lock_clock_drift(const Trace& trace, const std::string& lock, Instant t);
 
 // Every booking's lockout spans, keyed by booking id (bookings without any left out).
 std::map<std::string, std::vector<report::LockoutSpan>> lockouts_of(const Scenario& scenario, const Trace& trace,
