@@ -2,6 +2,7 @@
 // implementation under test against the reference engine, scenario by scenario,
 // over lockstep-sut/1 (docs/conformance.md). Exit 0 when every scenario is PASS
 // or SKIP, 1 when any is FAIL or ERROR, 2 for bad input (options, files).
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -24,7 +25,9 @@
 #include "lockstep/harness/scenario_loader.hpp"
 #include "lockstep/time.hpp"
 
-namespace {
+// A namespace of its own (not anonymous): the subcommands' files are compiled
+// together in unity builds, and each has its Args, run() and registration.
+namespace lockstep_cmd_conform {
 
 namespace fs = std::filesystem;
 namespace h = lockstep::harness;
@@ -35,7 +38,7 @@ struct ConformArgs {
   std::string profile;
   std::string expectations;
   std::uint64_t seed = 1;
-  std::string filter;
+  lockstep::cli::SuiteFlags suite;
   int jobs = 0;  // 0: one per core
   int timeout_ms = 10'000;
   std::string report_dir = "reports";
@@ -50,19 +53,9 @@ int bad_input(const std::string& message) {
   return 2;
 }
 
-// The program must exist before dozens of scenarios each report it missing.
-std::string self_path(const std::string& argv0) {
-  std::error_code ec;
-  auto exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return argv0;
-  auto rel = fs::relative(exe, fs::current_path(ec), ec);
-  if (ec || rel.empty() || rel.native().rfind("..", 0) == 0) return exe.string();
-  // A bare name would be looked up on PATH when the replay command is pasted.
-  return rel.has_parent_path() ? rel.string() : "./" + rel.string();
-}
-
-void print_result(const report::ScenarioResult& r) {
-  std::cout << fmt::format("{:<5} {}\n", report::to_string(r.verdict), r.name);
+void print_result(const report::ScenarioResult& r, std::size_t done, std::size_t total, bool colour, bool verbose) {
+  // The same line as `run`: "[3/12] PASS name".
+  std::cout << fmt::format("[{}/{}] {} {}\n", done, total, lockstep::cli::verdict_word(r.verdict, colour), r.name);
   for (const auto& f : r.failures)
     std::cout << fmt::format("      [{}] {}{}: expected {}, observed {}\n", f.rule, f.booking.empty() ? "" : f.booking + " ",
                              f.what, f.expected, f.observed);
@@ -90,6 +83,8 @@ void print_result(const report::ScenarioResult& r) {
       std::cout << "        | " << lines[i].substr(0, 300) << "\n";
   }
   for (const auto& s : r.skipped) std::cout << "      skipped: " << s << "\n";
+  if (verbose && (r.verdict == report::Verdict::fail || r.verdict == report::Verdict::error))
+    lockstep::cli::print_failure_audits(r, std::cout);
   if (r.verdict == report::Verdict::fail || r.verdict == report::Verdict::error)
     std::cout << "      replay: " << r.replay << "\n";
   std::cout.flush();
@@ -102,7 +97,7 @@ int run_conform(const ConformArgs& args) {
   options.sut_command = args.sut;
   options.seed = args.seed;
   options.request_timeout = std::chrono::milliseconds(args.timeout_ms);
-  options.lockstep_binary = self_path(args.argv0);
+  options.lockstep_binary = lockstep::cli::replay_binary();
   if (!args.profile.empty()) {
     auto profile = h::load_profile(args.profile);
     if (!profile) return bad_input(profile.error().message);
@@ -121,20 +116,40 @@ int run_conform(const ConformArgs& args) {
   if (paths.empty()) paths.emplace_back("scenarios");
   auto loaded = h::load_scenarios(paths);
   if (!loaded) return bad_input(loaded.error().message);
-  std::vector<h::Scenario> scenarios;
-  for (auto& s : *loaded)
-    if (h::name_matches(args.filter, s.name)) scenarios.push_back(std::move(s));
-  if (scenarios.empty()) return bad_input(args.filter.empty() ? "no scenario to run" : "no scenario matches --filter '" + args.filter + "'");
+  const auto& selection = args.suite.selection;
+  if (auto misses = h::selection_misses(*loaded, selection); !misses.empty()) {
+    for (const auto& m : misses) std::cerr << "lockstep conform: " << m << "\n";
+    return 2;
+  }
+  auto scenarios = h::select_scenarios(std::move(*loaded), selection, 0, 1);
+  if (args.suite.list) {
+    lockstep::cli::print_scenario_list(scenarios, std::cout);
+    return 0;
+  }
+  if (scenarios.empty()) return bad_input("no scenario matches" + (selection.empty() ? std::string(" (none loaded)") : selection.as_flags()));
 
   const auto started = std::chrono::system_clock::now();
   h::install_interrupt_handlers();
   const int jobs = args.jobs > 0 ? args.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   // Each verdict as it comes, flushed, whether stdout is a terminal or a pipe.
+  const bool colour = lockstep::cli::colour_wanted(STDOUT_FILENO);
+  const bool terminal = ::isatty(STDOUT_FILENO) == 1;
+  std::size_t done = 0;
+  auto last_progress = std::chrono::steady_clock::now();
+  std::atomic<bool> failed_once{false};
   auto stream = [&](const report::ScenarioResult& r) {
-    if (!args.quiet || r.verdict != report::Verdict::pass) print_result(r);
+    ++done;
+    const bool ok = r.verdict == report::Verdict::pass || r.verdict == report::Verdict::skip;
+    if (!ok) failed_once = true;
+    if (!args.quiet || r.verdict != report::Verdict::pass) {
+      print_result(r, done, scenarios.size(), colour, args.suite.verbose);
+    } else if (!terminal && std::chrono::steady_clock::now() - last_progress >= std::chrono::seconds(5)) {
+      last_progress = std::chrono::steady_clock::now();
+      std::cout << fmt::format("... {}/{} done\n", done, scenarios.size()) << std::flush;
+    }
   };
   std::vector<bool> finished;
-  auto all = h::conform_all(scenarios, options, jobs, stream, [] { return h::interrupted(); }, &finished);
+  auto all = h::conform_all(scenarios, options, jobs, stream, [&] { return h::interrupted() || (args.suite.fail_fast && failed_once.load()); }, &finished);
   std::vector<report::ScenarioResult> results;
   std::vector<std::string> left;
   for (std::size_t i = 0; i < all.size(); ++i) {
@@ -146,14 +161,8 @@ int run_conform(const ConformArgs& args) {
 
   report::RunInfo run;
   const auto started_at = std::chrono::time_point_cast<std::chrono::seconds>(started);
-  run.run_id = !args.run_id.empty() ? args.run_id
-                                    : fmt::format("conform-{}", [&] {
-                                        auto text = lockstep::format_instant(started_at);  // 2026-03-29T01:30:00Z
-                                        std::string id;
-                                        for (char c : text)
-                                          if (c >= '0' && c <= '9') id += c;
-                                        return id.substr(0, 8) + "-" + id.substr(8);
-                                      }());
+  // One run-id format for run, conform and explore, unique per process (issue 14 item 5).
+  run.run_id = !args.run_id.empty() ? args.run_id : lockstep::cli::run_id_now(args.seed, "conform");
   run.tool = "conform";
   run.started_at = started_at;
   run.seed = args.seed;
@@ -163,16 +172,15 @@ int run_conform(const ConformArgs& args) {
   run.options["profile"] = h::profile_to_json(options.profile);
   if (!args.profile.empty()) run.options["profile_file"] = args.profile;
   if (!args.expectations.empty()) run.options["expectations_file"] = args.expectations;
-  if (!args.filter.empty()) run.options["filter"] = args.filter;
+  if (!selection.empty()) run.options["selection"] = selection.as_flags().substr(1);
   run.tz_database_version = lockstep::tz_database_version();
   run.lockstep_version = LOCKSTEP_VERSION;
-  run.command_line = fmt::format("{} conform --sut '{}' --seed {}", options.lockstep_binary, args.sut, args.seed);
+  run.command_line = fmt::format("{} conform --sut '{}' --seed {}{}", options.lockstep_binary, args.sut, args.seed,
+                                 selection.as_flags());
   run.subject = args.sut;
 
-  if (h::interrupted()) {
-    run.interrupted = true;
-    run.not_run = left;
-  }
+  if (h::interrupted()) run.interrupted = true;
+  run.not_run = left;  // interrupted, or --fail-fast
 
   report::ReportOptions report_options;
   for (const auto& s : scenarios)
@@ -181,15 +189,17 @@ int run_conform(const ConformArgs& args) {
   auto summary = report::RunSummary::of(results);
   summary.duration_ms = elapsed;
   auto written = report::write_report_dir(args.report_dir, run, results, report_options, summary);
-  std::cout << fmt::format("conform: {} scenario(s): {} passed, {} failed, {} errors, {} skipped ({} ms)\n",
-                           summary.total, summary.passed, summary.failed, summary.errors, summary.skipped, elapsed);
+  std::cout << lockstep::cli::summary_line(summary, args.seed, elapsed) << "\n";
+  if (!left.empty() && !h::interrupted())
+    std::cout << fmt::format("--fail-fast: stopped after the first failure; {} not run\n",
+                             lockstep::cli::count_of(left.size(), "scenario"));
   if (written)
-    std::cout << "report: " << (*written / "report.html").string() << "\n";
+    std::cout << "HTML report: " << (*written / "report.html").string() << "\n";
   else
     std::cerr << "lockstep conform: the report could not be written: " << written.error().message << "\n";
   if (h::interrupted()) {
-    std::cout << fmt::format("conform: interrupted by signal {}: {} scenario(s) not run\n", h::interrupt_signal(),
-                             left.size());
+    std::cout << fmt::format("conform: interrupted by signal {}: {} not run\n", h::interrupt_signal(),
+                             lockstep::cli::count_of(left.size(), "scenario"));
     std::cout.flush();
     return h::interrupted_exit_code();
   }
@@ -208,16 +218,16 @@ const bool registered = lockstep::cli::register_subcommand(
       sub.add_option("--expectations", args->expectations, "Expectations file (JSON): accepted known divergences");
       sub.add_option("--seed", args->seed, "Seed of the reference run (random PINs, random faults)")
           ->capture_default_str();
-      sub.add_option("--filter", args->filter, "Only scenarios whose name contains this (or matches this glob)");
+      lockstep::cli::add_suite_flags(sub, args->suite);
       sub.add_option("--jobs,-j", args->jobs, "Scenarios run in parallel (default: one per core)")->check(CLI::Range(0, 256));
       sub.add_option("--timeout", args->timeout_ms, "Per-request timeout, in ms")
           ->check(CLI::Range(1, 3'600'000))
           ->capture_default_str();
       sub.add_option("--report-dir", args->report_dir, "Where <run-id>/ and latest go")->capture_default_str();
-      sub.add_option("--run-id", args->run_id, "Name of the run's report directory (default: conform-<time>)");
+      sub.add_option("--run-id", args->run_id, "Name of the run's report directory (default: conform-<time>-seedN-p<pid>)");
       sub.add_flag("--quiet,-q", args->quiet, "Print only what did not pass, and the totals");
       sub.add_option("scenarios", args->scenarios, "Scenario files or directories (default: scenarios/)");
       return [args] { return run_conform(*args); };
     });
 
-}  // namespace
+}  // namespace lockstep_cmd_conform

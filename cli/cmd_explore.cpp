@@ -2,6 +2,7 @@
 // the reference engine (or against it, with --sut), shrunk to a minimal scenario
 // on failure. See harness/include/lockstep/harness/explore.hpp.
 #include <chrono>
+#include <set>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -17,7 +18,9 @@
 #include "lockstep/harness/scenario_loader.hpp"
 #include "lockstep/time.hpp"
 
-namespace {
+// A namespace of its own (not anonymous): the subcommands' files are compiled
+// together in unity builds, and each has its Args, run() and registration.
+namespace lockstep_cmd_explore {
 
 struct Args {
   std::uint64_t seed = 1;
@@ -29,6 +32,9 @@ struct Args {
   std::string out = "reports/explore";
   std::string replay;
   std::string report_dir = "reports";
+  std::string run_id;
+  int shard_index = 0;
+  int shard_count = 1;
 };
 
 namespace report = lockstep::harness::report;
@@ -41,7 +47,7 @@ report::ScenarioResult run_result(const Args& args, const lockstep::harness::Pla
   r.name = fmt::format("run {} (seed {})", run.index, run.seed);
   r.description = run.description;
   r.seed = run.seed;
-  r.replay = fmt::format("lockstep explore --seed {} --runs {}{}", args.seed, run.index + 1,
+  r.replay = fmt::format("{} explore --seed {} --runs {}{}", lockstep::cli::replay_binary(), args.seed, run.index + 1,
                          args.sut.empty() ? "" : fmt::format(" --sut '{}'", args.sut));
   if (run.passed || !result.finding || result.finding->run_index != run.index) return r;
   const auto& f = *result.finding;
@@ -55,7 +61,10 @@ report::ScenarioResult run_result(const Args& args, const lockstep::harness::Pla
 int write_report(const Args& args, const lockstep::harness::ExploreResult& result,
                  std::chrono::system_clock::time_point started) {
   report::RunInfo info;
-  info.run_id = lockstep::cli::run_id_now(args.seed, "explore");
+  info.run_id = args.run_id.empty() ? lockstep::cli::run_id_now(args.seed, "explore") : args.run_id;
+  info.shard_index = args.shard_index;
+  info.shard_count = args.shard_count;
+  if (args.shard_count > 1) info.options["shard"] = fmt::format("{}/{}", args.shard_index, args.shard_count);
   info.tool = "explore";
   info.started_at = std::chrono::floor<std::chrono::seconds>(started);
   info.seed = args.seed;
@@ -65,13 +74,19 @@ int write_report(const Args& args, const lockstep::harness::ExploreResult& resul
   if (args.no_platform_traffic) info.options["platform_traffic"] = "false";
   info.tz_database_version = lockstep::tz_database_version();
   info.lockstep_version = LOCKSTEP_VERSION;
-  info.command_line = fmt::format("lockstep explore --seed {} --runs {}{}{}", args.seed, args.runs,
+  info.command_line = fmt::format("{} explore --seed {} --runs {}{}{}", lockstep::cli::replay_binary(), args.seed, args.runs,
                                   args.sut.empty() ? "" : fmt::format(" --sut '{}'", args.sut),
                                   args.check_determinism ? " --check-determinism" : "");
+  if (args.shard_count > 1)
+    info.command_line += fmt::format(" --shard-index {} --shard-count {}", args.shard_index, args.shard_count);
   info.subject = args.sut.empty() ? "reference engine" : args.sut;
   if (result.interrupted) {
     info.interrupted = true;
-    for (int i = result.runs; i < args.runs; ++i) info.not_run.push_back(fmt::format("run {}", i));
+    std::set<int> played;
+    for (const auto& run : result.played) played.insert(run.index);
+    const int last = result.played.empty() ? -1 : result.played.back().index;
+    for (int i = last + 1; i < args.runs; ++i)
+      if (i % args.shard_count == args.shard_index && !played.contains(i)) info.not_run.push_back(fmt::format("run {}", i));
   }
   std::vector<report::ScenarioResult> results;
   for (const auto& run : result.played) results.push_back(run_result(args, run, result));
@@ -84,7 +99,7 @@ int write_report(const Args& args, const lockstep::harness::ExploreResult& resul
     std::cerr << "lockstep explore: the report could not be written: " << written.error().message << "\n";
     return 2;
   }
-  std::cout << "report: " << (*written / "report.html").string() << "\n";
+  std::cout << "HTML report: " << (*written / "report.html").string() << "\n";
   return 0;
 }
 
@@ -138,7 +153,14 @@ int run(const Args& args) {
   options.shrink = !args.no_shrink;
   options.platform_traffic = !args.no_platform_traffic;
   options.out_dir = args.out;
-  options.lockstep_binary = "lockstep";
+  if (args.shard_index >= args.shard_count) {
+    std::cerr << fmt::format("lockstep explore: shard index {} is not below shard count {}\n", args.shard_index,
+                             args.shard_count);
+    return 2;
+  }
+  options.shard_index = args.shard_index;
+  options.shard_count = args.shard_count;
+  options.lockstep_binary = lockstep::cli::replay_binary();
   options.log = [](std::string_view line) { std::cout << line << '\n' << std::flush; };
   lockstep::harness::install_interrupt_handlers();
   options.stop = [] { return lockstep::harness::interrupted(); };
@@ -172,7 +194,12 @@ const bool registered = lockstep::cli::register_subcommand(
       sub.add_option("--report-dir", args->report_dir,
                      "Where the session's report (JSON, JUnit, Markdown, HTML) is written, in <dir>/<run-id>/")
           ->capture_default_str();
+      sub.add_option("--run-id", args->run_id, "Name of the run's report directory (default: explore-<time>-seedN-p<pid>)");
+      sub.add_option("--shard-index", args->shard_index, "This shard's index: plays runs i with i % count == index")
+          ->check(CLI::Range(0, 1'000'000));
+      sub.add_option("--shard-count", args->shard_count, "Number of shards the runs are split over (default 1)")
+          ->check(CLI::Range(1, 1'000'000));
       return [args] { return run(*args); };
     });
 
-}  // namespace
+}  // namespace lockstep_cmd_explore

@@ -13,7 +13,9 @@
 #include "lockstep/mock/server.hpp"
 #include "lockstep/mock/world.hpp"
 
-namespace {
+// A namespace of its own (not anonymous): the subcommands' files are compiled
+// together in unity builds, and each has its Args, run() and registration.
+namespace lockstep_cmd_mock {
 
 struct MockOptions {
   std::string host = "127.0.0.1";
@@ -128,4 +130,4 @@ const bool registered = lockstep::cli::register_subcommand(
       return [options] { return run_mock(*options); };
     });
 
-}  // namespace
+}  // namespace lockstep_cmd_mock

@@ -8,7 +8,9 @@
 #include "command.hpp"
 #include "lockstep/harness/plan_line.hpp"
 
-namespace {
+// A namespace of its own (not anonymous): the subcommands' files are compiled
+// together in unity builds, and each has its Args, run() and registration.
+namespace lockstep_cmd_plan {
 
 bool write_all(int fd, std::string& data) {
   std::size_t done = 0;
@@ -47,4 +49,4 @@ const bool registered = lockstep::cli::register_subcommand(
     "retry deadline, algoPIN) as a JSON line on stdout. See docs/plan.md.",
     [](CLI::App&) -> lockstep::cli::Run { return run_plan; });
 
-}  // namespace
+}  // namespace lockstep_cmd_plan

@@ -20,7 +20,9 @@
 #include "command.hpp"
 #include "lockstep/harness/report.hpp"
 
-namespace {
+// A namespace of its own (not anonymous): the subcommands' files are compiled
+// together in unity builds, and each has its Args, run() and registration.
+namespace lockstep_cmd_report {
 
 namespace fs = std::filesystem;
 namespace report = lockstep::harness::report;
@@ -94,4 +96,4 @@ const bool registered = lockstep::cli::register_subcommand(
       return [args] { return merge(*args); };
     });
 
-}  // namespace
+}  // namespace lockstep_cmd_report

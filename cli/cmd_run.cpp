@@ -3,6 +3,7 @@
 // Exit status: 0 every scenario passed, 1 some failed, 2 bad input.
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -20,7 +21,9 @@
 #include "lockstep/harness/runner.hpp"
 #include "lockstep/harness/scenario_loader.hpp"
 
-namespace {
+// A namespace of its own (not anonymous): the subcommands' files are compiled
+// together in unity builds, and each has its Args, run() and registration.
+namespace lockstep_cmd_run {
 
 namespace h = lockstep::harness;
 namespace report = lockstep::harness::report;
@@ -29,7 +32,7 @@ struct Args {
   std::vector<std::string> paths;
   std::uint64_t seed = 1;
   std::string transport = "in-process";
-  std::string filter;
+  lockstep::cli::SuiteFlags suite;
   int jobs = 0;  // 0: one per core
   int shard_index = -1;
   int shard_count = -1;
@@ -83,17 +86,25 @@ int run(const Args& a) {
     return 2;
   }
   const std::size_t total_loaded = loaded->size();
+  const auto& selection = a.suite.selection;
+  if (auto misses = h::selection_misses(*loaded, selection); !misses.empty()) {
+    for (const auto& m : misses) std::cerr << "lockstep run: " << m << " (" << total_loaded << " loaded)\n";
+    return 2;
+  }
   // Rules only the scenarios this run does not play exercise: the coverage table
   // shows them as "in other shards" / "not selected", not as uncovered.
   std::set<std::string> rules_matched, rules_unmatched;
   for (const auto& s : *loaded)
-    (h::name_matches(a.filter, s.name) ? rules_matched : rules_unmatched).insert(s.rules.begin(), s.rules.end());
-  auto scenarios = h::select_scenarios(std::move(*loaded), a.filter, shard_index, shard_count);
+    (selection.matches(s) ? rules_matched : rules_unmatched).insert(s.rules.begin(), s.rules.end());
+  auto scenarios = h::select_scenarios(std::move(*loaded), selection, shard_index, shard_count);
   std::set<std::string> rules_played;
   for (const auto& s : scenarios) rules_played.insert(s.rules.begin(), s.rules.end());
+  if (a.suite.list) {
+    lockstep::cli::print_scenario_list(scenarios, std::cout);
+    return 0;
+  }
   if (scenarios.empty() && !(shard_count > 1 && total_loaded > 0)) {
-    std::cerr << fmt::format("lockstep run: no scenario matches{} ({} loaded)\n",
-                             a.filter.empty() ? std::string() : " --filter " + quote(a.filter), total_loaded);
+    std::cerr << fmt::format("lockstep run: no scenario matches{} ({} loaded)\n", selection.as_flags(), total_loaded);
     return 2;
   }
 
@@ -104,17 +115,33 @@ int run(const Args& a) {
 
   // Each scenario's verdict as it finishes, flushed, terminal or pipe; failures
   // with the one command that replays them.
+  options.binary = lockstep::cli::replay_binary();
   h::install_interrupt_handlers();
-  options.stop = [] { return h::interrupted(); };
+  // --fail-fast: the first scenario that does not pass stops the run like a
+  // signal would (those still playing are left, listed as not run).
+  std::atomic<bool> failed_once{false};
+  options.stop = [&] { return h::interrupted() || (a.suite.fail_fast && failed_once.load()); };
+  const bool colour = lockstep::cli::colour_wanted(STDOUT_FILENO);
+  const bool terminal = ::isatty(STDOUT_FILENO) == 1;
   const auto started = std::chrono::steady_clock::now();
+  auto last_progress = started;
   std::vector<bool> finished;
   auto all = h::run_scenarios(
       scenarios, options,
       [&](std::size_t done, std::size_t total, const report::ScenarioResult& r) {
         const bool ok = r.verdict == report::Verdict::pass || r.verdict == report::Verdict::skip;
-        if (a.quiet && ok) return;
-        std::cout << fmt::format("[{}/{}] {} {}{}\n", done, total, report::to_string(r.verdict), r.name,
-                                 ok ? std::string() : " (" + r.file + ")");
+        if (!ok) failed_once = true;
+        if (a.quiet && ok) {
+          // Not a terminal (a CI log): a line every few seconds says it is alive.
+          const auto now = std::chrono::steady_clock::now();
+          if (!terminal && now - last_progress >= std::chrono::seconds(5)) {
+            last_progress = now;
+            std::cout << fmt::format("... {}/{} done\n", done, total) << std::flush;
+          }
+          return;
+        }
+        std::cout << fmt::format("[{}/{}] {} {}{}\n", done, total, lockstep::cli::verdict_word(r.verdict, colour),
+                                 r.name, ok ? std::string() : " (" + r.file + ")");
         if (!r.error.empty()) std::cout << "  " << r.error << "\n";
         std::size_t shown = 0;
         for (const auto& f : r.failures) {
@@ -124,6 +151,7 @@ int run(const Args& a) {
           }
           std::cout << fmt::format("  [{}] {}\n", f.rule.empty() ? "-" : f.rule, f.message);
         }
+        if (!ok && a.suite.verbose) lockstep::cli::print_failure_audits(r, std::cout);
         if (!ok) std::cout << "  replay: " << r.replay << "\n";
         std::cout.flush();
       },
@@ -146,12 +174,12 @@ int run(const Args& a) {
   for (const auto& p : paths) paths_text += (paths_text.empty() ? "" : " ") + quote(p.string());
   info.options["paths"] = paths_text;
   info.options["transport"] = a.transport;
-  if (!a.filter.empty()) info.options["filter"] = a.filter;
+  if (!selection.empty()) info.options["selection"] = selection.as_flags().substr(1);
   if (shard_count > 1) info.options["shard"] = fmt::format("{}/{}", shard_index, shard_count);
   info.tz_database_version = lockstep::tz_database_version();
   info.lockstep_version = LOCKSTEP_VERSION;
-  info.command_line = fmt::format("build/lockstep run {} --seed {}", paths_text, a.seed);
-  if (!a.filter.empty()) info.command_line += " --filter " + quote(a.filter);
+  info.command_line = fmt::format("{} run {} --seed {}{}", quote(lockstep::cli::replay_binary()), paths_text, a.seed,
+                                  selection.as_flags());
   if (a.transport == "http") info.command_line += " --transport http";
   if (shard_count > 1) info.command_line += fmt::format(" --shard-index {} --shard-count {}", shard_index, shard_count);
   info.subject = "reference engine";
@@ -161,10 +189,8 @@ int run(const Args& a) {
     if (!rules_played.contains(rule)) info.rules_in_other_shards.push_back(rule);
   for (const auto& rule : rules_unmatched)
     if (!rules_played.contains(rule) && !rules_matched.contains(rule)) info.rules_not_selected.push_back(rule);
-  if (h::interrupted()) {
-    info.interrupted = true;
-    info.not_run = left;
-  }
+  if (h::interrupted()) info.interrupted = true;
+  info.not_run = left;  // interrupted, or --fail-fast
 
   report::ReportOptions report_options;
   std::set<std::string> secrets;
@@ -179,8 +205,10 @@ int run(const Args& a) {
   summary.duration_ms = elapsed;
   auto written = report::write_report_dir(a.report_dir, info, results, report_options, summary);
 
-  std::cout << fmt::format("{} scenarios: {} passed, {} failed, {} errors (seed {}, {:.1f} s)\n", summary.total,
-                           summary.passed, summary.failed, summary.errors, a.seed, static_cast<double>(elapsed) / 1000.0);
+  std::cout << lockstep::cli::summary_line(summary, a.seed, elapsed) << "\n";
+  if (!left.empty() && !h::interrupted())
+    std::cout << fmt::format("--fail-fast: stopped after the first failure; {} not run\n",
+                             lockstep::cli::count_of(left.size(), "scenario"));
   if (!written) {
     std::cerr << "lockstep run: reports not written: " << written.error().message << "\n";
     return 2;
@@ -206,7 +234,7 @@ const bool registered = lockstep::cli::register_subcommand(
       sub.add_option("--seed", args->seed, "Seed for random PINs and random faults (default 1)");
       sub.add_option("--transport", args->transport, "in-process (default) or http (a mock on 127.0.0.1 sockets)")
           ->check(CLI::IsMember({"in-process", "http"}));
-      sub.add_option("--filter", args->filter, "Only scenarios whose name contains this, or matches it as a glob (* ?)");
+      lockstep::cli::add_suite_flags(sub, args->suite);
       sub.add_option("--jobs,-j", args->jobs, "Scenarios run in parallel (default: one per core)")
           ->check(CLI::Range(1, 256));
       sub.add_option("--shard-index", args->shard_index, "This shard's index (default: $GTEST_SHARD_INDEX or 0)")
@@ -214,9 +242,9 @@ const bool registered = lockstep::cli::register_subcommand(
       sub.add_option("--shard-count", args->shard_count, "Number of shards (default: $GTEST_TOTAL_SHARDS or 1)")
           ->check(CLI::Range(1, 1'000'000));
       sub.add_option("--report-dir", args->report_dir, "Where reports go: <dir>/<run-id>/ and <dir>/latest (default reports)");
-      sub.add_option("--run-id", args->run_id, "Name of the run's report directory (default: <time>-seedN)");
+      sub.add_option("--run-id", args->run_id, "Name of the run's report directory (default: <time>-seedN-p<pid>)");
       sub.add_flag("--quiet,-q", args->quiet, "Print only what did not pass, and the totals");
       return [args] { return run(*args); };
     });
 
-}  // namespace
+}  // namespace lockstep_cmd_run

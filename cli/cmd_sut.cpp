@@ -8,7 +8,9 @@
 #include "lockstep/harness/profile.hpp"
 #include "lockstep/harness/sut_adapter.hpp"
 
-namespace {
+// A namespace of its own (not anonymous): the subcommands' files are compiled
+// together in unity builds, and each has its Args, run() and registration.
+namespace lockstep_cmd_sut {
 
 struct SutArgs {
   std::string profile;
@@ -52,4 +54,4 @@ const bool registered = lockstep::cli::register_subcommand(
       return [args] { return run_sut(*args); };
     });
 
-}  // namespace
+}  // namespace lockstep_cmd_sut

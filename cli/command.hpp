@@ -16,6 +16,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "lockstep/harness/report.hpp"
+#include "lockstep/harness/selection.hpp"
+
 namespace lockstep::cli {
 
 using Run = std::function<int()>;
@@ -69,5 +72,28 @@ void prune_reports(const std::string& report_dir, std::size_t keep, std::string_
 // executable), or nothing when it can: checked before any run starts, so a typo
 // is bad input (exit 2) rather than a failure of every scenario.
 std::optional<std::string> check_sut_command(const std::string& command);
+
+// What `run` and `conform` share beyond the selection: --list, --fail-fast, -v.
+struct SuiteFlags {
+  harness::Selection selection;
+  bool list = false;
+  bool fail_fast = false;
+  bool verbose = false;
+};
+// Declares --filter, --scenario, --rule, --tag, --list, --fail-fast and -v on `sub`.
+void add_suite_flags(CLI::App& sub, SuiteFlags& flags);
+// --list: one line per scenario (name, file, rules, tags) on `out`.
+void print_scenario_list(const std::vector<harness::Scenario>& scenarios, std::ostream& out);
+// -v: the audit trail of each booking a failure names, indented, on `out`.
+void print_failure_audits(const harness::report::ScenarioResult& result, std::ostream& out);
+
+// Colour for verdicts on a terminal: on when `fd` is a terminal, NO_COLOR is not
+// set (https://no-color.org) and TERM is not "dumb".
+bool colour_wanted(int fd);
+// The verdict word, coloured when `colour` (PASS green, FAIL/ERROR red, SKIP yellow).
+std::string verdict_word(harness::report::Verdict verdict, bool colour);
+// The one summary line of run, conform and explore's suites:
+// "12 scenarios: 11 passed, 1 failed, 0 errors, 0 skipped (seed 1, 2.3 s)".
+std::string summary_line(const harness::report::RunSummary& summary, std::uint64_t seed, long long elapsed_ms);
 
 }  // namespace lockstep::cli

@@ -3,14 +3,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <ostream>
+#include <set>
 #include <string_view>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "command.hpp"
 #include "lockstep/harness/child_process.hpp"
@@ -149,6 +152,72 @@ std::optional<std::string> check_sut_command(const std::string& command) {
   const char* path = std::getenv("PATH");
   if (find_on_path(program, path ? path : "/usr/bin:/bin")) return std::nullopt;
   return fmt::format("--sut: '{}' is not found on PATH", program);
+}
+
+}  // namespace lockstep::cli
+
+namespace lockstep::cli {
+
+void add_suite_flags(CLI::App& sub, SuiteFlags& f) {
+  sub.add_option("--filter", f.selection.filter,
+                 "Only scenarios whose name contains this, or matches it as a glob (* ?)");
+  sub.add_option("--scenario", f.selection.names, "Only the scenario of exactly this name (repeatable)");
+  sub.add_option("--rule", f.selection.rules, "Only scenarios that exercise this behaviour.md rule, e.g. T4 (repeatable)");
+  sub.add_option("--tag", f.selection.tags, "Only scenarios with this tag (repeatable)");
+  sub.add_flag("--list", f.list, "List the selected scenarios (name, file, rules, tags) and exit");
+  sub.add_flag("--fail-fast", f.fail_fast,
+               "Stop at the first scenario that does not pass (the report lists the ones not run)");
+  sub.add_flag("--verbose,-v", f.verbose, "With each failure, the audit trail of the bookings it names");
+}
+
+void print_scenario_list(const std::vector<harness::Scenario>& scenarios, std::ostream& out) {
+  std::size_t width = 0;
+  for (const auto& s : scenarios) width = std::max(width, s.name.size());
+  for (const auto& s : scenarios) {
+    out << fmt::format("{:<{}}  {}  rules {}", s.name, width, s.file.empty() ? "-" : s.file,
+                       s.rules.empty() ? "-" : fmt::format("{}", fmt::join(s.rules, ",")));
+    if (!s.tags.empty()) out << fmt::format("  tags {}", fmt::join(s.tags, ","));
+    out << "\n";
+  }
+  out << count_of(scenarios.size(), "scenario") << "\n";
+}
+
+void print_failure_audits(const harness::report::ScenarioResult& r, std::ostream& out) {
+  std::set<std::string> named;
+  for (const auto& f : r.failures)
+    if (!f.booking.empty()) named.insert(f.booking);
+  for (const auto& b : r.bookings) {
+    if (!named.contains(b.id)) continue;
+    // conform: an implementation has no audit trail; the reference's lane does.
+    const auto& trail = !b.audit.empty() || b.reference.empty() ? b.audit : b.reference.front().audit;
+    out << fmt::format("  audit of {} ({}):\n", b.id, count_of(trail.size(), "entry", "entries"));
+    for (const auto& a : trail)
+      out << fmt::format("    {} [{}] {}: {}\n", format_instant(a.at), a.rule.empty() ? "-" : a.rule, a.kind, a.message);
+  }
+}
+
+bool colour_wanted(int fd) {
+  const char* no_colour = std::getenv("NO_COLOR");
+  if (no_colour && *no_colour) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::string_view(term) == "dumb") return false;
+  return ::isatty(fd) == 1;
+}
+
+std::string verdict_word(harness::report::Verdict v, bool colour) {
+  const auto word = harness::report::to_string(v);
+  if (!colour) return std::string(word);
+  std::string_view code = "32";  // green
+  if (v == harness::report::Verdict::fail || v == harness::report::Verdict::error) code = "31";
+  if (v == harness::report::Verdict::skip) code = "33";
+  return fmt::format("\x1b[{}m{}\x1b[0m", code, word);
+}
+
+std::string summary_line(const harness::report::RunSummary& s, std::uint64_t seed, long long elapsed_ms) {
+  return fmt::format("{}: {} passed, {} failed, {}, {} skipped (seed {}, {:.1f} s)",
+                     count_of(static_cast<std::size_t>(s.total), "scenario"), s.passed, s.failed,
+                     count_of(static_cast<std::size_t>(s.errors), "error"), s.skipped, seed,
+                     static_cast<double>(elapsed_ms) / 1000.0);
 }
 
 }  // namespace lockstep::cli

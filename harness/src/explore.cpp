@@ -36,13 +36,16 @@ ExploreResult explore(const ExploreOptions& options) {
     if (options.log) options.log(line);
   };
   const bool sut = !options.sut_command.empty();
-  say(fmt::format("explore: seed {}, {} runs, {}{}", options.seed, options.runs,
+  const int shards = std::max(1, options.shard_count);
+  say(fmt::format("explore: seed {}, {} runs{}, {}{}", options.seed, options.runs,
+                  shards > 1 ? fmt::format(" (shard {} of {})", options.shard_index + 1, shards) : std::string(),
                   sut ? "implementation under test: " + options.sut_command : std::string("reference engine"),
                   options.check_determinism ? ", determinism checked" : ""));
   auto judge = [&](const nlohmann::json& s, std::uint64_t seed) {
     return sut ? check_sut(s, seed, options.sut_command, options.request_timeout) : check_reference(s, seed);
   };
   for (int i = 0; i < options.runs; ++i) {
+    if (i % shards != options.shard_index) continue;
     if (options.stop && options.stop()) {
       result.interrupted = true;
       say(fmt::format("explore: interrupted after {} of {} runs", result.runs, options.runs));
@@ -107,8 +110,10 @@ ExploreResult explore(const ExploreOptions& options) {
     if (!out) {
       result.error = fmt::format("cannot write {}", finding.file.string());
     }
-    finding.replay = fmt::format("{} explore --replay {} --seed {}", options.lockstep_binary, finding.file.string(),
-                                 seed);
+    std::error_code abs_ec;
+    const auto absolute = std::filesystem::absolute(finding.file, abs_ec);
+    finding.replay = fmt::format("{} explore --replay {} --seed {}", options.lockstep_binary,
+                                 abs_ec ? finding.file.string() : absolute.string(), seed);
     if (sut) finding.replay += fmt::format(" --sut '{}'", options.sut_command);
     say(fmt::format("shrunk to {} bookings, {} events, {} probes ({} steps); problems:",
                     finding.shrunk.value("bookings", nlohmann::json::array()).size(),

@@ -703,8 +703,9 @@ std::string render_html_with(const RunInfo& raw_run, std::span<const ScenarioRes
                        summary.lockout.minutes);
   }
   out += "</div>";
-  if (run.interrupted)
-    out += fmt::format(R"(<div class="meta"><b>Interrupted</b>: {} not run</div>)", run.not_run.size());
+  if (run.interrupted || !run.not_run.empty())
+    out += fmt::format(R"(<div class="meta"><b>{}</b>: {} not run</div>)",
+                       run.interrupted ? "Interrupted" : "Stopped at the first failure (--fail-fast)", run.not_run.size());
   out += "</header>";
   out += legend_html();
   out += "<main>";

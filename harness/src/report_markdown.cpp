@@ -52,8 +52,9 @@ std::string render_markdown_with(const RunInfo& raw_run, std::span<const Scenari
   if (summary.duration_ms) out += fmt::format(" · {} s", seconds_text(*summary.duration_ms));
   out += "\n\n";
   if (!run.command_line.empty()) out += fmt::format("Command: {}\n\n", code_span(run.command_line));
-  if (run.interrupted)
-    out += fmt::format("**Interrupted**: {} not run{}\n\n", run.not_run.size(),
+  if (run.interrupted || !run.not_run.empty())
+    out += fmt::format("**{}**: {} not run{}\n\n",
+                       run.interrupted ? "Interrupted" : "Stopped at the first failure (--fail-fast)", run.not_run.size(),
                        run.not_run.empty() ? std::string() : " (first: " + markdown_cell(run.not_run.front()) + ")");
 
   // Lockout minutes: guest-minutes inside stays during which the code would not open.

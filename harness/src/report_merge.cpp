@@ -125,6 +125,15 @@ Result<ReportDocument> merge_shard_reports(std::vector<ReportDocument> shards) {
   merged.run.rules_not_selected.assign(not_selected.begin(), not_selected.end());
 
   merged.summary = RunSummary::of(merged.scenarios);
+  if (merged.run.tool == "explore") {
+    // An explore run's lockout is the sum over all its runs, kept in its summary
+    // (its scenarios carry no booking lanes): the shards' add up.
+    merged.summary.lockout = {};
+    for (const auto* shard : by_index) {
+      merged.summary.lockout.minutes += shard->summary.lockout.minutes;
+      for (const auto& [cause, minutes] : shard->summary.lockout.by_cause) merged.summary.lockout.by_cause[cause] += minutes;
+    }
+  }
   std::optional<std::int64_t> duration;
   for (const auto* shard : by_index)
     if (shard->summary.duration_ms) duration = std::max(duration.value_or(0), *shard->summary.duration_ms);

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -20,23 +21,11 @@
 
 namespace lockstep::harness {
 
-bool name_matches(std::string_view filter, std::string_view name) noexcept {
-  if (filter.empty()) return true;
-  if (filter.find_first_of("*?") == std::string_view::npos) return name.find(filter) != std::string_view::npos;
-  return glob_match(filter, name);
-}
-
 std::vector<Scenario> select_scenarios(std::vector<Scenario> all, std::string_view filter, int shard_index,
                                        int shard_count) {
-  std::vector<Scenario> out;
-  std::size_t matched = 0;
-  for (auto& s : all) {
-    if (!name_matches(filter, s.name)) continue;
-    if (shard_count <= 1 || static_cast<int>(matched % static_cast<std::size_t>(shard_count)) == shard_index)
-      out.push_back(std::move(s));
-    ++matched;
-  }
-  return out;
+  Selection selection;
+  selection.filter = std::string(filter);
+  return select_scenarios(std::move(all), selection, shard_index, shard_count);
 }
 
 namespace detail {
@@ -182,8 +171,11 @@ Played play(const Scenario& s, const RunOptions& options, std::uint64_t seed) {
 }  // namespace detail
 
 std::string replay_command(const Scenario& scenario, const RunOptions& options) {
-  std::string cmd = fmt::format("{} run {} --filter {} --seed {}", options.binary,
-                                detail::shell_quote(scenario.file.empty() ? "scenarios/" : scenario.file),
+  std::error_code ec;
+  const auto file = scenario.file.empty() ? std::filesystem::path("scenarios/")
+                                          : std::filesystem::absolute(scenario.file, ec);
+  std::string cmd = fmt::format("{} run {} --scenario {} --seed {}", detail::shell_quote(options.binary),
+                                detail::shell_quote(ec ? scenario.file : file.string()),
                                 detail::shell_quote(scenario.name), scenario.seed.value_or(options.seed));
   if (options.transport == TransportKind::http) cmd += " --transport http";
   return cmd;

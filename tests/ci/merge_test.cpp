@@ -165,5 +165,37 @@ TEST_F(ShardedCiFlow, MergeRefusesShardsOfTwoRuns) {
   EXPECT_FALSE(fs::exists(dir_ / "m"));
 }
 
+// Issue 15: explore splits its seed space over shards; merged, the shards read
+// as one session: every run once, in order, the lockout totals added up.
+TEST_F(ShardedCiFlow, ExploreShardsMergeIntoTheWholeSession) {
+  const std::string session = "explore --seed 5 --runs 6 --no-shrink --out " + (dir_ / "findings").string();
+  const auto whole = lockstep::testing::run_lockstep(fmt::format("{} --report-dir {}", session, (dir_ / "whole").string()));
+  ASSERT_EQ(whole.status, 0) << whole.output;
+  std::string shard_dirs;
+  for (int i = 0; i < 2; ++i) {
+    const auto dir = dir_ / fmt::format("x{}", i);
+    const auto out = lockstep::testing::run_lockstep(
+        fmt::format("{} --shard-index {} --shard-count 2 --report-dir {}", session, i, dir.string()));
+    ASSERT_EQ(out.status, 0) << out.output;
+    EXPECT_THAT(out.output, HasSubstr(fmt::format("(shard {} of 2)", i + 1)));
+    // Shard i plays runs i, i+2, i+4 and no other.
+    for (int run = 0; run < 6; ++run)
+      EXPECT_EQ(out.output.find(fmt::format("PASS run {} ", run)) != std::string::npos, run % 2 == i)
+          << "run " << run << " in shard " << i << ":\n" << out.output;
+    shard_dirs += " " + dir.string();
+  }
+  const auto merged = lockstep::testing::run_lockstep(
+      fmt::format("report merge{} --report-dir {} --run-id merged", shard_dirs, (dir_ / "merged").string()));
+  ASSERT_EQ(merged.status, 0) << merged.output;
+  const auto a = nlohmann::json::parse(slurp(dir_ / "merged" / "merged" / "report.json"));
+  const auto b = nlohmann::json::parse(slurp(dir_ / "whole" / "latest" / "report.json"));
+  ASSERT_EQ(a["scenarios"].size(), 6u);
+  for (std::size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(a["scenarios"][i]["name"], b["scenarios"][i]["name"]);
+    EXPECT_EQ(a["scenarios"][i]["verdict"], b["scenarios"][i]["verdict"]);
+  }
+  EXPECT_EQ(a["summary"], b["summary"]);
+}
+
 }  // namespace
 }  // namespace lockstep::harness::report

@@ -56,7 +56,7 @@ TEST(Runner, WrongExpectationsFailWithTheirRuleIds) {
   EXPECT_EQ(issued.failures[0].booking, "B1");
   EXPECT_EQ(issued.failures[0].expected, "2026-06-04T23:00:00Z");
   EXPECT_EQ(issued.failures[0].observed, "2026-06-04T22:00:00Z");
-  EXPECT_THAT(issued.replay, HasSubstr("--filter wrong-issued-at --seed 1"));
+  EXPECT_THAT(issued.replay, HasSubstr("--scenario wrong-issued-at --seed 1"));
 
   const auto& door = by_name(results, "wrong-door");
   EXPECT_EQ(rules_of(door), (std::multiset<std::string>{"C4:door"})) << describe(door);

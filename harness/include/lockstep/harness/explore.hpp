@@ -45,6 +45,11 @@ namespace lockstep::harness {
 struct ExploreOptions {
   std::uint64_t seed = 1;
   int runs = 100;
+  // Sharding (CI matrices): this session plays the runs i with
+  // i % shard_count == shard_index, so N shards together play all `runs` of the
+  // seed, each run exactly once, and `lockstep report merge` adds them up.
+  int shard_index = 0;
+  int shard_count = 1;
   std::string sut_command;  // empty: the reference engine is checked by invariants
   bool check_determinism = false;
   bool platform_traffic = true;  // generate_scenario's

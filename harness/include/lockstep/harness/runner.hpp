@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "lockstep/harness/report.hpp"
+#include "lockstep/harness/selection.hpp"
 #include "lockstep/harness/scenario.hpp"
 #include "lockstep/harness/simulation.hpp"
 
@@ -29,24 +30,20 @@ struct RunOptions {
   std::uint64_t seed = 1;
   TransportKind transport = TransportKind::in_process;
   int jobs = 1;
-  // How a failing scenario is replayed: "<binary> run <file> --filter '<name>' --seed N".
+  // How a failing scenario is replayed, pasted anywhere:
+  // "<binary> run <absolute file> --scenario '<name>' --seed N".
   std::string binary = "build/lockstep";
   // Polled before each scenario and between instants: once true no scenario is
   // started, and the ones playing end as ERROR "interrupted".
   std::function<bool()> stop;
 };
 
-// True when `name` matches `filter`: a glob when the filter holds '*' or '?'
-// (whole name), else a substring. An empty filter matches everything.
-bool name_matches(std::string_view filter, std::string_view name) noexcept;
-
-// The scenarios this shard runs: those matching `filter`, then every
-// shard_count-th one from shard_index (GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS
-// semantics). shard_count >= 1, 0 <= shard_index < shard_count.
+// select_scenarios with a name filter alone (see selection.hpp).
 std::vector<Scenario> select_scenarios(std::vector<Scenario> all, std::string_view filter, int shard_index,
                                        int shard_count);
 
-// The one command that replays a scenario.
+// The one command that replays a scenario: exactly it (by name), from its file
+// by absolute path, with the binary as invoked (RunOptions::binary).
 std::string replay_command(const Scenario& scenario, const RunOptions& options);
 
 // Plays, checks and reports one scenario. Never throws: anything that breaks the
