@@ -174,8 +174,11 @@ class Loop {
     std::optional<Instant> wakeup;
     for (std::size_t steps = 0;; ++steps) {
       if (steps >= o_.max_instants) {
-        trace_.error = fmt::format("stopped after {} instants: the participant's next_wakeup does not let virtual "
-                                   "time reach the end ({} reached, end {})",
+        // Named as the cap it is: a scenario spanning more instants than the cap
+        // (years of hourly retries) reaches it as surely as a stuck next_wakeup.
+        trace_.error = fmt::format("stopped at the cap of {} simulated instants before the end ({} reached, end {}): "
+                                   "the scenario spans more instants than the cap, or the participant's next_wakeup "
+                                   "does not move virtual time on",
                                    steps, format_instant(t), format_instant(end));
         return finish(t);
       }
