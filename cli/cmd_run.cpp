@@ -20,6 +20,7 @@
 #include "lockstep/harness/interrupt.hpp"
 #include "lockstep/harness/runner.hpp"
 #include "lockstep/harness/scenario_loader.hpp"
+#include "lockstep/harness/shell_quote.hpp"
 
 // A namespace of its own (not anonymous): the subcommands' files are compiled
 // together in unity builds, and each has its Args, run() and registration.
@@ -48,15 +49,6 @@ std::optional<int> env_int(const char* name) {
   long n = std::strtol(v, &end, 10);
   if (*end != '\0' || n < 0 || n > 1'000'000) return -1;
   return static_cast<int>(n);
-}
-
-std::string quote(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:") ==
-                        std::string::npos)
-    return s;
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 int run(const Args& a) {
@@ -171,14 +163,14 @@ int run(const Args& a) {
   info.started_at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   info.seed = a.seed;
   std::string paths_text;
-  for (const auto& p : paths) paths_text += (paths_text.empty() ? "" : " ") + quote(p.string());
+  for (const auto& p : paths) paths_text += (paths_text.empty() ? "" : " ") + h::shell_quote(p.string());
   info.options["paths"] = paths_text;
   info.options["transport"] = a.transport;
   if (!selection.empty()) info.options["selection"] = selection.as_flags().substr(1);
   if (shard_count > 1) info.options["shard"] = fmt::format("{}/{}", shard_index, shard_count);
   info.tz_database_version = lockstep::tz_database_version();
   info.lockstep_version = LOCKSTEP_VERSION;
-  info.command_line = fmt::format("{} run {} --seed {}{}", quote(lockstep::cli::replay_binary()), paths_text, a.seed,
+  info.command_line = fmt::format("{} run {} --seed {}{}", h::shell_quote(lockstep::cli::replay_binary()), paths_text, a.seed,
                                   selection.as_flags());
   if (a.transport == "http") info.command_line += " --transport http";
   if (shard_count > 1) info.command_line += fmt::format(" --shard-index {} --shard-count {}", shard_index, shard_count);

@@ -1,4 +1,5 @@
 #include "lockstep/harness/conform.hpp"
+#include "lockstep/harness/shell_quote.hpp"
 
 #include <algorithm>
 #include <array>
@@ -507,13 +508,6 @@ std::vector<report::Failure> compare_traces(const Scenario& scenario, const Trac
 
 namespace {
 
-std::string quote(const std::string& s) {
-  if (!s.empty() && s.find_first_of(" \t'\"\\$`!*?;&|<>()[]{}#~") == std::string::npos) return s;
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 std::string replay_command(const Scenario& s, const ConformOptions& o, std::uint64_t seed) {
   // Pasted anywhere: exactly this scenario, files by absolute path.
   auto absolute = [](const std::string& f) {
@@ -521,11 +515,11 @@ std::string replay_command(const Scenario& s, const ConformOptions& o, std::uint
     auto p = std::filesystem::absolute(f, ec);
     return ec ? f : p.string();
   };
-  std::string cmd = fmt::format("{} conform --sut {} --seed {} --scenario {}", quote(o.lockstep_binary),
-                                quote(o.sut_command), seed, quote(s.name));
-  if (!o.profile_file.empty()) cmd += " --profile " + quote(absolute(o.profile_file));
-  if (!o.expectations_file.empty()) cmd += " --expectations " + quote(absolute(o.expectations_file));
-  if (!s.file.empty()) cmd += " " + quote(absolute(s.file));
+  std::string cmd = fmt::format("{} conform --sut {} --seed {} --scenario {}", shell_quote(o.lockstep_binary),
+                                shell_quote(o.sut_command), seed, shell_quote(s.name));
+  if (!o.profile_file.empty()) cmd += " --profile " + shell_quote(absolute(o.profile_file));
+  if (!o.expectations_file.empty()) cmd += " --expectations " + shell_quote(absolute(o.expectations_file));
+  if (!s.file.empty()) cmd += " " + shell_quote(absolute(s.file));
   return cmd;
 }
 

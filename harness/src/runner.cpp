@@ -14,6 +14,7 @@
 #include "lockstep/harness/lockout.hpp"
 #include "lockstep/harness/reference_participant.hpp"
 #include "lockstep/harness/scenario_loader.hpp"
+#include "lockstep/harness/shell_quote.hpp"
 #include "lockstep/igloohome/client.hpp"
 #include "lockstep/mock/in_process_transport.hpp"
 #include "lockstep/mock/mock.hpp"
@@ -30,15 +31,6 @@ std::vector<Scenario> select_scenarios(std::vector<Scenario> all, std::string_vi
 
 namespace detail {
 namespace {
-
-std::string shell_quote(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:") ==
-                        std::string::npos)
-    return s;
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 std::optional<Instant> resolve_local(const std::string& zone_name, const std::string& local) {
   auto civil = parse_local(local);
@@ -174,9 +166,9 @@ std::string replay_command(const Scenario& scenario, const RunOptions& options) 
   std::error_code ec;
   const auto file = scenario.file.empty() ? std::filesystem::path("scenarios/")
                                           : std::filesystem::absolute(scenario.file, ec);
-  std::string cmd = fmt::format("{} run {} --scenario {} --seed {}", detail::shell_quote(options.binary),
-                                detail::shell_quote(ec ? scenario.file : file.string()),
-                                detail::shell_quote(scenario.name), scenario.seed.value_or(options.seed));
+  std::string cmd = fmt::format("{} run {} --scenario {} --seed {}", shell_quote(options.binary),
+                                shell_quote(ec ? scenario.file : file.string()),
+                                shell_quote(scenario.name), scenario.seed.value_or(options.seed));
   if (options.transport == TransportKind::http) cmd += " --transport http";
   return cmd;
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "lockstep/harness/expectations.hpp"
+#include "lockstep/harness/shell_quote.hpp"
 
 namespace lockstep::harness {
 
@@ -14,15 +15,6 @@ namespace {
 bool any_of_in(const std::vector<std::string>& wanted, const std::vector<std::string>& has) {
   return std::any_of(wanted.begin(), wanted.end(),
                      [&](const std::string& w) { return std::find(has.begin(), has.end(), w) != has.end(); });
-}
-
-std::string quoted(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:") ==
-                        std::string::npos)
-    return s;
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 }  // namespace
@@ -43,10 +35,10 @@ bool Selection::matches(const Scenario& s) const {
 
 std::string Selection::as_flags() const {
   std::string out;
-  if (!filter.empty()) out += " --filter " + quoted(filter);
-  for (const auto& n : names) out += " --scenario " + quoted(n);
-  for (const auto& r : rules) out += " --rule " + quoted(r);
-  for (const auto& t : tags) out += " --tag " + quoted(t);
+  if (!filter.empty()) out += " --filter " + shell_quote(filter);
+  for (const auto& n : names) out += " --scenario " + shell_quote(n);
+  for (const auto& r : rules) out += " --rule " + shell_quote(r);
+  for (const auto& t : tags) out += " --tag " + shell_quote(t);
   return out;
 }
 
