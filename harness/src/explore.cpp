@@ -106,7 +106,7 @@ ExploreResult explore(const ExploreOptions& options) {
     std::filesystem::create_directories(options.out_dir, ec);
     finding.file = options.out_dir / fmt::format("explore-{}.json", seed);
     std::ofstream out(finding.file);
-    out << finding.shrunk.dump(2) << '\n';
+    out << finding.shrunk.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     if (!out) {
       result.error = fmt::format("cannot write {}", finding.file.string());
     }

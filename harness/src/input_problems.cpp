@@ -41,7 +41,7 @@ void describe_into(const nlohmann::json& v, std::string& out) {
       if (out.size() > kDescribeLimit) return;
       if (!first) out += ',';
       first = false;
-      out += nlohmann::json(cut(key, kDescribeLimit + 1)).dump();
+      out += nlohmann::json(cut(key, kDescribeLimit + 1)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       out += ':';
       describe_into(e, out);
     }
@@ -51,7 +51,7 @@ void describe_into(const nlohmann::json& v, std::string& out) {
     out += nlohmann::json(std::string(v.get_ref<const std::string&>().substr(0, kDescribeLimit + 1)))
                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
-    out += v.dump();
+    out += v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
 }
 

@@ -307,7 +307,7 @@ void append_id(std::string& out, const Value& id) {
 Result<int> read_int_setting(const Value& v, const char* field, int fallback) {
   if (v.missing()) return fallback;
   if (!v.is_integer()) {
-    return fail(ErrorCode::invalid_setting, fmt::format("{} must be an integer, got {}", field, v.to_json().dump()),
+    return fail(ErrorCode::invalid_setting, fmt::format("{} must be an integer, got {}", field, v.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)),
                 field);
   }
   // An unsigned value past INT64_MAX is out of range, not a wrapped negative.
@@ -329,7 +329,7 @@ Result<std::string_view> read_string(const Value& v, const char* field, ErrorCod
     return std::string_view{};
   }
   if (v.kind != Value::Kind::string) {
-    return fail(code, fmt::format("{} must be a string, got {}", field, v.to_json().dump()), field);
+    return fail(code, fmt::format("{} must be a string, got {}", field, v.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)), field);
   }
   return v.text;
 }

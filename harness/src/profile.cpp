@@ -123,7 +123,7 @@ std::string profile_to_json(const Profile& p) {
            {"retry_deadline", std::string(to_string(p.retry_deadline))},
            {"schedule_tolerance_minutes", p.schedule_tolerance.count()},
            {"disconnect_deletes_future_codes", p.disconnect_deletes_future_codes}};
-  return doc.dump();
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace lockstep::harness

@@ -377,7 +377,7 @@ std::string render_json_with(const RunInfo& raw_run, std::span<const ScenarioRes
   for (const auto& result : results) doc["scenarios"].push_back(scenario_json(result, options));
 
   // Invalid UTF-8 was replaced while scrubbing, so dump cannot throw here.
-  return final_scrub(doc.dump(2) + "\n", options);
+  return final_scrub(doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", options);
 }
 
 }  // namespace detail

@@ -255,7 +255,7 @@ std::string SutAdapter::handle(std::string_view request_line) {
   json request;
   json id = nullptr;
   auto error_reply = [&](std::string_view code, std::string_view message) {
-    state_->log(fmt::format("request {} refused: {}: {}", id.dump(), code, message));
+    state_->log(fmt::format("request {} refused: {}: {}", id.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), code, message));
     return json{{"id", id}, {"ok", false}, {"error", {{"code", code}, {"message", message}}}}.dump(
         -1, ' ', false, json::error_handler_t::replace);
   };

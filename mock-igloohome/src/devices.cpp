@@ -54,7 +54,7 @@ Answer Handler::devices() {
   // each distinct cursor text of a valid page is one entry.
   if (s_.device_pages.size() >= 1024) s_.device_pages.clear();
   Answer a;
-  a.text = s_.device_pages.emplace(key, body.dump()).first->second;
+  a.text = s_.device_pages.emplace(key, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).first->second;
   return a;
 }
 

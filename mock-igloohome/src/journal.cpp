@@ -24,7 +24,7 @@ std::string journal_body(const igloohome::Request& req) {
     return parsed->dump(-1, ' ', false, json::error_handler_t::replace);
   } else if (parsed.error().kind == json_input::ParseErrorKind::too_deep) {
     return json(fmt::format("({} bytes nested deeper than {} levels: not kept)", body.size(), json_input::kMaxDepth))
-        .dump();
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   const std::string content_type(req[http::field::content_type]);
   if (starts_with_ignoring_case(content_type, "application/x-www-form-urlencoded")) {
@@ -35,7 +35,7 @@ std::string journal_body(const igloohome::Request& req) {
       return fields.dump(-1, ' ', false, json::error_handler_t::replace);
     }
   }
-  return json(fmt::format("({} bytes, neither JSON nor a form: not kept)", body.size())).dump();
+  return json(fmt::format("({} bytes, neither JSON nor a form: not kept)", body.size())).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Answer journal_page(Mock::State& s, const Context& ctx) {
@@ -80,7 +80,7 @@ Answer journal_page(Mock::State& s, const Context& ctx) {
                 {"limit", *limit},
                 {"total", total},
                 {"next_offset", next < total ? json(next) : json(nullptr)}}
-               .dump();
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return a;
 }
 

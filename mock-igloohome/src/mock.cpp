@@ -114,7 +114,7 @@ igloohome::Response to_response(const igloohome::Request& req, const Answer& a) 
   res.set(http::field::content_type, "application/json");
   for (const auto& [field, value] : a.headers) res.set(field, value);
   res.keep_alive(req.keep_alive());
-  res.body() = a.text ? *a.text : a.body.dump();
+  res.body() = a.text ? *a.text : a.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   res.prepare_payload();
   return res;
 }
@@ -245,7 +245,7 @@ Reply Mock::handle(const igloohome::Request& request) {
     // sent: it reads back as null, as a client would find.
     if (reply.transport != Reply::Transport::malformed && answer.redact) {
       redact_secrets(answer.body);
-      entry.response_text = answer.body.dump();
+      entry.response_text = answer.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     } else {
       entry.response_text = reply.response.body();
     }

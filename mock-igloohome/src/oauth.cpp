@@ -44,8 +44,9 @@ std::string Mock::State::issue_token(const Account& a, const std::vector<std::st
                         {"lockstep_iat", t.time_since_epoch().count()},
                         {"lockstep_exp", internal::later(t, world.limits.token_lifetime).time_since_epoch().count()},
                         {"jti", fmt::format("tok-{}", next_token++)}};
-  const std::string input =
-      detail::base64_encode(header.dump(), true) + "." + detail::base64_encode(payload.dump(), true);
+  // A client_id is the client's bytes: not always UTF-8, never a reason to throw.
+  const auto text = [](const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
+  const std::string input = detail::base64_encode(text(header), true) + "." + detail::base64_encode(text(payload), true);
   return input + "." + sign(input);
 }
 

@@ -73,7 +73,7 @@ http::response<http::string_body> transport_error(http::status status, std::stri
   res.set(http::field::server, "lockstep-mock");
   res.set(http::field::content_type, "application/json");
   res.keep_alive(false);
-  res.body() = nlohmann::json{{"error", code}, {"message", message}}.dump();
+  res.body() = nlohmann::json{{"error", code}, {"message", message}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   res.prepare_payload();
   return res;
 }

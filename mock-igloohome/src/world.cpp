@@ -364,7 +364,7 @@ Result<World> world_from_json(const nlohmann::json& json) {
       const auto& v = api.at(std::string(key));
       if (!v.is_string() || (v.get<std::string>() != a && v.get<std::string>() != b)) {
         return fail(ErrorCode::invalid_argument,
-                    fmt::format("{}: expected \"{}\" or \"{}\" (got {})", where, a, b, v.dump()), where);
+                    fmt::format("{}: expected \"{}\" or \"{}\" (got {})", where, a, b, v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)), where);
       }
       is_b = v.get<std::string>() == b;
       return {};

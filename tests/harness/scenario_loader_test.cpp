@@ -77,6 +77,16 @@ TEST(ScenarioLoader, UnknownFieldNamesFileAndPath) {
   EXPECT_THAT(e.message, HasSubstr("suite.json: [1].timeline[1].when: unknown field"));
 }
 
+// YAML keeps a key's bytes as they are; a key that is not UTF-8, where an array
+// was expected, must be a refusal that quotes it, not an exception (a fuzzer found
+// the describe() of such an object threw nlohmann's invalid-UTF-8 error).
+TEST(ScenarioLoader, ObjectWithNonUtf8KeyIsRefusedNotThrown) {
+  const std::string yaml = "name: n\nrules: [T3]\nstart: 2026-06-01T00:00:00Z\nexpect: {k\xff: 1}\n";
+  auto e = refusal(yaml, "bad.yaml");
+  EXPECT_EQ(e.field, "expect");
+  EXPECT_THAT(e.message, HasSubstr("must be an array"));
+}
+
 TEST(ScenarioLoader, BadValuesNamePathAndReason) {
   struct Case {
     std::string from, to, path, reason;
