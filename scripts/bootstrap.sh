@@ -9,6 +9,7 @@ mode=${1:-run}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 bash scripts/setup.sh
+echo "-- setup: ${SECONDS} s"
 
 werror=OFF
 [[ "${CI:-}" == "true" || "$mode" == "test" ]] && werror=ON
@@ -25,6 +26,7 @@ else
 fi
 cmake -S . -B build -G Ninja "${build_options[@]}"
 cmake --build build -j "$jobs"
+echo "-- build: ${SECONDS} s since start"
 
 case "$mode" in
   run)

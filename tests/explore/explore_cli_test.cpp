@@ -92,7 +92,7 @@ TEST_F(ExploreCli, VerdictsStreamAndSigintStopsTheSessionWithAReport) {
 }
 
 TEST_F(ExploreCli, AFindingIsWrittenAndItsReplayReproducesIt) {
-  const std::string sut = "python3 examples/python-sut/sut.py --mutant generation_day_late";
+  const std::string sut = std::string(LOCKSTEP_PYTHON) + " examples/python-sut/sut.py --mutant generation_day_late";
   auto r = run_lockstep("explore --seed 11 --runs 50 --sut '" + sut + "' --out " + dir_.string() +
                         " --report-dir " + (dir_ / "reports").string());
   ASSERT_EQ(r.status, 1) << r.output;

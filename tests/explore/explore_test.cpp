@@ -137,7 +137,7 @@ TEST_P(ExploreMutants, IsFoundShrunkAndCitesItsRule) {
   ExploreOptions options;
   options.seed = 11;
   options.runs = 100;
-  options.sut_command = "python3 " + sut + " --mutant " + mutant;
+  options.sut_command = std::string(LOCKSTEP_PYTHON) + " " + sut + " --mutant " + mutant;
   options.out_dir = std::filesystem::temp_directory_path() / ("lockstep-explore-" + std::string(mutant));
   options.max_shrink_checks = 60;
   const auto result = explore(options);
@@ -154,7 +154,7 @@ TEST_P(ExploreMutants, IsFoundShrunkAndCitesItsRule) {
   EXPECT_NE(f.replay.find("--replay"), std::string::npos);
   // The written scenario still fails on its own, and only because of the mutation.
   EXPECT_FALSE(check_sut(f.shrunk, f.run_seed, options.sut_command).problems.empty());
-  const auto unbroken = check_sut(f.shrunk, f.run_seed, "python3 " + sut).problems;
+  const auto unbroken = check_sut(f.shrunk, f.run_seed, std::string(LOCKSTEP_PYTHON) + " " + sut).problems;
   EXPECT_TRUE(unbroken.empty()) << fmt::format("{}", fmt::join(unbroken, "\n")) << "\n" << f.shrunk.dump(2);
 }
 
