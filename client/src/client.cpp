@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <unordered_map>
 #include <utility>
 
 #include <fmt/format.h>
@@ -217,6 +218,23 @@ struct Client::State {
   std::optional<Token> token;
   int tokens_issued = 0;
 
+  // Every request sent (API or token): a device listing is reused only while
+  // this has not moved since it was taken.
+  std::uint64_t requests_sent = 0;
+  // The account's devices as listed at one virtual instant, indexed. Assigning n
+  // locks at setup lists once, not n times (O(n) calls, issue 16), yet a lock
+  // removed from the account is still found missing (L2): the snapshot serves
+  // only lookups at the same instant with no other request in between, and is
+  // dropped on connect and disconnect.
+  struct DeviceListing {
+    Instant at{};
+    std::uint64_t after_request = 0;
+    std::vector<json> devices;
+    std::unordered_map<std::string, std::size_t> by_device_id;  // first device with that deviceId
+    std::unordered_map<std::string, std::string> bridge_of;     // lock deviceId -> first bridge linking it
+  };
+  std::optional<DeviceListing> listing;
+
   // Asks the token endpoint. invalid_client (or any 401) → needs_reconnect.
   ProviderResult<Token> fetch_token(const Credentials& creds) {
     Request req{verb_ns::verb::post, options.token_path, 11};
@@ -237,6 +255,7 @@ struct Client::State {
     req.prepare_payload();
 
     const Instant asked_at = clock.now();
+    ++requests_sent;
     auto sent = auth.send(std::move(req));
     if (!sent) return std::unexpected(from_transport(sent.error()));
     const Response& response = *sent;
@@ -301,6 +320,7 @@ struct Client::State {
       if (!auth_header) return std::unexpected(std::move(auth_header.error()));
       Request attempt = req;
       attempt.set(verb_ns::field::authorization, *auth_header);
+      ++requests_sent;
       auto sent = api.send(std::move(attempt));
       if (!sent) return std::unexpected(from_transport(sent.error()));
       // L1/C6: a 401 or a 403 gets one new token and one repeat.
@@ -315,6 +335,53 @@ struct Client::State {
     if (options.access_name_prefix.empty()) return given;
     if (given.empty()) return options.access_name_prefix;
     return options.access_name_prefix + " " + given;
+  }
+
+  // Every page of GET /devices, following nextCursor; a cursor that repeats is a
+  // malformed answer (a loop), not a reason to list forever.
+  ProviderResult<std::vector<json>> list_devices() {
+    std::vector<json> devices;
+    std::optional<std::string> cursor;
+    std::set<std::string> seen_cursors;
+    while (true) {
+      std::string path = "/devices";
+      if (cursor) path += "?cursor=" + detail::percent_encode(*cursor);
+      auto response = call(verb_ns::verb::get, path, std::nullopt);
+      if (!response) return std::unexpected(std::move(response.error()));
+      json page = parse_reply(response->body());
+      if (!page.is_object() || !page.contains("payload") || !page["payload"].is_array())
+        return std::unexpected(malformed(*response, "device list without a payload array"));
+      for (auto& device : page["payload"]) devices.push_back(std::move(device));
+      const auto next = page.find("nextCursor");
+      if (next == page.end() || next->is_null()) break;
+      if (!next->is_string()) return std::unexpected(malformed(*response, "nextCursor is not a string"));
+      std::string following = next->get<std::string>();
+      if (following.empty()) break;
+      if (!seen_cursors.insert(following).second)
+        return std::unexpected(malformed(*response, fmt::format("device list cursor '{}' repeats", following)));
+      cursor = std::move(following);
+    }
+    return devices;
+  }
+
+  // Devices are known by deviceId (every path uses it); `id` is igloohome's
+  // internal id and never names a device to the API. A lock's bridge is the first
+  // Bridge in the listing whose linkedDevices names it (with no type, or type Lock).
+  static void index_listing(DeviceListing& listing) {
+    for (std::size_t i = 0; i < listing.devices.size(); ++i) {
+      const json& d = listing.devices[i];
+      const std::string id = string_or_empty(d, "deviceId");
+      listing.by_device_id.emplace(id, i);
+    }
+    for (const json& d : listing.devices) {
+      if (string_or_empty(d, "type") != "Bridge") continue;
+      if (!d.is_object() || !d.contains("linkedDevices") || !d["linkedDevices"].is_array()) continue;
+      const std::string bridge = string_or_empty(d, "deviceId");
+      for (const auto& link : d["linkedDevices"]) {
+        const std::string target = string_or_empty(link, "deviceId");
+        listing.bridge_of.emplace(target, bridge);
+      }
+    }
   }
 
   ProviderResult<std::string> post_job(const std::string& lock_id, const std::string& bridge_id,
@@ -361,6 +428,7 @@ ProviderResult<AccountInfo> Client::connect(const Credentials& credentials) {
     auto token = state_->fetch_token(credentials);
     if (!token) return std::unexpected(std::move(token.error()));
     AccountInfo info{token->account_name};
+    state_->listing.reset();
     state_->credentials = credentials;
     state_->token = std::move(*token);
     return info;
@@ -368,71 +436,42 @@ ProviderResult<AccountInfo> Client::connect(const Credentials& credentials) {
 }
 
 void Client::disconnect() {
+  state_->listing.reset();
   state_->credentials.reset();
   state_->token.reset();
 }
 
 ProviderResult<LockInfo> Client::describe_lock(const std::string& lock_id) {
   return guarded([&]() -> ProviderResult<LockInfo> {
-    // Listed afresh on every lookup: a lock removed from the account since must
-    // be found missing (L2), so no listing is cached across calls.
-    std::vector<json> devices;
-    std::optional<std::string> cursor;
-    std::set<std::string> seen_cursors;
-    while (true) {
-      std::string path = "/devices";
-      if (cursor) path += "?cursor=" + detail::percent_encode(*cursor);
-      auto response = state_->call(verb_ns::verb::get, path, std::nullopt);
-      if (!response) return std::unexpected(std::move(response.error()));
-      json page = parse_reply(response->body());
-      if (!page.is_object() || !page.contains("payload") || !page["payload"].is_array())
-        return std::unexpected(malformed(*response, "device list without a payload array"));
-      for (auto& device : page["payload"]) devices.push_back(std::move(device));
-      const auto next = page.find("nextCursor");
-      if (next == page.end() || next->is_null()) break;
-      if (!next->is_string()) return std::unexpected(malformed(*response, "nextCursor is not a string"));
-      std::string following = next->get<std::string>();
-      if (following.empty()) break;
-      if (!seen_cursors.insert(following).second)
-        return std::unexpected(malformed(*response, fmt::format("device list cursor '{}' repeats", following)));
-      cursor = std::move(following);
+    State& st = *state_;
+    const Instant now = st.clock.now();
+    if (!st.listing || st.listing->at != now || st.listing->after_request != st.requests_sent) {
+      st.listing.reset();
+      auto listed = st.list_devices();
+      if (!listed) return std::unexpected(std::move(listed.error()));
+      st.listing.emplace();
+      st.listing->at = now;
+      st.listing->devices = std::move(*listed);
+      State::index_listing(*st.listing);
+      st.listing->after_request = st.requests_sent;
     }
+    const State::DeviceListing& listing = *st.listing;
 
-
-    // Devices are known by deviceId (every path uses it); `id` is igloohome's
-    // internal id and never names a device to the API.
-    auto device_id = [](const json& d) { return string_or_empty(d, "deviceId"); };
-    auto links_to = [&](const json& d, const std::string& target, std::string_view type) {
-      if (!d.is_object() || !d.contains("linkedDevices") || !d["linkedDevices"].is_array()) return false;
-      for (const auto& link : d["linkedDevices"]) {
-        if (string_or_empty(link, "deviceId") != target) continue;
-        if (!type.empty() && link.contains("type") && string_or_empty(link, "type") != type) continue;
-        return true;
-      }
-      return false;
-    };
-
-    const json* lock = nullptr;
-    for (const auto& d : devices) {
-      if (device_id(d) == lock_id) {
-        lock = &d;
-        break;
-      }
-    }
-    if (!lock) return failure(FailureKind::lock_missing, 0, fmt::format("no device '{}' on the account", lock_id));
-    if (const auto type = string_or_empty(*lock, "type"); type != "Lock")
+    const auto found = listing.by_device_id.find(lock_id);
+    if (found == listing.by_device_id.end())
+      return failure(FailureKind::lock_missing, 0, fmt::format("no device '{}' on the account", lock_id));
+    const json& lock = listing.devices[found->second];
+    if (const auto type = string_or_empty(lock, "type"); type != "Lock")
       return failure(FailureKind::lock_missing, 0,
                      fmt::format("device '{}' is a {}, not a lock", lock_id, type.empty() ? "device" : type));
 
     LockInfo info{lock_id, std::nullopt};
-    for (const auto& d : devices) {
-      if (string_or_empty(d, "type") == "Bridge" && links_to(d, lock_id, "")) {
-        info.bridge_id = device_id(d);
-        return info;
-      }
+    if (const auto bridge = listing.bridge_of.find(lock_id); bridge != listing.bridge_of.end()) {
+      info.bridge_id = bridge->second;
+      return info;
     }
-    if (lock->contains("linkedDevices") && (*lock)["linkedDevices"].is_array()) {
-      for (const auto& link : (*lock)["linkedDevices"]) {
+    if (lock.contains("linkedDevices") && lock["linkedDevices"].is_array()) {
+      for (const auto& link : lock["linkedDevices"]) {
         if (string_or_empty(link, "type") == "Bridge" && !string_or_empty(link, "deviceId").empty()) {
           info.bridge_id = string_or_empty(link, "deviceId");
           return info;

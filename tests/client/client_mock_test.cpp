@@ -120,9 +120,60 @@ TEST_F(InProcessPaged, DescribeLockWalksEveryPage) {
     ASSERT_TRUE(lock.has_value()) << id << ": " << lock.error().message;
     EXPECT_EQ(lock->bridge_id.has_value(), std::string(id) != "LK-ALGO") << id;
   }
-  std::size_t with_cursor = 0;
-  for (const auto& entry : mock.journal()) with_cursor += entry.query.starts_with("cursor=");
-  EXPECT_GE(with_cursor, 3u * 3u);  // four devices: three follow-up pages per lookup
+  // Four devices a page each: one listing (three follow-up pages) serves the
+  // three lookups made at one instant with nothing in between.
+  auto pages = [&] {
+    std::size_t with_cursor = 0;
+    for (const auto& entry : mock.journal()) with_cursor += entry.query.starts_with("cursor=");
+    return with_cursor;
+  };
+  EXPECT_EQ(pages(), 3u);
+  clock.advance_to(clock.now() + Seconds{1});
+  ASSERT_TRUE(client.describe_lock("LK-1").has_value());
+  EXPECT_EQ(pages(), 6u);  // a new instant: listed again
+}
+
+std::size_t device_listings(const mock::Mock& mock) {
+  std::size_t n = 0;
+  for (const auto& entry : mock.journal()) n += entry.method == "GET" && entry.path.ends_with("/devices");
+  return n;
+}
+
+// Issue 16: assigning n locks at setup costs one listing, not n; but a listing
+// is a snapshot of one instant, so any other request, a later instant or a new
+// connection lists afresh, and a lock the account no longer has is found missing.
+TEST_F(InProcess, ADeviceListingServesOnlyLookupsAtItsInstantWithNothingInBetween) {
+  connect();
+  mock.clear_journal();
+  for (const char* id : {"LK-1", "LK-2", "LK-ALGO", "LK-NOPE"}) (void)client.describe_lock(id);
+  EXPECT_EQ(device_listings(mock), 1u);
+  EXPECT_EQ(client.describe_lock("LK-NOPE").error().kind, FailureKind::lock_missing);
+  EXPECT_EQ(client.describe_lock("LK-2")->bridge_id, "BR-1");
+
+  // Another request in between: the next lookup lists again.
+  const Instant now = clock.now();
+  ASSERT_TRUE(client.create_pin(lk1_job("482913", now + std::chrono::hours{1}, now + std::chrono::hours{30})).has_value());
+  ASSERT_TRUE(client.describe_lock("LK-1").has_value());
+  EXPECT_EQ(device_listings(mock), 2u);
+  ASSERT_TRUE(client.describe_lock("LK-2").has_value());
+  EXPECT_EQ(device_listings(mock), 2u);
+
+  // A new instant, a reconnection: listed again each time.
+  clock.advance_to(now + Seconds{1});
+  ASSERT_TRUE(client.describe_lock("LK-1").has_value());
+  EXPECT_EQ(device_listings(mock), 3u);
+  client.disconnect();
+  connect();
+  ASSERT_TRUE(client.describe_lock("LK-1").has_value());
+  EXPECT_EQ(device_listings(mock), 4u);
+
+  // A listing that fails is not kept: the next lookup asks again.
+  ASSERT_TRUE(mock.add_fault({{"kind", "http_error"}, {"status", 503}, {"path", "/igloohome/devices"}}).has_value());
+  clock.advance_to(now + Seconds{2});
+  EXPECT_EQ(client.describe_lock("LK-1").error().kind, FailureKind::retryable);
+  mock.clear_faults();
+  ASSERT_TRUE(client.describe_lock("LK-1").has_value());
+  EXPECT_EQ(device_listings(mock), 6u);
 }
 
 TEST_F(InProcess, C4_APinCreatedThroughTheBridgeOpensTheDoorInItsWindowOnly) {
