@@ -310,6 +310,7 @@ struct Engine::State {
   Profile profile;
   std::uint64_t salt;
   bool keep_audit_text = true;
+  Engine::AuditListener audit_listener;
 
   bool connected = false;
   std::string account_name;
@@ -354,11 +355,22 @@ struct Engine::State {
     e.kind = static_cast<std::uint8_t>(kind);
     e.rule = rule;
     e.attempt = bookings[b].attempt_no;
-    if (keep_audit_text) {
+    if (keep_audit_text || audit_listener) {
       fmt::memory_buffer text;
       fmt::format_to(std::back_inserter(text), f, std::forward<Args>(args)...);
-      e.text_offset = audit_text.append({text.data(), text.size()});
-      e.text_size = static_cast<std::uint32_t>(text.size());
+      if (keep_audit_text) {
+        e.text_offset = audit_text.append({text.data(), text.size()});
+        e.text_size = static_cast<std::uint32_t>(text.size());
+      }
+      if (audit_listener) {
+        AuditEvent a;
+        a.at = from_ticks(e.at);
+        a.kind = kind;
+        a.rule = std::string(name_of(rule));
+        a.message = std::string(text.data(), text.size());
+        a.attempt = e.attempt;
+        audit_listener(bookings[b].id, a);
+      }
     }
     bookings[b].audit.push_back(e);
   }
@@ -1095,6 +1107,7 @@ Engine::~Engine() = default;
 const Profile& Engine::profile() const noexcept { return state_->profile; }
 
 void Engine::keep_audit_text(bool keep) noexcept { state_->keep_audit_text = keep; }
+void Engine::on_audit(AuditListener listener) { state_->audit_listener = std::move(listener); }
 
 Result<std::string> Engine::connect(const Credentials& credentials) {
   State& s = *state_;

@@ -52,26 +52,11 @@ struct SutAdapter::State {
   std::unique_ptr<igloohome::HttpClient> http;
   std::unique_ptr<Engine> engine;
   bool finished = false;
-  std::map<std::string, std::size_t> audit_logged;  // booking -> audit entries already logged
 
   explicit State(SutAdapterOptions o) : options(std::move(o)), rng(options.seed) {}
 
   void log(std::string_view line) {
     if (options.log) *options.log << "lockstep-sut: " << line << '\n' << std::flush;
-  }
-
-  // The engine's decisions since the last call, on stderr: an adapter's log is
-  // what a conformance report quotes when something goes wrong.
-  void log_audit() {
-    if (!options.log || !engine) return;
-    for (const auto& id : engine->booking_ids()) {
-      const auto& trail = engine->audit(id);
-      auto& seen = audit_logged[id];
-      for (; seen < trail.size(); ++seen) {
-        const auto& e = trail[seen];
-        log(fmt::format("{} {} {} [{}] {}", format_instant(e.at), id, to_string(e.kind), e.rule, e.message));
-      }
-    }
   }
 
   detail::Answer init(const json& r) {
@@ -98,7 +83,12 @@ struct SutAdapter::State {
     if (!opened) return std::unexpected(detail::refusal(opened.error()));
     http = std::move(*opened);
     engine = std::make_unique<Engine>(clock, rng, http->client(), options.profile);
-    audit_logged.clear();
+    // The engine's decisions as it makes them, on stderr: an adapter's log is
+    // what a conformance report quotes when something goes wrong.
+    if (options.log)
+      engine->on_audit([this](const std::string& id, const AuditEvent& e) {
+        log(fmt::format("{} {} {} [{}] {}", format_instant(e.at), id, to_string(e.kind), e.rule, e.message));
+      });
     log(fmt::format("init at {}; igloohome token at {}, API at {}", *now_text, *auth_url, *api_url));
     return json{{"name", "lockstep-reference"}, {"version", options.version}};
   }
@@ -219,7 +209,6 @@ struct SutAdapter::State {
       // `now`, where the requests that follow take effect.
       e.run_until(*now);
       clock.advance_to(*now);
-      log_audit();
       return json{{"next_wakeup", detail::instant_or_null(e.next_wakeup())}};
     }
     if (type == "get_code") {

@@ -1,4 +1,6 @@
 // B1-B3 booking changes, M1 through the engine, and bad input of every kind.
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "world.hpp"
@@ -314,6 +316,45 @@ TEST(Audit, ReferencesStayValidAndEventsCiteRules) {
   ASSERT_EQ(w.engine.audit("c").size(), 1u);
   EXPECT_TRUE(w.engine.audit("c").front().message.empty());
   EXPECT_EQ(w.engine.audit("c").front().rule, "T3");
+}
+
+// The listener sees every event as it is recorded, in order: together they are
+// exactly the bookings' trails, text included even when the trails keep none.
+TEST(Audit, TheListenerSeesEachEventOnceAsRecorded) {
+  World w("2026-05-01T00:00:00Z");
+  std::vector<std::pair<std::string, AuditEvent>> heard;
+  w.engine.on_audit([&](const std::string& id, const AuditEvent& e) { heard.emplace_back(id, e); });
+  w.setup("UTC");
+  ASSERT_TRUE(w.book("a", "2026-05-20T15:00", "2026-05-22T10:00"));
+  ASSERT_TRUE(w.book("b", "2026-05-21T15:00", "2026-05-22T10:00"));
+  ASSERT_TRUE(w.engine.cancel_booking("b"));
+  w.run_until("2026-06-01T00:00:00Z");
+  std::map<std::string, std::vector<AuditEvent>> by_booking;
+  for (std::size_t i = 0; i < heard.size(); ++i) {
+    if (i > 0) {
+      EXPECT_LE(heard[i - 1].second.at, heard[i].second.at) << i;
+    }
+    by_booking[heard[i].first].push_back(heard[i].second);
+  }
+  ASSERT_EQ(by_booking.size(), 2u);
+  for (const auto& [id, events] : by_booking) {
+    const auto& trail = w.engine.audit(id);
+    ASSERT_EQ(events.size(), trail.size()) << id;
+    for (std::size_t i = 0; i < trail.size(); ++i) {
+      EXPECT_EQ(events[i].kind, trail[i].kind) << id << " " << i;
+      EXPECT_EQ(events[i].message, trail[i].message) << id << " " << i;
+      EXPECT_EQ(events[i].at, trail[i].at) << id << " " << i;
+    }
+  }
+  w.engine.keep_audit_text(false);
+  heard.clear();
+  ASSERT_TRUE(w.book("c", "2026-06-20T15:00", "2026-06-22T10:00"));
+  ASSERT_EQ(heard.size(), 1u);
+  EXPECT_FALSE(heard.front().second.message.empty());
+  EXPECT_TRUE(w.engine.audit("c").front().message.empty());
+  w.engine.on_audit({});
+  ASSERT_TRUE(w.book("d", "2026-06-25T15:00", "2026-06-26T10:00"));
+  EXPECT_EQ(heard.size(), 1u);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -159,6 +160,12 @@ class Engine {
   // Audit trail of one booking (empty when unknown), oldest first. The reference
   // stays valid as long as the engine; each call refreshes its contents.
   const std::vector<AuditEvent>& audit(const std::string& booking_id) const;
+  // Called with each audit event as it is recorded, in recording order: a log
+  // that follows the engine without re-reading every booking's trail after each
+  // step (the protocol adapter's stderr: that scan made a 20,000-booking year
+  // quadratic). Empty: none. The listener must not call back into the engine.
+  using AuditListener = std::function<void(const std::string& booking_id, const AuditEvent& event)>;
+  void on_audit(AuditListener listener);
   // Every alert and warning so far, oldest first.
   const std::vector<Notice>& notices() const noexcept;
   // Every booking id known, in the order first seen.
