@@ -30,6 +30,7 @@ std::vector<Violation> check_no_residual_access(const RunView& run, const Profil
   std::vector<Violation> out;
   if (!run.trace) return out;
   const auto& t = *run.trace;
+  const auto observed = observations_by_booking(t);
   for (const auto& p : t.probes) {
     if (p.booking.empty() || !p.opened) continue;
     if (auto c = t.cancelled_at.find(p.booking); c != t.cancelled_at.end() && p.at >= c->second + profile.delete_retry_window) {
@@ -43,8 +44,9 @@ std::vector<Violation> check_no_residual_access(const RunView& run, const Profil
     }
     // The window as last reported before the probe.
     std::optional<Instant> until;
-    for (const auto& o : t.observations)
-      if (o.booking == p.booking && o.at <= p.at && o.code && o.code->valid_until) until = o.code->valid_until;
+    if (const auto mine = observed.find(p.booking); mine != observed.end())
+      for (const Observation* o : mine->second)
+        if (o->at <= p.at && o->code && o->code->valid_until) until = o->code->valid_until;
     // A lock whose own clock is behind still reads the instant as inside the
     // window: the lock's clock, not the engine (igloohome-api.md, the lock's clock).
     if (until && p.at >= *until && p.at + lock_clock_drift(t, p.lock, p.at) < *until) continue;

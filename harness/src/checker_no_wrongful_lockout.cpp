@@ -50,6 +50,7 @@ std::vector<Violation> check_no_wrongful_lockout(const RunView& run) {
   std::vector<Violation> out;
   if (!run.scenario || !run.trace) return out;
   const auto& t = *run.trace;
+  const auto observed = observations_by_booking(t);
   for (const auto& p : t.probes) {
     if (p.booking.empty() || p.opened || !p.pin || p.lock.empty()) continue;
     // B3: an algoPIN longer than 24 h first typed more than 24 h after its start
@@ -58,8 +59,9 @@ std::vector<Violation> check_no_wrongful_lockout(const RunView& run) {
     if (t.cancelled_at.contains(p.booking) && t.cancelled_at.at(p.booking) <= p.at) continue;
     // What the participant said at that instant.
     const Observation* said = nullptr;
-    for (const auto& o : t.observations)
-      if (o.booking == p.booking && o.at == p.at) said = &o;
+    if (const auto mine = observed.find(p.booking); mine != observed.end())
+      for (const Observation* o : mine->second)
+        if (o->at == p.at) said = o;
     if (!said || !said->code || said->code->status != "active") continue;
     const auto stay = stay_of(*run.scenario, t, p.booking, p.at);
     if (!stay || p.at < stay->first || p.at >= stay->second) continue;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 
 namespace lockstep::harness {
 
@@ -56,11 +58,24 @@ std::map<std::string, std::vector<report::LockoutSpan>> lockouts_of(const Scenar
   std::map<std::string, bool> job_ran;
   for (const auto& c : calls)
     if (c.kind == ApiCall::Kind::job_status && c.job_done) job_ran[c.job_id] = *c.job_done;
+  // Indexes built once, so that a year of 20,000 bookings is not a scan of every
+  // call (and every fault) per booking: each booking's calls in journal order;
+  // each (lock, PIN)'s successful deletes in journal order; the outages.
+  std::unordered_map<std::string_view, std::vector<std::size_t>> calls_of;
+  std::map<std::pair<std::string_view, std::string_view>, std::vector<std::size_t>> deletes_of;
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    const auto& c = calls[i];
+    if (!c.booking.empty()) calls_of[c.booking].push_back(i);
+    if (c.kind == ApiCall::Kind::delete_pin && c.ok()) deletes_of[{c.lock, c.pin}].push_back(i);
+  }
+  std::vector<std::pair<Instant, std::optional<Instant>>> outages;
+  for (const FaultRecord& f : trace.faults)
+    if (f.fault.is_object() && f.fault.value("kind", std::string()) == "bridge_offline") outages.emplace_back(f.from, f.until);
   auto outage_at = [&](Instant t) {
-    return std::any_of(trace.faults.begin(), trace.faults.end(), [&](const FaultRecord& f) {
-      return f.fault.value("kind", std::string()) == "bridge_offline" && f.from <= t && (!f.until || t < *f.until);
-    });
+    return std::any_of(outages.begin(), outages.end(),
+                       [&](const auto& o) { return o.first <= t && (!o.second || t < *o.second); });
   };
+  static const std::vector<std::size_t> no_calls;
   const Instant end = trace.last;
   std::map<std::string, std::vector<report::LockoutSpan>> out;
   for (const auto& [booking, stay] : stays) {
@@ -71,9 +86,9 @@ std::map<std::string, std::vector<report::LockoutSpan>> lockouts_of(const Scenar
     std::vector<Instant> deletes;
     std::optional<Instant> first_code;
     bool outage_met = false, attempted = false;
-    for (std::size_t i = 0; i < calls.size(); ++i) {
+    const auto mine = calls_of.find(booking);
+    for (const std::size_t i : mine == calls_of.end() ? no_calls : mine->second) {
       const auto& c = calls[i];
-      if (c.booking != booking) continue;
       if (c.kind == ApiCall::Kind::delete_pin && c.ok()) deletes.push_back(c.at);
       if (!c.makes_code()) continue;
       attempted = true;
@@ -86,13 +101,10 @@ std::map<std::string, std::vector<report::LockoutSpan>> lockouts_of(const Scenar
           continue;
         }
       }
-      Instant gone = end;
-      for (std::size_t k = i + 1; k < calls.size(); ++k) {
-        const auto& d = calls[k];
-        if (d.kind == ApiCall::Kind::delete_pin && d.ok() && d.lock == c.lock && d.pin == c.pin) {
-          gone = d.at;
-          break;
-        }
+      Instant gone = end;  // the first successful delete of this PIN on this lock after the call
+      if (const auto d = deletes_of.find({c.lock, c.pin}); d != deletes_of.end()) {
+        const auto next = std::upper_bound(d->second.begin(), d->second.end(), i);
+        if (next != d->second.end()) gone = calls[*next].at;
       }
       const Instant from = std::max(c.at, c.start.value_or(c.at));
       const Instant to = std::min(gone, c.end.value_or(gone));

@@ -41,6 +41,12 @@ Result<json> MockControl::call(std::string_view method, std::string target, cons
   return answer;
 }
 
+std::unordered_map<std::string_view, std::vector<const Observation*>> observations_by_booking(const Trace& trace) {
+  std::unordered_map<std::string_view, std::vector<const Observation*>> out;
+  for (const auto& o : trace.observations) out[o.booking].push_back(&o);
+  return out;
+}
+
 Result<void> MockControl::set_now(Instant t) {
   json body = {{"now", format_instant(t)}};
   auto r = call("POST", "/__admin/clock", &body);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -20,8 +22,10 @@ std::optional<Instant> resolve_local(const std::string& zone_name, const std::st
   return zone->resolve(*civil);
 }
 
+using JobPolls = std::unordered_map<std::string_view, std::vector<const ApiCall*>>;
+
 // The outcome of one code-making call: HTTP first, then its job's last status poll.
-report::Attempt outcome(const ApiCall& c, const std::vector<ApiCall>& calls) {
+report::Attempt outcome(const ApiCall& c, const JobPolls& polls_of_job) {
   report::Attempt a;
   a.at = c.at;
   if (!c.ok()) {
@@ -34,8 +38,9 @@ report::Attempt outcome(const ApiCall& c, const std::vector<ApiCall>& calls) {
     return a;
   }
   std::optional<bool> done;
-  for (const auto& p : calls)
-    if (p.kind == ApiCall::Kind::job_status && p.job_id == c.job_id && p.index > c.index && p.job_done) done = p.job_done;
+  if (const auto polls = polls_of_job.find(c.job_id); polls != polls_of_job.end())
+    for (const ApiCall* p : polls->second)
+      if (p->index > c.index && p->job_done) done = p->job_done;
   a.ok = done.value_or(false);
   a.detail = !done ? "bridge job never confirmed" : *done ? "code created" : "bridge job failed";
   return a;
@@ -58,6 +63,26 @@ std::vector<report::BookingTimeline> lane_timelines(const Scenario& s, const Tra
     last[e.booking_id] = &e;
   }
   auto lockouts = lockouts_of(s, trace, calls);
+  // Each booking's observations, calls and probes, gathered in one pass each: a
+  // year of 20,000 bookings must not scan every list once per booking.
+  std::unordered_map<std::string_view, std::vector<const Observation*>> observations_of;
+  for (const auto& o : trace.observations)
+    if (o.code) observations_of[o.booking].push_back(&o);
+  std::unordered_map<std::string_view, std::vector<const ApiCall*>> calls_of;
+  for (const auto& c : calls)
+    if (!c.booking.empty()) calls_of[c.booking].push_back(&c);
+  std::unordered_map<std::string_view, std::vector<const ProbeRecord*>> probes_of_booking;
+  for (const auto& p : trace.probes) probes_of_booking[p.booking].push_back(&p);
+  JobPolls polls_of_job;
+  for (const auto& c : calls)
+    if (c.kind == ApiCall::Kind::job_status) polls_of_job[c.job_id].push_back(&c);
+  static const std::vector<const Observation*> no_observations;
+  static const std::vector<const ApiCall*> no_calls;
+  static const std::vector<const ProbeRecord*> no_probes;
+  auto find = [](const auto& index, const std::string& id, const auto& none) -> const auto& {
+    const auto it = index.find(id);
+    return it == index.end() ? none : it->second;
+  };
   std::vector<report::BookingTimeline> out;
   for (const auto& id : order) {
     const Event& e = *last[id];
@@ -71,8 +96,8 @@ std::vector<report::BookingTimeline> lane_timelines(const Scenario& s, const Tra
     b.checkout = resolve_local(b.timezone, b.checkout_local);
     if (auto it = trace.booked_at.find(id); it != trace.booked_at.end()) b.booked_at = it->second;
     if (auto it = trace.cancelled_at.find(id); it != trace.cancelled_at.end()) b.cancelled_at = it->second;
-    for (const auto& o : trace.observations) {
-      if (o.booking != id || !o.code) continue;
+    for (const Observation* observed : find(observations_of, id, no_observations)) {
+      const Observation& o = *observed;
       if (!o.lock.empty()) b.lock = o.lock;
       b.status = o.code->status;
       b.valid_from = o.code->valid_from;
@@ -90,18 +115,18 @@ std::vector<report::BookingTimeline> lane_timelines(const Scenario& s, const Tra
         if (auto pin = phone_pin(*e.booking.guest_phone)) phone = *pin;
       b.source = phone && *phone == *b.code ? "guest_phone" : "random";
     }
-    for (const auto& c : calls) {
-      if (c.booking != id) continue;
+    for (const ApiCall* call : find(calls_of, id, no_calls)) {
+      const ApiCall& c = *call;
       if (c.makes_code()) {
-        auto a = outcome(c, calls);
+        auto a = outcome(c, polls_of_job);
         if (a.ok && !b.created_at) b.created_at = a.at;
         b.attempts.push_back(std::move(a));
       } else if (c.kind == ApiCall::Kind::delete_pin && c.ok() && !b.deleted_at) {
         b.deleted_at = c.at;
       }
     }
-    for (const auto& p : trace.probes) {
-      if (p.booking != id) continue;
+    for (const ProbeRecord* probe : find(probes_of_booking, id, no_probes)) {
+      const ProbeRecord& p = *probe;
       report::DoorProbe d;
       d.at = p.at;
       d.lock = p.lock;

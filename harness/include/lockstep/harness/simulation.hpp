@@ -29,6 +29,8 @@
 #include <functional>
 #include <span>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -153,6 +155,12 @@ struct Trace {
   // API failing); empty when it ran to the end.
   std::string error;
 };
+
+// Each booking's observations in plan order, for checkers that ask "what did the
+// participant say about this booking": an index built once per trace, so a year
+// of 20,000 bookings is not a scan of every observation per probe. Pointers into
+// `trace`, valid while it lives.
+std::unordered_map<std::string_view, std::vector<const Observation*>> observations_by_booking(const Trace& trace);
 
 struct SimulationOptions {
   // Given to the participant's init (the mock's base URLs; informative in-process).
