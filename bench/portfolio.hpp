@@ -18,6 +18,7 @@
 #include "lockstep/clock.hpp"
 #include "lockstep/engine.hpp"
 #include "lockstep/mock/mock.hpp"
+#include "lockstep/mock/mock_clock.hpp"
 #include "lockstep/provider.hpp"
 #include "lockstep/random.hpp"
 #include "lockstep/time.hpp"
@@ -188,17 +189,6 @@ inline mock::World mock_world(const Portfolio& p) {
   return world;
 }
 
-// The mock's virtual clock as the engine's clock.
-class MockClock final : public Clock {
- public:
-  explicit MockClock(mock::Mock& m) : mock_(m) {}
-  Instant now() const override { return mock_.now(); }
-  void advance_to(Instant t) override {
-    if (t > mock_.now()) mock_.set_now(t);
-  }
-
- private:
-  mock::Mock& mock_;
-};
+using mock::MockClock;
 
 }  // namespace lockstep::bench

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "command.hpp"
+#include "suite_progress.hpp"
 #include "lockstep/harness/child_process.hpp"
 #include "lockstep/harness/conform.hpp"
 #include "lockstep/harness/conform_expectations.hpp"
@@ -131,31 +132,15 @@ int run_conform(const ConformArgs& args) {
   const auto started = std::chrono::system_clock::now();
   h::install_interrupt_handlers();
   const int jobs = args.jobs > 0 ? args.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  // Each verdict as it comes, flushed, whether stdout is a terminal or a pipe.
-  const bool colour = lockstep::cli::colour_wanted(STDOUT_FILENO);
-  const bool terminal = ::isatty(STDOUT_FILENO) == 1;
+  lockstep::cli::SuiteProgress progress(
+      args.suite, args.quiet, [&](const report::ScenarioResult& r, std::size_t done, std::size_t total, bool colour) {
+        print_result(r, done, total, colour, args.suite.verbose);
+      });
   std::size_t done = 0;
-  auto last_progress = std::chrono::steady_clock::now();
-  std::atomic<bool> failed_once{false};
-  auto stream = [&](const report::ScenarioResult& r) {
-    ++done;
-    const bool ok = r.verdict == report::Verdict::pass || r.verdict == report::Verdict::skip;
-    if (!ok) failed_once = true;
-    if (!args.quiet || r.verdict != report::Verdict::pass) {
-      print_result(r, done, scenarios.size(), colour, args.suite.verbose);
-    } else if (!terminal && std::chrono::steady_clock::now() - last_progress >= std::chrono::seconds(5)) {
-      last_progress = std::chrono::steady_clock::now();
-      std::cout << fmt::format("... {}/{} done\n", done, scenarios.size()) << std::flush;
-    }
-  };
+  auto stream = [&](const report::ScenarioResult& r) { progress.finished(++done, scenarios.size(), r); };
   std::vector<bool> finished;
-  auto all = h::conform_all(scenarios, options, jobs, stream, [&] { return h::interrupted() || (args.suite.fail_fast && failed_once.load()); }, &finished);
-  std::vector<report::ScenarioResult> results;
-  std::vector<std::string> left;
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    if (finished[i]) results.push_back(std::move(all[i]));
-    else left.push_back(scenarios[i].name);
-  }
+  auto all = h::conform_all(scenarios, options, jobs, stream, [&] { return progress.should_stop(); }, &finished);
+  auto [results, left] = lockstep::cli::split_finished(std::move(all), finished, scenarios);
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now() - started).count();
 
@@ -183,27 +168,11 @@ int run_conform(const ConformArgs& args) {
   run.not_run = left;  // interrupted, or --fail-fast
 
   report::ReportOptions report_options;
-  for (const auto& s : scenarios)
-    for (const auto& e : s.timeline)
-      if (e.kind == h::EventKind::connect && !e.client_secret.empty()) report_options.secrets.push_back(e.client_secret);
+  report_options.secrets = h::scenario_secrets(scenarios);
   auto summary = report::RunSummary::of(results);
   summary.duration_ms = elapsed;
   auto written = report::write_report_dir(args.report_dir, run, results, report_options, summary);
-  std::cout << lockstep::cli::summary_line(summary, args.seed, elapsed) << "\n";
-  if (!left.empty() && !h::interrupted())
-    std::cout << fmt::format("--fail-fast: stopped after the first failure; {} not run\n",
-                             lockstep::cli::count_of(left.size(), "scenario"));
-  if (written)
-    std::cout << "HTML report: " << (*written / "report.html").string() << "\n";
-  else
-    std::cerr << "lockstep conform: the report could not be written: " << written.error().message << "\n";
-  if (h::interrupted()) {
-    std::cout << fmt::format("conform: interrupted by signal {}: {} not run\n", h::interrupt_signal(),
-                             lockstep::cli::count_of(left.size(), "scenario"));
-    std::cout.flush();
-    return h::interrupted_exit_code();
-  }
-  return summary.exit_code();
+  return lockstep::cli::finish_suite("conform", summary, args.seed, elapsed, left, written);
 }
 
 const bool registered = lockstep::cli::register_subcommand(

@@ -13,6 +13,7 @@
 #include "command.hpp"
 #include "lockstep/harness/explore.hpp"
 #include "lockstep/json_input.hpp"
+#include "lockstep/mock/world.hpp"
 #include "lockstep/harness/interrupt.hpp"
 #include "lockstep/harness/report.hpp"
 #include "lockstep/harness/scenario_loader.hpp"
@@ -94,7 +95,12 @@ int write_report(const Args& args, const lockstep::harness::ExploreResult& resul
   summary.lockout = result.lockout;  // the headline figure: every run's, not only the failing one's
   summary.duration_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now() - started).count();
-  auto written = report::write_report_dir(args.report_dir, info, results, {}, summary);
+  // Generated scenarios connect with the default world's accounts: their
+  // secrets are never shown, like those of run's and conform's scenarios.
+  report::ReportOptions report_options;
+  for (const auto& account : lockstep::mock::default_world().accounts)
+    report_options.secrets.push_back(account.client_secret);
+  auto written = report::write_report_dir(args.report_dir, info, results, report_options, summary);
   if (!written) {
     std::cerr << "lockstep explore: the report could not be written: " << written.error().message << "\n";
     return 2;

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "suite_progress.hpp"
 #include "lockstep/harness/report.hpp"
 #include "lockstep/harness/interrupt.hpp"
 #include "lockstep/harness/runner.hpp"
@@ -105,33 +106,14 @@ int run(const Args& a) {
   options.transport = a.transport == "http" ? h::TransportKind::http : h::TransportKind::in_process;
   options.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
-  // Each scenario's verdict as it finishes, flushed, terminal or pipe; failures
-  // with the one command that replays them.
+  // Each scenario's verdict as it finishes; failures with the one command that
+  // replays them. --fail-fast: the first scenario that does not pass stops the
+  // run like a signal would (those still playing are left, listed as not run).
   options.binary = lockstep::cli::replay_binary();
   h::install_interrupt_handlers();
-  // --fail-fast: the first scenario that does not pass stops the run like a
-  // signal would (those still playing are left, listed as not run).
-  std::atomic<bool> failed_once{false};
-  options.stop = [&] { return h::interrupted() || (a.suite.fail_fast && failed_once.load()); };
-  const bool colour = lockstep::cli::colour_wanted(STDOUT_FILENO);
-  const bool terminal = ::isatty(STDOUT_FILENO) == 1;
-  const auto started = std::chrono::steady_clock::now();
-  auto last_progress = started;
-  std::vector<bool> finished;
-  auto all = h::run_scenarios(
-      scenarios, options,
-      [&](std::size_t done, std::size_t total, const report::ScenarioResult& r) {
+  lockstep::cli::SuiteProgress progress(
+      a.suite, a.quiet, [&](const report::ScenarioResult& r, std::size_t done, std::size_t total, bool colour) {
         const bool ok = r.verdict == report::Verdict::pass || r.verdict == report::Verdict::skip;
-        if (!ok) failed_once = true;
-        if (a.quiet && ok) {
-          // Not a terminal (a CI log): a line every few seconds says it is alive.
-          const auto now = std::chrono::steady_clock::now();
-          if (!terminal && now - last_progress >= std::chrono::seconds(5)) {
-            last_progress = now;
-            std::cout << fmt::format("... {}/{} done\n", done, total) << std::flush;
-          }
-          return;
-        }
         std::cout << fmt::format("[{}/{}] {} {}{}\n", done, total, lockstep::cli::verdict_word(r.verdict, colour),
                                  r.name, ok ? std::string() : " (" + r.file + ")");
         if (!r.error.empty()) std::cout << "  " << r.error << "\n";
@@ -145,15 +127,15 @@ int run(const Args& a) {
         }
         if (!ok && a.suite.verbose) lockstep::cli::print_failure_audits(r, std::cout);
         if (!ok) std::cout << "  replay: " << r.replay << "\n";
-        std::cout.flush();
-      },
+      });
+  options.stop = [&] { return progress.should_stop(); };
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<bool> finished;
+  auto all = h::run_scenarios(
+      scenarios, options,
+      [&](std::size_t done, std::size_t total, const report::ScenarioResult& r) { progress.finished(done, total, r); },
       &finished);
-  std::vector<report::ScenarioResult> results;
-  std::vector<std::string> left;
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    if (finished[i]) results.push_back(std::move(all[i]));
-    else left.push_back(scenarios[i].name);
-  }
+  auto [results, left] = lockstep::cli::split_finished(std::move(all), finished, scenarios);
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
 
@@ -185,34 +167,11 @@ int run(const Args& a) {
   info.not_run = left;  // interrupted, or --fail-fast
 
   report::ReportOptions report_options;
-  std::set<std::string> secrets;
-  for (const auto& s : scenarios) {
-    for (const auto& e : s.timeline)
-      if (!e.client_secret.empty()) secrets.insert(e.client_secret);
-    if (s.world)
-      for (const auto& acc : s.world->accounts) secrets.insert(acc.client_secret);
-  }
-  report_options.secrets.assign(secrets.begin(), secrets.end());
+  report_options.secrets = h::scenario_secrets(scenarios);
   auto summary = report::RunSummary::of(results);
   summary.duration_ms = elapsed;
   auto written = report::write_report_dir(a.report_dir, info, results, report_options, summary);
-
-  std::cout << lockstep::cli::summary_line(summary, a.seed, elapsed) << "\n";
-  if (!left.empty() && !h::interrupted())
-    std::cout << fmt::format("--fail-fast: stopped after the first failure; {} not run\n",
-                             lockstep::cli::count_of(left.size(), "scenario"));
-  if (!written) {
-    std::cerr << "lockstep run: reports not written: " << written.error().message << "\n";
-    return 2;
-  }
-  std::cout << "HTML report: " << (*written / "report.html").string() << "\n";
-  if (h::interrupted()) {
-    std::cout << fmt::format("run: interrupted by signal {}: {} scenario(s) not run\n", h::interrupt_signal(),
-                             left.size());
-    std::cout.flush();
-    return h::interrupted_exit_code();
-  }
-  return summary.exit_code();
+  return lockstep::cli::finish_suite("run", summary, a.seed, elapsed, left, written);
 }
 
 const bool registered = lockstep::cli::register_subcommand(

@@ -15,6 +15,7 @@
 #include "lockstep/harness/reference_participant.hpp"
 #include "lockstep/harness/scenario_loader.hpp"
 #include "lockstep/harness/shell_quote.hpp"
+#include "lockstep/harness/timelines.hpp"
 #include "lockstep/igloohome/client.hpp"
 #include "lockstep/mock/in_process_transport.hpp"
 #include "lockstep/mock/mock.hpp"
@@ -32,47 +33,17 @@ std::vector<Scenario> select_scenarios(std::vector<Scenario> all, std::string_vi
 namespace detail {
 namespace {
 
-std::optional<Instant> resolve_local(const std::string& zone_name, const std::string& local) {
-  auto civil = parse_local(local);
-  if (!civil) return std::nullopt;
-  auto zone = Zone::locate(zone_name);
-  if (!zone) return std::nullopt;
-  return zone->resolve(*civil);
-}
-
-// The report's picture of every booking: what was asked (the scenario), what the
-// engine decided (its view, audit trail, notices) and when things happened.
+// The report's picture of every booking: the lane's story from the trace alone
+// (lane_timelines: what was asked, the codes as observed, the journal's attempts,
+// door probes, lockouts — the same for run and conform), then what only an
+// in-process engine can add: its own view (window, status, fallback, attempts
+// with its reasons), audit trail and notices.
 std::vector<report::BookingTimeline> timelines(const Scenario& s, const Trace& trace,
                                                const ReferenceParticipant& participant) {
-  std::map<std::string, std::string> zone_of;
-  std::vector<std::string> order;
-  std::map<std::string, const Event*> last_booking;  // the booking as last accepted
-  std::map<std::size_t, bool> accepted;
-  for (const auto& c : trace.commands) accepted[c.event_index] = !c.error;
-  for (std::size_t i = 0; i < s.timeline.size(); ++i) {
-    const auto& e = s.timeline[i];
-    const bool ok = accepted.contains(i) && accepted[i];
-    if (e.kind == EventKind::put_property && ok) zone_of[e.property_id] = e.timezone;
-    if (e.kind == EventKind::put_booking && ok) {
-      if (!last_booking.contains(e.booking_id)) order.push_back(e.booking_id);
-      last_booking[e.booking_id] = &e;
-    }
-  }
+  std::vector<report::BookingTimeline> out = lane_timelines(s, trace, read_api_calls(s, trace));
   const Engine* engine = participant.engine();
-  auto lockouts = lockouts_of(s, trace, read_api_calls(s, trace));
-  std::vector<report::BookingTimeline> out;
-  for (const auto& id : order) {
-    const Event& e = *last_booking[id];
-    report::BookingTimeline b;
-    b.id = id;
-    b.property = e.booking.property_id;
-    b.timezone = zone_of[b.property];
-    b.checkin_local = e.booking.checkin;
-    b.checkout_local = e.booking.checkout;
-    b.checkin = resolve_local(b.timezone, b.checkin_local);
-    b.checkout = resolve_local(b.timezone, b.checkout_local);
-    if (auto it = trace.booked_at.find(id); it != trace.booked_at.end()) b.booked_at = it->second;
-    if (auto it = trace.cancelled_at.find(id); it != trace.cancelled_at.end()) b.cancelled_at = it->second;
+  for (auto& b : out) {
+    const std::string& id = b.id;
     if (auto view = participant.inspect(id)) {
       b.lock = view->lock_id;
       b.valid_from = view->valid_from;
@@ -81,8 +52,8 @@ std::vector<report::BookingTimeline> timelines(const Scenario& s, const Trace& t
       b.retry_deadline = view->retry_deadline;
       b.status = std::string(to_string(view->status));
       b.code = view->code;
-      if (view->kind) b.kind = std::string(to_string(*view->kind));
-      if (view->source) b.source = std::string(to_string(*view->source));
+      b.kind = view->kind ? std::string(to_string(*view->kind)) : std::string();
+      b.source = view->source ? std::string(to_string(*view->source)) : std::string();
       if (view->fallback) b.fallback = std::string(to_string(*view->fallback));
       b.created_at = view->issued_at;
       std::map<int, std::string> failed;  // attempt number -> why
@@ -90,6 +61,7 @@ std::vector<report::BookingTimeline> timelines(const Scenario& s, const Trace& t
         for (const auto& a : engine->audit(id))
           if (a.kind == AuditKind::attempt_failed || a.kind == AuditKind::generation_failed)
             failed.try_emplace(a.attempt, a.message);
+      b.attempts.clear();
       for (std::size_t i = 0; i < view->attempts.size(); ++i) {
         const int number = static_cast<int>(i) + 1;
         report::Attempt at;
@@ -101,15 +73,15 @@ std::vector<report::BookingTimeline> timelines(const Scenario& s, const Trace& t
       }
     }
     if (engine) {
+      std::optional<Instant> deleted_at;
       for (const auto& a : engine->audit(id)) {
         b.audit.push_back(report::AuditEntry{a.at, std::string(to_string(a.kind)), a.rule, a.message});
-        if (a.kind == AuditKind::code_deleted) b.deleted_at = a.at;
+        if (a.kind == AuditKind::code_deleted) deleted_at = a.at;
       }
+      if (deleted_at) b.deleted_at = deleted_at;
       for (const auto& n : engine->notices())
         if (n.booking_id == id) b.notices.push_back(report::NoticeEntry{n.at, n.code, n.rule, n.message});
     }
-    if (auto l = lockouts.find(id); l != lockouts.end()) b.lockouts = std::move(l->second);
-    out.push_back(std::move(b));
   }
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <map>
+#include <set>
 #include <utility>
 
 namespace lockstep::harness {
@@ -44,6 +45,18 @@ bool scenario_has_tag(const Scenario& scenario, std::string_view tag) noexcept {
   for (const auto& t : scenario.tags)
     if (t == tag) return true;
   return false;
+}
+
+std::vector<std::string> scenario_secrets(const std::vector<Scenario>& scenarios) {
+  std::set<std::string> secrets;
+  for (const auto& s : scenarios) {
+    for (const auto& e : s.timeline)
+      if (!e.client_secret.empty()) secrets.insert(e.client_secret);
+    if (s.world)
+      for (const auto& account : s.world->accounts)
+        if (!account.client_secret.empty()) secrets.insert(account.client_secret);
+  }
+  return {secrets.begin(), secrets.end()};
 }
 
 Instant default_end(const Scenario& scenario) {

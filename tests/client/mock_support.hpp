@@ -11,21 +11,11 @@
 #include "lockstep/clock.hpp"
 #include "lockstep/igloohome/client.hpp"
 #include "lockstep/mock/mock.hpp"
+#include "lockstep/mock/mock_clock.hpp"
 
 namespace lockstep::igloohome::testing {
 
-// The mock's own virtual clock as a lockstep::Clock (in-process).
-class MockClock final : public Clock {
- public:
-  explicit MockClock(mock::Mock& m) : mock_(m) {}
-  Instant now() const override { return mock_.now(); }
-  void advance_to(Instant t) override {
-    if (t > mock_.now()) mock_.set_now(t);
-  }
-
- private:
-  mock::Mock& mock_;
-};
+using mock::MockClock;  // the mock's own virtual clock as a lockstep::Clock (in-process)
 
 // /__admin/* over HTTP, as a test or a person would use it.
 class Admin {

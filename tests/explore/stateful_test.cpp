@@ -32,6 +32,7 @@
 #include "lockstep/igloohome/client.hpp"
 #include "lockstep/mock/in_process_transport.hpp"
 #include "lockstep/mock/mock.hpp"
+#include "lockstep/mock/mock_clock.hpp"
 #include "lockstep/random.hpp"
 
 namespace lockstep {
@@ -42,18 +43,7 @@ using std::chrono::minutes;
 
 const Instant kStart = parse_instant("2026-03-20T00:00:00Z").value();
 
-// The engine's clock is the mock's: both always agree on "now".
-class MockClock final : public Clock {
- public:
-  explicit MockClock(mock::Mock& m) : mock_(m) {}
-  Instant now() const override { return mock_.now(); }
-  void advance_to(Instant t) override {
-    if (t > mock_.now()) mock_.set_now(t);
-  }
-
- private:
-  mock::Mock& mock_;
-};
+using mock::MockClock;
 
 struct ModelBooking {
   int checkin_hours = 0;  // after kStart, local Paris wall clock

@@ -7,26 +7,13 @@
 #include "lockstep/clock.hpp"
 #include "lockstep/engine.hpp"
 #include "lockstep/igloohome/client.hpp"
+#include "lockstep/mock/mock_clock.hpp"
 #include "lockstep/mock/server.hpp"
 #include "lockstep/random.hpp"
 #include "support.hpp"
 
 namespace lockstep::mock::testing {
 namespace {
-
-// The engine's clock is the mock's virtual clock: when the engine moves time,
-// the mock sees the same instant.
-class MockClock final : public Clock {
- public:
-  explicit MockClock(Mock& mock) : mock_(mock) {}
-  Instant now() const override { return mock_.now(); }
-  void advance_to(Instant t) override {
-    if (t > mock_.now()) mock_.set_now(t);
-  }
-
- private:
-  Mock& mock_;
-};
 
 TEST(MockWithEngine, BridgeOutageThenRecoveryOnTheHourlyRetry) {
   Mock mock;

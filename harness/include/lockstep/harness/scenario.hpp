@@ -210,6 +210,11 @@ struct Scenario {
 // True when `tag` is one of the scenario's tags (exact, case-sensitive match).
 bool scenario_has_tag(const Scenario& scenario, std::string_view tag) noexcept;
 
+// Every client secret the scenarios hold (their connect events and their worlds'
+// accounts), sorted and unique: the values no report may show (run, conform and
+// explore pass them to report::ReportOptions::secrets).
+std::vector<std::string> scenario_secrets(const std::vector<Scenario>& scenarios);
+
 // The end of virtual time when the scenario gives none: two days after the latest
 // of its timeline, probes, expectation instants and every booking's check-out
 // (read in its property's zone when known, else as UTC), so deletions and their
