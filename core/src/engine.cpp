@@ -1016,6 +1016,22 @@ struct Engine::State {
     return live.lock == rec.lock && live.pin == rec.pin && live.state != RecordState::gone;
   }
 
+  // B1: another booking's live code on the same lock has this expired record's
+  // value (a returning guest's phone, C2, on back-to-back stays). igloohome
+  // deletes by value, so the delete would take that guest's code off the lock;
+  // this entry's own window has ended, and the lock refuses it outside it (C4).
+  const PinRecord* value_held_by_another(Index r) const {
+    const PinRecord& rec = records[r];
+    if (rec.valid_until > now()) return nullptr;  // still in its window: it must go (a cancellation)
+    const auto [first, last] = locks[rec.lock].pins.equal_range(rec.pin);
+    for (auto it = first; it != last; ++it) {
+      const PinRecord& other = records[it->second];
+      if (it->second == r || other.booking == rec.booking || other.state == RecordState::gone) continue;
+      if (other.valid_until > now()) return &other;
+    }
+    return nullptr;
+  }
+
   // B1: the kept code of a guest in their stay reached its own end before its
   // replacement was on: it goes like any expired code (C4).
   void expire_old(Index r) {
@@ -1039,6 +1055,14 @@ struct Engine::State {
       audit(rec.booking, AuditKind::code_deleted, Rule::B1,
             "PIN {} not deleted from lock {}: the booking holds it again for its new window", rec.pin,
             locks[rec.lock].id);
+      return retire_record(r);
+    }
+    if (const PinRecord* other = value_held_by_another(r)) {
+      audit(rec.booking, AuditKind::code_deleted, Rule::B1,
+            "PIN {} not deleted from lock {}: booking {} holds the same value until {} and igloohome deletes by "
+            "value; this entry's window ended at {}, outside which the lock refuses it",
+            rec.pin, locks[rec.lock].id, bookings[other->booking].id, format_instant(other->valid_until),
+            format_instant(rec.valid_until));
       return retire_record(r);
     }
     rec.try_start = now();

@@ -613,6 +613,27 @@ class Engine:
             return False
         return (b.status == "active" and b.kind == "pin" and b.code == d.pin) or bool(b.job and b.job[1] == d.pin)
 
+    def held_by_another(self, d):
+        """B1: once d's own window has ended, does another booking still hold d's value
+        on d's lock (made, being made, kept, or itself still to delete)? igloohome
+        deletes by value: deleting would take that guest's code off the lock."""
+        if d.valid_until > self.now:
+            return None  # still in its window (a cancellation): it must go
+        for b in self.bookings.values():
+            if b.id == d.booking_id or b.lock_id != d.lock_id:
+                continue
+            if b.kind == "pin" and b.code == d.pin and b.status == "active" and b.valid_until > self.now:
+                return b.id
+            if b.job and b.job[1] == d.pin:
+                return b.id
+            if b.kept and b.kept[:2] == (d.pin, d.lock_id) and b.kept[4] > self.now:
+                return b.id
+        for other in self.deletions:
+            if other is not d and other.booking_id != d.booking_id and other.lock_id == d.lock_id \
+                    and other.pin == d.pin and other.valid_until > self.now:
+                return other.booking_id
+        return None
+
     def cancel_booking(self, booking_id):  # B2
         b = self.bookings.get(booking_id)
         if b is None:
@@ -790,6 +811,9 @@ class Engine:
             return self.deletions.remove(d)
         if d.job is None and self.holds_again(d):
             log(f"{d.booking_id}: PIN {d.pin} not deleted: the booking holds it again for its new window")
+            return self.deletions.remove(d)
+        if d.job is None and (other := self.held_by_another(d)):
+            log(f"{d.booking_id}: PIN {d.pin} not deleted: {other} holds the same value and igloohome deletes by value")
             return self.deletions.remove(d)
         try:
             if d.job is None:

@@ -24,6 +24,27 @@ bool deletes_met_an_outage(const RunView& run, const std::string& booking, const
   return tried;
 }
 
+// B1/C2: the PIN that opened is, at `at`, the active code of another booking on
+// the same lock (a returning guest's phone digits on back-to-back stays): the
+// door opened for a right that exists. The value is one on the lock; igloohome
+// deletes by value, so the expired entry is left to its window.
+bool another_booking_holds(const std::unordered_map<std::string_view, std::vector<const Observation*>>& observed,
+                           const ProbeRecord& p) {
+  if (!p.pin) return false;
+  for (const auto& [booking, readings] : observed) {
+    if (booking == p.booking) continue;
+    const Observation* last = nullptr;
+    for (const Observation* o : readings)
+      if (o->at <= p.at && o->code) last = o;
+    if (!last || last->lock != p.lock) continue;
+    const auto& c = *last->code;
+    if (c.status == "active" && c.code == p.pin && c.valid_from && c.valid_until && *c.valid_from <= p.at &&
+        p.at < *c.valid_until)
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<Violation> check_no_residual_access(const RunView& run, const Profile& profile) {
@@ -51,6 +72,7 @@ std::vector<Violation> check_no_residual_access(const RunView& run, const Profil
     // window: the lock's clock, not the engine (igloohome-api.md, the lock's clock).
     if (until && p.at >= *until && p.at + lock_clock_drift(t, p.lock, p.at) < *until) continue;
     if (until && p.at >= *until && p.pin && deletes_met_an_outage(run, p.booking, *p.pin, *until, p.at)) continue;
+    if (until && p.at >= *until && another_booking_holds(observed, p)) continue;
     if (until && p.at >= *until)
       out.push_back({Rule::C4, p.booking, "residual access", fmt::format("refused from {}", format_instant(*until)),
                      "opened",
