@@ -80,24 +80,42 @@ std::map<std::string, std::vector<report::LockoutSpan>> lockouts_of(const Scenar
   std::map<std::string, std::vector<report::LockoutSpan>> out;
   for (const auto& [booking, stay] : stays) {
     if (trace.cancelled_at.contains(booking)) continue;
+    // No right to enter before the booking existed (a walk-in booked after check-in).
+    Instant entitled_from = stay.from;
+    if (const auto booked = trace.booked_at.find(booking); booked != trace.booked_at.end())
+      entitled_from = std::max(entitled_from, booked->second);
     const Instant until = std::min(stay.until, end);
-    if (until <= stay.from) continue;
+    if (until <= entitled_from) continue;
     std::vector<Interval> opens, opens_on_lock_clock;
     std::vector<Instant> deletes;
     std::optional<Instant> first_code;
     bool outage_met = false, attempted = false;
+    // Before the first code came: did an attempt meet an outage, or fail otherwise?
+    std::optional<Instant> first_outage, first_failure;
     const auto mine = calls_of.find(booking);
     for (const std::size_t i : mine == calls_of.end() ? no_calls : mine->second) {
       const auto& c = calls[i];
       if (c.kind == ApiCall::Kind::delete_pin && c.ok()) deletes.push_back(c.at);
       if (!c.makes_code()) continue;
       attempted = true;
-      if (outage_at(c.at) || c.status == 406) outage_met = true;
-      if (!c.ok()) continue;
+      const bool outage_now = outage_at(c.at) || c.status == 406;
+      if (outage_now) {
+        outage_met = true;
+        if (!first_outage) first_outage = c.at;
+      }
+      if (!c.ok()) {
+        if (!outage_now && !first_failure) first_failure = c.at;
+        continue;
+      }
       if (c.kind == ApiCall::Kind::create_pin) {
         const auto ran = job_ran.find(c.job_id);
         if (ran == job_ran.end() || !ran->second) {
-          if (ran != job_ran.end() && outage_at(c.at)) outage_met = true;
+          if (ran != job_ran.end() && outage_at(c.at)) {
+            outage_met = true;
+            if (!first_outage) first_outage = c.at;
+          } else if (ran != job_ran.end() && !first_failure) {
+            first_failure = c.at;
+          }
           continue;
         }
       }
@@ -121,8 +139,8 @@ std::map<std::string, std::vector<report::LockoutSpan>> lockouts_of(const Scenar
       if (!first_code || c.at < *first_code) first_code = c.at;
     }
     std::sort(deletes.begin(), deletes.end());
-    const auto true_gaps = uncovered(stay.from, until, opens);
-    for (const auto& gap : uncovered(stay.from, until, opens_on_lock_clock)) {
+    const auto true_gaps = uncovered(entitled_from, until, opens);
+    for (const auto& gap : uncovered(entitled_from, until, opens_on_lock_clock)) {
       // Open on true time throughout: only the lock's clock kept the guest out.
       const bool clock_only = std::none_of(true_gaps.begin(), true_gaps.end(), [&](const Interval& g) {
         return g.from < gap.until && gap.from < g.until;
@@ -135,6 +153,9 @@ std::map<std::string, std::vector<report::LockoutSpan>> lockouts_of(const Scenar
       const bool after_delete = std::any_of(deletes.begin(), deletes.end(), [&](Instant d) { return d <= gap.from; });
       if (!first_code) cause = outage_met ? "outage" : attempted ? "failed_code" : "not_yet_made";
       else if (after_delete && gap.from >= *first_code) cause = "deleted_early";
+      // The code came late: because attempts before it met an outage or failed.
+      else if (first_outage && *first_outage < *first_code) cause = "outage";
+      else if (first_failure && *first_failure < *first_code) cause = "failed_code";
       else cause = "not_yet_made";
       out[booking].push_back({gap.from, gap.until, cause});
     }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "lockstep/harness/api_calls.hpp"
 #include "lockstep/harness/expectations.hpp"
@@ -145,6 +146,52 @@ std::string replay_command(const Scenario& scenario, const RunOptions& options) 
   return cmd;
 }
 
+// expect_lockout: the causes of the bookings' lockout minutes must be exactly
+// the declared ones. A cause not declared is a guest locked out by surprise (B1:
+// a guest never loses access they have a right to); a declared one that did not
+// happen means the scenario no longer shows what it says.
+std::vector<report::Failure> lockout_failures(const std::vector<std::string>& expected,
+                                              const std::vector<report::BookingTimeline>& bookings) {
+  std::map<std::string, std::int64_t> minutes;           // cause -> minutes
+  std::map<std::string, std::string> first_booking;      // cause -> the first booking with it
+  std::map<std::string, Instant> first_at;
+  for (const auto& b : bookings)
+    for (const auto& span : b.lockouts) {
+      if (span.minutes() <= 0) continue;
+      minutes[span.cause] += span.minutes();
+      if (!first_booking.contains(span.cause)) {
+        first_booking[span.cause] = b.id;
+        first_at[span.cause] = span.from;
+      }
+    }
+  std::vector<report::Failure> out;
+  for (const auto& [cause, total] : minutes) {
+    if (std::find(expected.begin(), expected.end(), cause) != expected.end()) continue;
+    report::Failure f;
+    f.rule = "B1";
+    f.booking = first_booking[cause];
+    f.what = "lockout";
+    f.expected = expected.empty() ? "no lockout minutes" : fmt::format("lockout only of {}", fmt::join(expected, ", "));
+    f.observed = fmt::format("{} min of {}", total, cause);
+    f.at = first_at[cause];
+    f.message = fmt::format("{} guest-minutes inside stays with no working code ({}), first {} from {}; the scenario's "
+                            "expect_lockout does not name this cause",
+                            total, cause, f.booking, format_instant(*f.at));
+    out.push_back(std::move(f));
+  }
+  for (const auto& cause : expected) {
+    if (minutes.contains(cause)) continue;
+    report::Failure f;
+    f.rule = "B1";
+    f.what = "lockout";
+    f.expected = fmt::format("lockout minutes of {}", cause);
+    f.observed = "none";
+    f.message = fmt::format("the scenario's expect_lockout names {}, but no guest-minute was lost to it", cause);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 report::ScenarioResult run_scenario(const Scenario& input, const RunOptions& options) {
   report::ScenarioResult r;
   r.name = input.name;
@@ -181,6 +228,8 @@ report::ScenarioResult run_scenario(const Scenario& input, const RunOptions& opt
     }
     r.failures = std::move(played.judgement.failures);
     r.skipped = std::move(played.judgement.skipped);
+    if (scenario.expect_lockout && played.trace.error.empty())
+      for (auto& f : lockout_failures(*scenario.expect_lockout, r.bookings)) r.failures.push_back(std::move(f));
     if (!played.trace.error.empty()) {
       r.verdict = report::Verdict::error;
       r.error = played.trace.error;

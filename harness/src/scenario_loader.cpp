@@ -13,6 +13,7 @@
 #include "lockstep/rule.hpp"
 
 #include "input_problems.hpp"
+#include "lockstep/harness/lockout.hpp"
 #include "lockstep/harness/profile.hpp"
 #include "lockstep/harness/yaml_input.hpp"
 #include "lockstep/json_input.hpp"
@@ -476,7 +477,7 @@ mock::World read_world_file(const std::filesystem::path& path, const std::string
 
 Scenario read_scenario(const json& j, const std::string& path, const std::filesystem::path& file, Problems& problems) {
   Obj o(j, path, &problems,
-        {"$schema", "name", "description", "tags", "rules", "start", "end", "world", "seed", "profile",
+        {"$schema", "name", "description", "tags", "expect_lockout", "rules", "start", "end", "world", "seed", "profile",
          "tick_cadence_minutes", "connect", "properties", "locks", "bookings", "timeline", "probes", "expect", "calls",
          "generator"});
   Scenario s;
@@ -497,6 +498,20 @@ Scenario read_scenario(const json& j, const std::string& path, const std::filesy
       if (std::find(s.tags.begin(), s.tags.end(), tag) != s.tags.end()) throw Bad{p, fmt::format("tag \"{}\" listed twice", tag)};
       s.tags.push_back(std::move(tag));
     }, &problems);
+  });
+  attempt([&] {
+    if (!o.has("expect_lockout")) return;
+    std::vector<std::string> causes;
+    o.array("expect_lockout", [&](const json& v, const std::string& p) {
+      const std::string cause = Obj::as_string(v, p);
+      if (std::none_of(std::begin(kLockoutCauses), std::end(kLockoutCauses), [&](const char* c) { return cause == c; }))
+        throw Bad{p, fmt::format("unknown lockout cause \"{}\" (one of not_yet_made, outage, failed_code, "
+                                 "deleted_early, drifted_lock)", cause)};
+      if (std::find(causes.begin(), causes.end(), cause) != causes.end())
+        throw Bad{p, fmt::format("cause \"{}\" listed twice", cause)};
+      causes.push_back(cause);
+    }, &problems);
+    s.expect_lockout = std::move(causes);
   });
   attempt([&] {
     if (!o.has("rules")) throw Bad{o.sub("rules"), "required field missing"};

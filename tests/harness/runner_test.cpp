@@ -1,6 +1,7 @@
 // The runner: deliberately wrong expectations are reported with the right rule
 // id; runs are deterministic for a seed; in-process and HTTP agree; the default
 // suite passes.
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -166,6 +167,59 @@ TEST(DefaultSuite, EveryScenarioPasses) {
     passed += r.verdict == report::Verdict::pass;
   }
   EXPECT_EQ(passed, static_cast<int>(scenarios.size()));
+  // Issue 12: the reference locks no guest out on the default suite except where a
+  // scenario provokes it on purpose, and each such scenario says so (its
+  // expect_lockout, which run_scenario then holds it to).
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    std::int64_t minutes = 0;
+    for (const auto& b : results[i].bookings)
+      for (const auto& span : b.lockouts) minutes += span.minutes();
+    if (minutes > 0) {
+      EXPECT_TRUE(scenarios[i].expect_lockout.has_value())
+          << scenarios[i].name << ": " << minutes << " lockout minutes, and no expect_lockout says they are on purpose";
+    }
+  }
+}
+
+report::BookingTimeline locked_out(const std::string& id, const std::string& cause, int minutes) {
+  report::BookingTimeline b;
+  b.id = id;
+  const Instant from = parse_instant("2026-06-10T15:00:00Z").value();
+  b.lockouts.push_back({from, from + std::chrono::minutes{minutes}, cause});
+  return b;
+}
+
+TEST(ExpectLockout, TheCausesMustBeExactlyTheDeclaredOnes) {
+  const std::vector<report::BookingTimeline> bookings{locked_out("B1", "outage", 60), locked_out("B2", "outage", 30),
+                                                      locked_out("B3", "not_yet_made", 0)};
+  EXPECT_TRUE(lockout_failures({"outage"}, bookings).empty());
+  // Undeclared: B1 named, minutes summed; a zero-minute span is no lockout.
+  const auto surprise = lockout_failures({}, bookings);
+  ASSERT_EQ(surprise.size(), 1u);
+  EXPECT_EQ(surprise[0].rule, "B1");
+  EXPECT_EQ(surprise[0].booking, "B1");
+  EXPECT_EQ(surprise[0].observed, "90 min of outage");
+  // Declared but absent.
+  const auto missing = lockout_failures({"outage", "failed_code"}, bookings);
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_NE(missing[0].message.find("failed_code"), std::string::npos) << missing[0].message;
+}
+
+TEST(ExpectLockout, ARunFailsAScenarioWhoseLockoutItDoesNotDeclare) {
+  auto scenarios = load("scenarios/retries.json");
+  const auto it = std::find_if(scenarios.begin(), scenarios.end(),
+                               [](const Scenario& s) { return s.name == "outage-through-retry-deadline"; });
+  ASSERT_NE(it, scenarios.end());
+  Scenario s = *it;
+  ASSERT_EQ(s.expect_lockout, std::vector<std::string>{"outage"});
+  EXPECT_EQ(run_scenario(s, RunOptions{}).verdict, report::Verdict::pass);
+  s.expect_lockout = std::vector<std::string>{};
+  const auto r = run_scenario(s, RunOptions{});
+  EXPECT_EQ(r.verdict, report::Verdict::fail);
+  ASSERT_FALSE(r.failures.empty());
+  EXPECT_EQ(r.failures.back().what, "lockout");
+  s.expect_lockout.reset();  // not declared: not judged
+  EXPECT_EQ(run_scenario(s, RunOptions{}).verdict, report::Verdict::pass);
 }
 
 }  // namespace

@@ -87,6 +87,20 @@ TEST(ScenarioLoader, ObjectWithNonUtf8KeyIsRefusedNotThrown) {
   EXPECT_THAT(e.message, HasSubstr("must be an array"));
 }
 
+TEST(ScenarioLoader, ExpectLockoutNamesKnownCausesOnce) {
+  auto ok = parse_scenarios_text(minimal_with(R"("name": "n")", R"("name": "n", "expect_lockout": ["outage"])"), "x.json");
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->front().expect_lockout, std::vector<std::string>{"outage"});
+  auto absent = parse_scenarios_text(kMinimal, "x.json");
+  ASSERT_TRUE(absent);
+  EXPECT_FALSE(absent->front().expect_lockout.has_value());
+  auto e = refusal(minimal_with(R"("name": "n")", R"("name": "n", "expect_lockout": ["outage", "bad_luck"])"));
+  EXPECT_EQ(e.field, "expect_lockout[1]");
+  EXPECT_THAT(e.message, HasSubstr("unknown lockout cause \"bad_luck\""));
+  e = refusal(minimal_with(R"("name": "n")", R"("name": "n", "expect_lockout": ["outage", "outage"])"));
+  EXPECT_THAT(e.message, HasSubstr("listed twice"));
+}
+
 TEST(ScenarioLoader, BadValuesNamePathAndReason) {
   struct Case {
     std::string from, to, path, reason;

@@ -51,6 +51,12 @@ std::string replay_command(const Scenario& scenario, const RunOptions& options);
 // result naming it.
 report::ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options);
 
+// A scenario's expect_lockout against the lockout spans of its bookings: one B1
+// failure per cause with minutes it does not name, and one per named cause that
+// lost no minute (run_scenario adds them when the scenario declares the field).
+std::vector<report::Failure> lockout_failures(const std::vector<std::string>& expected,
+                                              const std::vector<report::BookingTimeline>& bookings);
+
 // Called after each scenario finishes (from the worker thread that ran it, one
 // call at a time): how many are done, of how many, and the result.
 using ProgressFn = std::function<void(std::size_t done, std::size_t total, const report::ScenarioResult&)>;

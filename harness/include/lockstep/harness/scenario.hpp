@@ -189,6 +189,10 @@ struct Scenario {
   std::string json_path;  // its place in the file: "" (single) or "[3]" (suite)
   std::vector<std::string> rules;  // behaviour.md ids it exercises
   std::vector<std::string> tags;   // free words for selecting scenarios (`--tag`), as written
+  // The lockout causes (lockout.hpp) the scenario provokes on purpose. When given,
+  // `run` fails the scenario unless the reference's lockout minutes have exactly
+  // these causes (an empty list: no lockout at all).
+  std::optional<std::vector<std::string>> expect_lockout;
 
   std::optional<mock::World> world;  // absent: mock::default_world()
   std::string world_file;            // as written, when the world came from a file
