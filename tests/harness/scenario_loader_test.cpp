@@ -245,3 +245,30 @@ TEST(DefaultSuite, LoadsAndCoversEveryRule) {
 
 }  // namespace
 }  // namespace lockstep::harness
+
+namespace lockstep::harness {
+namespace {
+
+// run, conform and explore scrub the same secrets from their reports: every
+// connect's and every world account's, once each.
+TEST(ScenarioSecrets, EveryConnectAndWorldAccountOnce) {
+  Scenario a;
+  Event connect;
+  connect.kind = EventKind::connect;
+  connect.client_secret = "s-connect";
+  a.timeline.push_back(connect);
+  a.timeline.push_back(Event{});  // a tick: no secret
+  Scenario b;
+  b.world = mock::default_world();
+  b.world->accounts.push_back({"other", "s-world", "Other", {}, {}});
+  b.timeline.push_back(connect);
+  const auto secrets = scenario_secrets({a, b});
+  std::set<std::string> expected{"s-connect", "s-world"};
+  for (const auto& account : mock::default_world().accounts) expected.insert(account.client_secret);
+  EXPECT_EQ(std::set<std::string>(secrets.begin(), secrets.end()), expected);
+  EXPECT_EQ(secrets.size(), expected.size());  // each once
+  EXPECT_TRUE(scenario_secrets({}).empty());
+}
+
+}  // namespace
+}  // namespace lockstep::harness
