@@ -123,6 +123,10 @@ TEST_F(RunCli, SelectionListFailFastAndVerbose) {
                                            HasSubstr("no scenario has tag 'no-such-tag'")))
         << r.output;
   }
+  // The flag takes every word after it: a path there is named as the likely slip.
+  auto slip = lockstep_run("--scenario bridge-code-basic " + file);
+  EXPECT_EQ(slip.status, 2) << slip.output;
+  EXPECT_THAT(slip.output, HasSubstr("(a path? --scenario takes every word after it")) << slip.output;
 
   auto fast = lockstep_run(file + " --jobs 1 --fail-fast");
   EXPECT_EQ(fast.status, 1) << fast.output;
