@@ -44,6 +44,20 @@ std::optional<Instant> lock_changed_at(const Scenario& s, const Trace& t, const 
   return changed;
 }
 
+// The window igloohome was given for the PIN the guest typed: the latest
+// successful call of the booking that made that value on that lock by then. It
+// can differ from the booking's window: an algoPIN made late starts at the
+// current hour (C5), and the lock judges that window by its own clock.
+std::optional<std::pair<Instant, Instant>> window_on_lock(const RunView& run, const ProbeRecord& p) {
+  std::optional<std::pair<Instant, Instant>> window;
+  for (const auto& c : run.calls) {
+    if (c.at > p.at) break;
+    if (c.booking != p.booking || !c.makes_code() || !c.ok() || c.lock != p.lock || c.pin != *p.pin) continue;
+    if (c.start && c.end) window = std::pair{*c.start, *c.end};
+  }
+  return window;
+}
+
 }  // namespace
 
 std::vector<Violation> check_no_wrongful_lockout(const RunView& run) {
@@ -77,6 +91,10 @@ std::vector<Violation> check_no_wrongful_lockout(const RunView& run) {
     if (on_lock != p.at && said->code->valid_from && said->code->valid_until &&
         (on_lock < *said->code->valid_from || on_lock >= *said->code->valid_until))
       continue;
+    if (on_lock != p.at) {
+      const auto window = window_on_lock(run, p);
+      if (window && (on_lock < window->first || on_lock >= window->second)) continue;
+    }
     out.push_back({Rule::B1, p.booking, "guest refused", "the door opens (the booking is active, the guest in their stay)",
                    fmt::format("refused ({})", p.reason),
                    fmt::format("at {} the guest of {} typed {} at {} during their stay and was refused ({}), though "

@@ -4,6 +4,7 @@
 // deliberately wrong implementation is found and shrunk.
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <ostream>
 
 // nlohmann::json inlined at -O2 trips g++ 12's -Wnull-dereference (a false positive).
@@ -114,6 +115,19 @@ TEST(ExploreShrink, KeepsTheFailureAndDropsTheRest) {
   for (const auto& e : shrunk["timeline"]) EXPECT_EQ(e.value("id", ""), "f1") << e.dump();
   EXPECT_TRUE(shrunk["probes"].empty());
   EXPECT_TRUE(parse_scenarios(shrunk, "shrunk.json")) << shrunk.dump(2);
+}
+
+// Findings of the explorer that were the checkers' mistakes, kept as scenarios
+// the reference must pass (each file's description says what it was).
+TEST(ExploreRegressions, CheckerFalseAlarmsStayFixed) {
+  for (const char* name : {"drifted-algopin-made-late.json"}) {
+    const auto path = std::filesystem::path(LOCKSTEP_SOURCE_DIR) / "tests/explore/data" / name;
+    std::ifstream in(path);
+    ASSERT_TRUE(in) << path;
+    const auto scenario = nlohmann::json::parse(in);
+    const auto verdict = check_reference(scenario, 8387330837408538263ULL);
+    EXPECT_TRUE(verdict.problems.empty()) << name << ": " << fmt::format("{}", fmt::join(verdict.problems, "\n"));
+  }
 }
 
 // Each conformance mutant of examples/python-sut breaks one rule. The explorer
