@@ -1016,19 +1016,47 @@ struct Engine::State {
     return live.lock == rec.lock && live.pin == rec.pin && live.state != RecordState::gone;
   }
 
-  // B1: another booking's live code on the same lock has this expired record's
-  // value (a returning guest's phone, C2, on back-to-back stays). igloohome
-  // deletes by value, so the delete would take that guest's code off the lock;
-  // this entry's own window has ended, and the lock refuses it outside it (C4).
+  // Two bookings of one guest: the same phone number, digits compared (a
+  // returning guest). Only then may an entry of one stand for the other's.
+  static bool same_guest(const Booking& a, const Booking& b) {
+    if (!a.guest_phone || !b.guest_phone) return false;
+    auto digits = [](const std::string& phone) {
+      std::string d;
+      for (char c : phone)
+        if (c >= '0' && c <= '9') d += c;
+      return d;
+    };
+    const std::string da = digits(*a.guest_phone);
+    return !da.empty() && da == digits(*b.guest_phone);
+  }
+
+  // B1: another booking's live code on this lock has this record's value (a
+  // guest-phone PIN, C2, shared by stays that do not overlap). igloohome deletes
+  // by value, so deleting this entry would take that code off the lock too. The
+  // entry is left when leaving it lets no one in who could not enter anyway:
+  // its window has ended (the lock refuses it); or both stays are one guest's
+  // and what is left of it lies inside its own booking's current window on this
+  // lock (a guest in their stay whose code was replaced) or inside the other
+  // entry's. Otherwise (a cancellation, a stay cut short, two guests whose
+  // numbers end alike) it must go, and the other entry with it.
   const PinRecord* value_held_by_another(Index r) const {
     const PinRecord& rec = records[r];
-    if (rec.valid_until > now()) return nullptr;  // still in its window: it must go (a cancellation)
+    const Booking& own = bookings[rec.booking];
+    const Instant from = std::max(now(), rec.valid_from);
+    const PinRecord* holder = nullptr;
     const auto [first, last] = locks[rec.lock].pins.equal_range(rec.pin);
     for (auto it = first; it != last; ++it) {
       const PinRecord& other = records[it->second];
       if (it->second == r || other.booking == rec.booking || other.state == RecordState::gone) continue;
-      if (other.valid_until > now()) return &other;
+      if (other.valid_until <= now()) continue;
+      if (rec.valid_until <= from) return &other;
+      if (!same_guest(own, bookings[other.booking])) continue;
+      if (other.valid_from <= from && rec.valid_until <= other.valid_until) return &other;
+      if (!holder) holder = &other;
     }
+    if (holder && !own.cancelled && own.lock == rec.lock && own.plan.valid_from <= from &&
+        rec.valid_until <= own.plan.valid_until)
+      return holder;
     return nullptr;
   }
 
@@ -1060,7 +1088,7 @@ struct Engine::State {
     if (const PinRecord* other = value_held_by_another(r)) {
       audit(rec.booking, AuditKind::code_deleted, Rule::B1,
             "PIN {} not deleted from lock {}: booking {} holds the same value until {} and igloohome deletes by "
-            "value; this entry's window ended at {}, outside which the lock refuses it",
+            "value; this entry (to {}) opens nothing that is not open anyway",
             rec.pin, locks[rec.lock].id, bookings[other->booking].id, format_instant(other->valid_until),
             format_instant(rec.valid_until));
       return retire_record(r);

@@ -614,25 +614,49 @@ class Engine:
         return (b.status == "active" and b.kind == "pin" and b.code == d.pin) or bool(b.job and b.job[1] == d.pin)
 
     def held_by_another(self, d):
-        """B1: once d's own window has ended, does another booking still hold d's value
-        on d's lock (made, being made, kept, or itself still to delete)? igloohome
-        deletes by value: deleting would take that guest's code off the lock."""
-        if d.valid_until > self.now:
-            return None  # still in its window (a cancellation): it must go
+        """B1: does another booking hold d's value on d's lock (made, being made, kept,
+        or itself still to delete)? igloohome deletes by value: deleting d would take
+        that code off too. d is left when that lets no one in who could not enter
+        anyway: its window has ended; or both stays are one guest's (the same phone
+        digits) and what is left of d lies inside its own booking's current window
+        on that lock, or inside the other's."""
+        start = max(self.now, d.valid_from)
+        own = self.bookings.get(d.booking_id)
+        holders = []  # (booking, valid_from, valid_until)
         for b in self.bookings.values():
             if b.id == d.booking_id or b.lock_id != d.lock_id:
                 continue
             if b.kind == "pin" and b.code == d.pin and b.status == "active" and b.valid_until > self.now:
-                return b.id
-            if b.job and b.job[1] == d.pin:
-                return b.id
-            if b.kept and b.kept[:2] == (d.pin, d.lock_id) and b.kept[4] > self.now:
-                return b.id
+                holders.append((b, b.valid_from, b.valid_until))
+            elif b.job and b.job[1] == d.pin and b.valid_until > self.now:
+                holders.append((b, b.valid_from, b.valid_until))
+            elif b.kept and b.kept[:2] == (d.pin, d.lock_id) and b.kept[4] > self.now:
+                holders.append((b, b.kept[3], b.kept[4]))
         for other in self.deletions:
             if other is not d and other.booking_id != d.booking_id and other.lock_id == d.lock_id \
-                    and other.pin == d.pin and other.valid_until > self.now:
-                return other.booking_id
+                    and other.pin == d.pin and other.valid_until > self.now and other.booking_id in self.bookings:
+                holders.append((self.bookings[other.booking_id], other.valid_from, other.valid_until))
+        if not holders:
+            return None
+        if d.valid_until <= start:
+            return holders[0][0].id
+        same = [(b, f, u) for b, f, u in holders if self.same_guest(own, b)]
+        if not same:
+            return None
+        if any(f <= start and d.valid_until <= u for _, f, u in same):
+            return same[0][0].id
+        if own is not None and not own.cancelled and own.lock_id == d.lock_id and own.valid_from is not None \
+                and own.valid_from <= start and d.valid_until <= own.valid_until:
+            return same[0][0].id
         return None
+
+    @staticmethod
+    def same_guest(a, b):
+        """Two bookings of one guest: the same phone number, digits compared."""
+        if a is None or b is None or not a.phone or not b.phone:
+            return False
+        da = "".join(c for c in a.phone if c in "0123456789")
+        return bool(da) and da == "".join(c for c in b.phone if c in "0123456789")
 
     def cancel_booking(self, booking_id):  # B2
         b = self.bookings.get(booking_id)
