@@ -24,6 +24,7 @@
 #include "lockstep/harness/report.hpp"
 #include "lockstep/harness/runner.hpp"
 #include "lockstep/harness/scenario_loader.hpp"
+#include "lockstep/harness/shell_quote.hpp"
 #include "lockstep/time.hpp"
 
 // A namespace of its own (not anonymous): the subcommands' files are compiled
@@ -160,8 +161,11 @@ int run_conform(const ConformArgs& args) {
   if (!selection.empty()) run.options["selection"] = selection.as_flags().substr(1);
   run.tz_database_version = lockstep::tz_database_version();
   run.lockstep_version = LOCKSTEP_VERSION;
-  run.command_line = fmt::format("{} conform --sut '{}' --seed {}{}", options.lockstep_binary, args.sut, args.seed,
-                                 selection.as_flags());
+  // The whole command, pasteable: the paths too (as run's header has them).
+  std::string paths_text;
+  for (const auto& p : paths) paths_text += " " + h::shell_quote(p.string());
+  run.command_line = fmt::format("{} conform --sut {} --seed {}{}{}", h::shell_quote(options.lockstep_binary),
+                                 h::shell_quote(args.sut), args.seed, selection.as_flags(), paths_text);
   run.subject = args.sut;
 
   if (h::interrupted()) run.interrupted = true;

@@ -161,9 +161,14 @@ namespace lockstep::cli {
 void add_suite_flags(CLI::App& sub, SuiteFlags& f) {
   sub.add_option("--filter", f.selection.filter,
                  "Only scenarios whose name contains this, or matches it as a glob (* ?)");
-  sub.add_option("--scenario", f.selection.names, "Only the scenario of exactly this name (repeatable)");
-  sub.add_option("--rule", f.selection.rules, "Only scenarios that exercise this behaviour.md rule, e.g. T4 (repeatable)");
-  sub.add_option("--tag", f.selection.tags, "Only scenarios with this tag (repeatable)");
+  // One value per flag, repeated for more: a vector option would otherwise take
+  // every word after it, so `--scenario NAME scenarios/` read the path as a name
+  // (and conform's printed replays, which end with the file, did not work).
+  sub.add_option("--scenario", f.selection.names, "Only the scenario of exactly this name (repeatable)")
+      ->allow_extra_args(false);
+  sub.add_option("--rule", f.selection.rules, "Only scenarios that exercise this behaviour.md rule, e.g. T4 (repeatable)")
+      ->allow_extra_args(false);
+  sub.add_option("--tag", f.selection.tags, "Only scenarios with this tag (repeatable)")->allow_extra_args(false);
   sub.add_flag("--list", f.list, "List the selected scenarios (name, file, rules, tags) and exit");
   sub.add_flag("--fail-fast", f.fail_fast,
                "Stop at the first scenario that does not pass (the report lists the ones not run)");

@@ -308,16 +308,22 @@ class Comparer {
             fmt::format("at {} the code of {} is of kind {} for the reference, {} for the implementation", when, b,
                         show(rc.kind), show(oc.kind)),
             r.at);
+      // A window divergence is marked where the two windows first differ (the
+      // earlier of the two starts or ends), not where it was read: the report
+      // draws it there, on the lanes, next to the bars that differ.
+      auto where_windows_part = [&](const std::optional<Instant>& a, const std::optional<Instant>& c) {
+        return a && c ? std::min(*a, *c) : r.at;
+      };
       if (rc.valid_from != oc.valid_from)
         add(window_rule(b, true), b, "valid_from", show(rc.valid_from), show(oc.valid_from),
             fmt::format("at {} the window of {} starts at {} for the reference, {} for the implementation", when, b,
                         show(rc.valid_from), show(oc.valid_from)),
-            r.at);
+            where_windows_part(rc.valid_from, oc.valid_from));
       if (rc.valid_until != oc.valid_until)
         add(window_rule(b, false), b, "valid_until", show(rc.valid_until), show(oc.valid_until),
             fmt::format("at {} the window of {} ends at {} for the reference, {} for the implementation", when, b,
                         show(rc.valid_until), show(oc.valid_until)),
-            r.at);
+            where_windows_part(rc.valid_until, oc.valid_until));
       if (rc.code.has_value() != oc.code.has_value()) {
         if (rc.status == oc.status)
           add(Rule::T3, b, "code", rc.code ? "a code" : "no code", oc.code ? "a code" : "no code",

@@ -1,7 +1,6 @@
 #include "lockstep/harness/selection.hpp"
 
 #include <algorithm>
-#include <filesystem>
 #include <set>
 
 #include <fmt/format.h>
@@ -65,16 +64,7 @@ std::vector<std::string> selection_misses(const std::vector<Scenario>& all, cons
   }
   std::vector<std::string> out;
   for (const auto& n : selection.names)
-    if (!names.contains(n)) {
-      // `--scenario NAME scenarios/` reads the path as a second name (the flag
-      // takes several): say so rather than leave the user puzzled.
-      std::error_code ec;
-      const bool path = n.find('/') != std::string::npos || std::filesystem::exists(n, ec);
-      out.push_back(path ? fmt::format("no scenario is named '{}' (a path? --scenario takes every word after it: put "
-                                       "the files first, or write --scenario=NAME)",
-                                       n)
-                         : fmt::format("no scenario is named '{}'", n));
-    }
+    if (!names.contains(n)) out.push_back(fmt::format("no scenario is named '{}'", n));
   for (const auto& r : selection.rules)
     if (!rules.contains(r)) out.push_back(fmt::format("no scenario exercises rule '{}'", r));
   for (const auto& t : selection.tags)

@@ -10,7 +10,10 @@
 #include <filesystem>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <sstream>
+
+#include <sys/wait.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -111,6 +114,19 @@ TEST(ConformCli, AnotherRetryIntervalFailsOnT4AndCanBeAccepted) {
   for (const auto& f : s["failures"]) t4 |= f["rule"] == "T4" && f["booking"] == "B1";
   EXPECT_TRUE(t4) << s.dump(1);
   EXPECT_NE(out.output.find("replay: "), std::string::npos);
+
+  // The replay line, pasted into a shell in another directory, plays exactly
+  // that scenario again and fails the same way (it ends with the file's path).
+  const auto at = out.output.find("replay: ");
+  ASSERT_NE(at, std::string::npos);
+  const std::string replay = out.output.substr(at + 8, out.output.find('\n', at) - at - 8);
+  const std::string pasted = "cd / && " + replay + " --report-dir " + shell_quote((dir.path() / "replayed").string()) +
+                             " > " + shell_quote((dir.path() / "replayed.txt").string()) + " 2>&1";
+  const int status = std::system(pasted.c_str());
+  std::ifstream replayed_out(dir.path() / "replayed.txt");
+  const std::string replayed((std::istreambuf_iterator<char>(replayed_out)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << replay << "\n" << replayed;
+  EXPECT_NE(replayed.find("1 scenario: 0 passed, 1 failed"), std::string::npos) << replay << "\n" << replayed;
 
   // The same reading given to the reference: no divergence left.
   auto same = conform(dir, "--sut " + sut + " --profile " + profile + " --filter outage-retries " + file);
