@@ -147,6 +147,9 @@ struct Lock {
   std::unordered_multimap<std::string, Index> pins;
   // C5: variances (bit 1..3) used per identical algoPIN window.
   std::map<WindowKey, std::uint8_t> variances;
+  // B1: bookings making their code again after another's delete took it (by
+  // value): their PIN is theirs until it is back on (usually empty).
+  std::vector<Index> remaking;
 
   LockKind kind() const { return bridge_id ? LockKind::bridge : LockKind::algopin; }
   bool is_igloohome() const { return brand == Brand::igloohome; }
@@ -195,6 +198,9 @@ struct Booking {
   // B1: a move made during the stay retries until the new window ends, not
   // only until the T4 deadline (long past for a guest already in the stay).
   bool move_in_stay = false;
+  // B1: made again after another booking's delete took its PIN (remake_sharers);
+  // the PIN is reserved for it on its lock until it is back on.
+  bool remaking = false;
 
   // Generation cycle.
   std::optional<Instant> generate_at;
@@ -416,7 +422,8 @@ struct Engine::State {
     return random_pin(stream, [&](std::string_view pin) { return pin_in_use(lock, pin, b, bk.plan); });
   }
 
-  // C1: another booking's code with this value on this lock, windows overlapping.
+  // C1: another booking's code with this value on this lock, windows overlapping
+  // (or being made again there after another's delete took it: remake_sharers).
   bool pin_in_use(Index lock, std::string_view pin, Index b, const BookingPlan& plan) const {
     const auto [first, last] = locks[lock].pins.equal_range(std::string(pin));
     for (auto it = first; it != last; ++it) {
@@ -424,7 +431,19 @@ struct Engine::State {
       if (r.booking == b || r.state == RecordState::gone) continue;
       if (overlaps(r.valid_from, r.valid_until, plan.valid_from, plan.valid_until)) return true;
     }
+    for (const Index other : locks[lock].remaking) {
+      const Booking& o = bookings[other];
+      if (other != b && !o.cancelled && o.preferred_pin == pin &&
+          overlaps(o.plan.valid_from, o.plan.valid_until, plan.valid_from, plan.valid_until))
+        return true;
+    }
     return false;
+  }
+
+  void stop_remaking(Index b) {
+    Booking& bk = bookings[b];
+    for (auto& lock : locks) std::erase(lock.remaking, b);
+    bk.remaking = false;
   }
 
   // B1: an entry of booking `b` with value `pin` may still be on the lock (kept
@@ -856,6 +875,7 @@ struct Engine::State {
         bk.kind = CodeKind::pin;
         bk.issued_at = now();
         bk.preferred_pin.reset();
+        if (bk.remaking) stop_remaking(rec.booking);
         bk.preferred_source.reset();
         audit(b, AuditKind::code_created, Rule::C4, "PIN {} ({}) created on lock {}, valid {} to {}",
               rec.pin, to_string(bk.source.value_or(PinSource::random)), locks[rec.lock].id,
@@ -1060,6 +1080,37 @@ struct Engine::State {
     return nullptr;
   }
 
+  // B1: igloohome deleted `pin` from `lock` by value, so every other booking's
+  // code with that value went too (one that could not be left, see
+  // value_held_by_another). Each is made again at once, with the same PIN.
+  void remake_sharers(Index lock, const std::string& pin, Index deleted_for) {
+    std::vector<Index> gone;
+    const auto [first, last] = locks[lock].pins.equal_range(pin);
+    for (auto it = first; it != last; ++it) {
+      const PinRecord& other = records[it->second];
+      if (other.booking == deleted_for || other.state != RecordState::active || other.valid_until <= now()) continue;
+      const Booking& bk = bookings[other.booking];
+      if (bk.cancelled || bk.record != it->second) continue;
+      gone.push_back(it->second);
+    }
+    for (const Index o : gone) {
+      const Index b = records[o].booking;
+      Booking& bk = bookings[b];
+      audit(b, AuditKind::code_moved, Rule::B1,
+            "PIN {} went from lock {} with booking {}'s entry (igloohome deletes by value): making it again", pin,
+            locks[lock].id, bookings[deleted_for].id);
+      bk.preferred_pin = pin;
+      bk.preferred_source = bk.source;
+      bk.record = kNoIndex;
+      retire_record(o);
+      replan(b, Timing::at_once, AuditKind::rescheduled, Rule::B1);
+      if (bk.lock == lock && !bk.remaking) {
+        bk.remaking = true;
+        locks[lock].remaking.push_back(b);
+      }
+    }
+  }
+
   // B1: the kept code of a guest in their stay reached its own end before its
   // replacement was on: it goes like any expired code (C4).
   void expire_old(Index r) {
@@ -1106,10 +1157,14 @@ struct Engine::State {
     PinRecord& rec = records[r];
     if (!status) return delete_failed(r, status.error());
     switch (status->state) {
-      case JobState::completed:
+      case JobState::completed: {
         audit(rec.booking, AuditKind::code_deleted, rec.delete_rule, "PIN {} deleted from lock {}",
               rec.pin, locks[rec.lock].id);
-        return retire_record(r);
+        const Index lock = rec.lock, owner = rec.booking;
+        const std::string pin = rec.pin;
+        retire_record(r);
+        return remake_sharers(lock, pin, owner);
+      }
       case JobState::pending:
         if (now() - rec.try_start >= profile.retry_interval) {
           return delete_failed(r, ProviderFailure{FailureKind::retryable, 0, "delete job still pending"});
@@ -1516,6 +1571,7 @@ Result<void> Engine::cancel_booking(const std::string& booking_id) {
   if (bk.cancelled) return {};
   bk.cancelled = true;
   ++bk.gen;
+  if (bk.remaking) s.stop_remaking(b);
   if (bk.old_record != kNoIndex) {
     const Index r = bk.old_record;
     bk.old_record = kNoIndex;

@@ -256,6 +256,7 @@ class Booking:
     kept: object = None        # B1: the code a guest in their stay keeps until the new one is on:
                                # (pin, lock_id, bridge_id, valid_from, valid_until)
     move_in_stay: bool = False  # B1: that new code is retried until its window ends
+    remaking: bool = False     # B1: made again after another's delete took its PIN (reserved until back on)
 
 
 @dataclass
@@ -371,8 +372,12 @@ class Engine:
         return len(steps) == 1 and steps <= {-1, 0, 1}
 
     def in_use(self, lock_id, pin, b):
-        """Is pin held on lock_id by another booking whose window overlaps b's?"""
+        """Is pin held on lock_id by another booking whose window overlaps b's (or
+        being made again there after another's delete took it: remake_sharers)?"""
         for other in self.bookings.values():
+            if other is not b and other.remaking and not other.cancelled and other.lock_id == lock_id \
+                    and other.preferred_pin == pin and other.valid_from < b.valid_until and b.valid_from < other.valid_until:
+                return True
             if other is not b and other.lock_id == lock_id and other.kind == "pin" and other.code == pin \
                     and other.status == "active" and other.valid_from < b.valid_until and b.valid_from < other.valid_until:
                 return True
@@ -650,6 +655,17 @@ class Engine:
             return same[0][0].id
         return None
 
+    def remake_sharers(self, d):
+        """B1: igloohome deleted d's value by value, so another booking's code with it
+        went too: each is made again at once, with the same PIN."""
+        for b in list(self.bookings.values()):
+            if b.id == d.booking_id or b.cancelled or b.lock_id != d.lock_id:
+                continue
+            if b.kind == "pin" and b.status == "active" and b.code == d.pin and b.valid_until > self.now:
+                log(f"{b.id}: PIN {b.code} went from {d.lock_id} with {d.booking_id}'s entry: making it again")
+                self.schedule(b, at_once=True, preferred=(b.code, b.source, b.fallback))
+                b.remaking = b.lock_id == d.lock_id
+
     @staticmethod
     def same_guest(a, b):
         """Two bookings of one guest: the same phone number, digits compared."""
@@ -794,6 +810,7 @@ class Engine:
             return self.attempt_failed(b, started, ApiError(0, "job_failed", f"bridge job {job_id}: {state}"))
         b.code, b.kind, b.source, b.fallback, b.status = pin, "pin", source, fallback, "active"
         b.preferred_pin = None
+        b.remaking = False
         if b.kept is not None:
             self.release_kept(b)
         log(f"{b.id}: code {pin} on {b.lock_id} for [{fmt_instant(b.valid_from)}, {fmt_instant(b.valid_until)})")
@@ -850,7 +867,7 @@ class Engine:
             if state == "completed":
                 self.deletions.remove(d)
                 log(f"{d.booking_id}: PIN {d.pin} deleted from {d.lock_id}")
-                return
+                return self.remake_sharers(d)
             d.job = None
         except ApiError as e:
             d.job = None

@@ -51,6 +51,31 @@ TEST(B1_DateChange, APinTakenForTheNewWindowGivesANewValue) {
   EXPECT_FALSE(w.igloohome.opens("LK-1", "223344", at("2026-05-11T00:00:00Z")));
 }
 
+// One guest, two stays, one phone: both PINs are the same value (windows apart).
+// The earlier stay moves before it starts, so its old entry must go; igloohome
+// deletes by value, taking the later stay's entry with it. That one is made
+// again at once with the same PIN, and keeps it: the moved stay, now
+// overlapping it, must not take the value while it is being made again.
+TEST(B1_SharedValue, AnEntryTakenByAnothersDeleteIsMadeAgainWithItsPin) {
+  World w("2026-05-01T00:00:00Z");
+  w.setup("UTC");
+  ASSERT_TRUE(w.engine.configure_lock("LK-1", SettingsPatch{10, std::nullopt, CodeSource::guest_phone}));
+  ASSERT_TRUE(w.book("early", "2026-05-10T15:00", "2026-05-11T10:00", "+33 6 11 22 33 44"));
+  ASSERT_TRUE(w.book("late", "2026-05-13T15:00", "2026-05-15T10:00", "+33 6 11 22 33 44"));
+  w.run_until("2026-05-04T00:00:00Z");
+  ASSERT_EQ(w.code("early").code, "223344");
+  ASSERT_EQ(w.code("late").code, "223344");
+  // Moved to overlap the later stay: its old dates must stop opening.
+  ASSERT_TRUE(w.book("early", "2026-05-12T15:00", "2026-05-14T10:00", "+33 6 11 22 33 44"));
+  w.run_until("2026-05-04T00:00:00Z");
+  EXPECT_EQ(w.code("late").status, CodeStatus::active);
+  EXPECT_EQ(w.code("late").code, "223344");
+  EXPECT_TRUE(w.audit_has("late", AuditKind::code_moved, "B1", "making it again"));
+  EXPECT_NE(w.code("early").code, "223344");  // C2: in use by the later stay, overlapping
+  EXPECT_TRUE(w.igloohome.opens("LK-1", "223344", at("2026-05-14T12:00:00Z")));
+  EXPECT_FALSE(w.igloohome.opens("LK-1", "223344", at("2026-05-10T18:00:00Z")));
+}
+
 TEST(B1_DateChange, NotYetCreatedTheScheduleMoves) {
   World w("2026-05-01T00:00:00Z");
   w.setup("UTC");
