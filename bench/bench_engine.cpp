@@ -82,9 +82,9 @@ void year(benchmark::State& state, MakeProvider make_provider) {
 }
 
 struct FakeSetup {
-  explicit FakeSetup(const Portfolio& p) : clock_(p.start), fake(p, clock_) {}
+  explicit FakeSetup(const Portfolio& p) : clock_(p.start), fake(bench::fast_igloohome(p, clock_)) {}
   SimulatedClock clock_;
-  bench::FakeIgloohome fake;
+  testing::FastIgloohome fake;
   Clock& clock() { return clock_; }
   IgloohomeProvider& provider() { return fake; }
   // The fake's own maps are built before the heap is measured... except its

@@ -21,6 +21,7 @@
 #include "lockstep/mock/mock_clock.hpp"
 #include "lockstep/provider.hpp"
 #include "lockstep/random.hpp"
+#include "lockstep/testing/fast_igloohome.hpp"
 #include "lockstep/time.hpp"
 
 namespace lockstep::bench {
@@ -118,58 +119,15 @@ inline void load_portfolio(Engine& engine, const Portfolio& p) {
   }
 }
 
-// igloohome in memory: bridge jobs complete at once unless the bridge is down.
-class FakeIgloohome final : public IgloohomeProvider {
- public:
-  FakeIgloohome(const Portfolio& p, const Clock& clock) : clock_(clock) {
-    for (const auto& l : p.locks) bridge_of_[l.id] = l.bridge;
-    for (const auto& o : p.outages) outages_[o.bridge].push_back({o.from, o.until});
-    for (auto& [_, v] : outages_) std::sort(v.begin(), v.end());
-  }
-
-  ProviderResult<AccountInfo> connect(const Credentials&) override { return AccountInfo{"Bench Host"}; }
-  void disconnect() override {}
-  ProviderResult<LockInfo> describe_lock(const std::string& lock_id) override {
-    ++calls;
-    const auto it = bridge_of_.find(lock_id);
-    if (it == bridge_of_.end()) return std::unexpected(ProviderFailure{FailureKind::lock_missing, 404, "no lock"});
-    return LockInfo{lock_id, it->second};
-  }
-  ProviderResult<std::string> create_pin(const PinJob& job) override { return job_on(job.bridge_id); }
-  ProviderResult<std::string> delete_pin(const std::string&, const std::string& bridge_id,
-                                         const std::string&) override {
-    return job_on(bridge_id);
-  }
-  ProviderResult<JobStatus> job_status(const std::string&) override {
-    ++calls;
-    return JobStatus{JobState::completed, ""};
-  }
-  ProviderResult<AlgoPin> create_algopin(const AlgoPinRequest& r) override {
-    ++calls;
-    return AlgoPin{fmt::format("{:09}", (r.window.start.time_since_epoch().count() * 31 + r.variance) % 1000000000),
-                   fmt::format("A{}", calls)};
-  }
-
-  std::size_t calls = 0;
-
- private:
-  ProviderResult<std::string> job_on(const std::string& bridge) {
-    ++calls;
-    const auto it = outages_.find(bridge);
-    if (it != outages_.end()) {
-      const Instant now = clock_.now();
-      for (const auto& [from, until] : it->second) {
-        if (from > now) break;
-        if (now < until) return std::unexpected(ProviderFailure{FailureKind::retryable, 406, "unable to contact bridge"});
-      }
-    }
-    return fmt::format("J{}", calls);
-  }
-
-  const Clock& clock_;
-  std::map<std::string, std::optional<std::string>> bridge_of_;
-  std::map<std::string, std::vector<std::pair<Instant, Instant>>> outages_;
-};
+// igloohome in memory for the portfolio (lockstep/testing/fast_igloohome.hpp):
+// its locks and bridges, its outages.
+inline testing::FastIgloohome fast_igloohome(const Portfolio& p, const Clock& clock) {
+  std::vector<testing::FastIgloohome::LockEntry> locks;
+  for (const auto& l : p.locks) locks.push_back({l.id, l.bridge});
+  std::vector<testing::FastIgloohome::Outage> outages;
+  for (const auto& o : p.outages) outages.push_back({o.bridge, o.from, o.until});
+  return testing::FastIgloohome(locks, outages, clock);
+}
 
 // The mock's world for a portfolio: its locks and bridges under the demo account,
 // its outages as bridge_offline faults.

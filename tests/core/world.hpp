@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_igloohome.hpp"
+#include "lockstep/testing/fake_igloohome.hpp"
 #include "lockstep/engine.hpp"
 
 namespace lockstep::testing {
