@@ -3,6 +3,7 @@
 // on failure. See harness/include/lockstep/harness/explore.hpp.
 #include <chrono>
 #include <set>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -17,6 +18,7 @@
 #include "lockstep/harness/interrupt.hpp"
 #include "lockstep/harness/report.hpp"
 #include "lockstep/harness/scenario_loader.hpp"
+#include "lockstep/harness/shell_quote.hpp"
 #include "lockstep/time.hpp"
 
 // A namespace of its own (not anonymous): the subcommands' files are compiled
@@ -32,6 +34,7 @@ struct Args {
   bool no_platform_traffic = false;
   std::string out = "reports/explore";
   std::string replay;
+  int write_run = -1;  // --write-run N
   std::string report_dir = "reports";
   std::string run_id;
   int shard_index = 0;
@@ -109,6 +112,29 @@ int write_report(const Args& args, const lockstep::harness::ExploreResult& resul
   return 0;
 }
 
+// --write-run N: run N of the session as drawn, as a scenario file, so that any
+// run (one that passed with many lockout minutes, say) can be opened with
+// `lockstep run` and its report read booking by booking.
+int write_run(const Args& args) {
+  const std::uint64_t seed = lockstep::harness::run_seed(args.seed, args.write_run);
+  auto scenario = lockstep::harness::generate_scenario(seed, !args.no_platform_traffic);
+  std::error_code ec;
+  std::filesystem::create_directories(args.out, ec);
+  const auto file = std::filesystem::path(args.out) / fmt::format("run-{}-seed{}.json", args.write_run, args.seed);
+  std::ofstream out(file);
+  out << scenario.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  if (!out) {
+    std::cerr << "lockstep explore: cannot write " << file.string() << (ec ? ": " + ec.message() : std::string()) << "\n";
+    return 2;
+  }
+  std::cout << fmt::format("run {} of seed {} (run seed {}): {}\n", args.write_run, args.seed, seed,
+                           scenario.value("description", std::string()));
+  std::cout << "written: " << file.string() << "\n";
+  std::cout << fmt::format("play it: {} run {} --seed {}\n", lockstep::cli::replay_binary(),
+                           lockstep::harness::shell_quote(std::filesystem::absolute(file, ec).string()), seed);
+  return 0;
+}
+
 // --replay FILE: judge one saved scenario again, as the explorer did.
 int replay(const Args& args) {
   std::ifstream in(args.replay);
@@ -151,6 +177,7 @@ int run(const Args& args) {
     }
   }
   if (!args.replay.empty()) return replay(args);
+  if (args.write_run >= 0) return write_run(args);
   lockstep::harness::ExploreOptions options;
   options.seed = args.seed;
   options.runs = args.runs;
@@ -197,6 +224,9 @@ const bool registered = lockstep::cli::register_subcommand(
                    "poll and delete faults)");
       sub.add_option("--out", args->out, "Where the minimal failing scenario is written");
       sub.add_option("--replay", args->replay, "Judge one saved scenario again (with --seed, and --sut if given)");
+      sub.add_option("--write-run", args->write_run,
+                     "Write run N of the session (--seed) as drawn to --out, to play it with `lockstep run`")
+          ->check(CLI::Range(0, 1'000'000));
       sub.add_option("--report-dir", args->report_dir,
                      "Where the session's report (JSON, JUnit, Markdown, HTML) is written, in <dir>/<run-id>/")
           ->capture_default_str();

@@ -669,8 +669,13 @@ struct Engine::State {
         bk.preferred_source = bk.source;
       }
       // B1: a guest in their stay whose new window is still open keeps the code
-      // they have until its replacement is on the lock.
-      const bool in_stay = rec.state == RecordState::active && t >= rec.valid_from && t < rec.valid_until;
+      // they have until its replacement is on the lock. In their stay by either
+      // window: a check-in moved earlier can put the guest inside the new one
+      // before the old one opens, and the old code would open the door soon
+      // (deleting it then, with only the T4 deadline left for the new one, locked
+      // a guest out for a whole stay after three rate-limited attempts).
+      const bool in_stay = rec.state == RecordState::active && t < rec.valid_until &&
+                           (t >= rec.valid_from || (next && t >= next->valid_from));
       if (in_stay && target_lock == rec.lock && target_is_bridge && new_window_open &&
           bk.old_record == kNoIndex) {
         audit(b, AuditKind::code_moved, rule,

@@ -571,7 +571,16 @@ class Engine:
         kept = b.kept
         if b.kind == "pin" and b.status == "active":  # move the code, keeping its PIN if free
             keep = (b.code, b.source, b.fallback)
-            in_stay = b.valid_from <= self.now < b.valid_until
+            # In their stay by either window: a check-in moved earlier can put the
+            # guest inside the new one before the old one opens.
+            settings = self.lock_settings(b.lock_id) if b.lock_id else {"days_before": 5, "margin_minutes": 30}
+            try:
+                new_from = self.plan(self.properties[b.property_id], b.checkin, b.checkout,
+                                     settings["days_before"], settings["margin_minutes"])[0]
+            except Refusal:
+                new_from = None
+            in_stay = self.now < b.valid_until and (b.valid_from <= self.now or
+                                                    (new_from is not None and new_from <= self.now))
             old = (b.code, b.lock_id, b.bridge_id, b.valid_from, b.valid_until)
             same_lock = self.connected and self.lock_of(b.property_id) == b.lock_id
             if in_stay and same_lock and kept is None:

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_process.hpp"
+#include "lockstep/harness/explore.hpp"
 
 namespace {
 
@@ -23,6 +24,8 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
 using lockstep::testing::run_lockstep;
+using lockstep::harness::generate_scenario;
+using lockstep::harness::run_seed;
 
 class ExploreCli : public lockstep::testing::ScratchDirTest {};
 
@@ -126,6 +129,27 @@ TEST_F(ExploreCli, AFindingIsWrittenAndItsReplayReproducesIt) {
   auto fixed = run_lockstep(unbroken);
   EXPECT_EQ(fixed.status, 0) << fixed.output;
   EXPECT_THAT(fixed.output, HasSubstr("passes"));
+}
+
+// --write-run N: any run of a session as drawn, to open with `lockstep run`
+// (a run that passed with many lockout minutes is read booking by booking).
+TEST_F(ExploreCli, AnyRunCanBeWrittenAndPlayedWithRun) {
+  auto r = run_lockstep("explore --seed 11 --write-run 7 --out " + (dir_ / "runs").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.output, m, std::regex(R"(play it: (\S+) (run (\S+) --seed (\d+)))"))) << r.output;
+  const fs::path file = m[3].str();
+  EXPECT_TRUE(file.is_absolute()) << file;
+  ASSERT_TRUE(fs::exists(file)) << file;
+  std::ifstream in(file);
+  const auto scenario = nlohmann::json::parse(in, nullptr, false);
+  ASSERT_TRUE(scenario.is_object());
+  // The very scenario run 7 plays: generated from that run's seed.
+  EXPECT_EQ(scenario, generate_scenario(run_seed(11, 7)));
+  EXPECT_EQ(std::stoull(m[4].str()), run_seed(11, 7));
+  auto played = run_lockstep(m[2].str() + " --report-dir " + (dir_ / "reports").string());
+  EXPECT_EQ(played.status, 0) << played.output;
+  EXPECT_THAT(played.output, HasSubstr("1 scenario: 1 passed"));
 }
 
 TEST_F(ExploreCli, BadInputIsExitTwoNamingTheProblem) {
