@@ -8,61 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "lockstep/igloohome/client.hpp"
+#include "lockstep/base64.hpp"
 #include "lockstep/json_input.hpp"
 
 namespace lockstep::igloohome {
 
 namespace detail {
-
-std::string base64_encode(std::string_view in) {
-  static constexpr char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const auto n = (std::uint32_t{static_cast<unsigned char>(in[i])} << 16) |
-                   (std::uint32_t{static_cast<unsigned char>(in[i + 1])} << 8) |
-                   std::uint32_t{static_cast<unsigned char>(in[i + 2])};
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += alphabet[(n >> 6) & 63];
-    out += alphabet[n & 63];
-  }
-  if (const auto left = in.size() - i; left > 0) {
-    auto n = std::uint32_t{static_cast<unsigned char>(in[i])} << 16;
-    if (left == 2) n |= std::uint32_t{static_cast<unsigned char>(in[i + 1])} << 8;
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += left == 2 ? alphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-// Base64url without padding (a JWT segment); nullopt on a character outside it.
-std::optional<std::string> base64url_decode(std::string_view in) {
-  std::string out;
-  std::uint32_t bits = 0;
-  int count = 0;
-  for (const char c : in) {
-    int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '-' || c == '+') v = 62;
-    else if (c == '_' || c == '/') v = 63;
-    else if (c == '=') break;
-    else return std::nullopt;
-    bits = (bits << 6) | static_cast<std::uint32_t>(v);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out += static_cast<char>((bits >> count) & 0xFF);
-    }
-  }
-  return out;
-}
 
 // RFC 3986 percent-encoding of everything but the unreserved characters: safe for
 // a path segment, a query value and a form value alike.
@@ -200,7 +151,7 @@ std::string account_name_from_jwt(std::string_view jwt) {
   if (first == std::string_view::npos) return {};
   const auto second = jwt.find('.', first + 1);
   if (second == std::string_view::npos) return {};
-  const auto payload = detail::base64url_decode(jwt.substr(first + 1, second - first - 1));
+  const auto payload = base64::decode(jwt.substr(first + 1, second - first - 1));
   if (!payload) return {};
   const json claims = parse_reply(*payload);
   if (auto name = string_or_empty(claims, "name"); !name.empty()) return name;
@@ -239,7 +190,7 @@ struct Client::State {
   ProviderResult<Token> fetch_token(const Credentials& creds) {
     Request req{verb_ns::verb::post, options.token_path, 11};
     req.set(verb_ns::field::authorization,
-            "Basic " + detail::base64_encode(creds.client_id + ":" + creds.client_secret));
+            "Basic " + base64::encode(creds.client_id + ":" + creds.client_secret));
     req.set(verb_ns::field::content_type, "application/x-www-form-urlencoded");
     req.set(verb_ns::field::accept, "application/json");
     std::string form = "grant_type=client_credentials";

@@ -1,4 +1,4 @@
-// Internals of the mock shared by its source files: text codecs (base64, forms,
+// Internals of the mock shared by its source files: text codecs (forms,
 // dates), the fault grammar, and the deterministic hashes behind tokens and
 // algoPINs. Not installed; not part of the API.
 #pragma once
@@ -27,8 +27,6 @@ struct StringHash {
 };
 
 // --- codecs -----------------------------------------------------------------
-std::string base64_encode(std::string_view bytes, bool url);  // url: base64url, no padding
-std::optional<std::string> base64_decode(std::string_view text);  // either alphabet, padding optional
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 // "a=1&b=2" → {a:1, b:2}; nullopt when an escape is malformed.
 std::optional<std::map<std::string, std::string>> parse_form(std::string_view text);

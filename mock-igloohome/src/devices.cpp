@@ -2,6 +2,7 @@
 // and cursor) and GET /devices/{deviceId}, as the account sees them.
 #include <fmt/format.h>
 
+#include "lockstep/base64.hpp"
 #include "state.hpp"
 
 namespace lockstep::mock::internal {
@@ -32,7 +33,7 @@ Answer Handler::devices() {
   std::size_t offset = 0;
   if (cursor && !cursor->empty()) {
     // Cursors are opaque to clients: "p" + offset, base64url-encoded.
-    auto decoded = detail::base64_decode(*cursor);
+    auto decoded = base64::decode(*cursor);
     bool ok = decoded && decoded->size() > 1 && (*decoded)[0] == 'p' &&
               decoded->find_first_not_of("0123456789", 1) == std::string::npos && decoded->size() < 12;
     if (ok) {
@@ -48,7 +49,7 @@ Answer Handler::devices() {
   }
   // Always a string, "" on the last page: strict clients type it `str`.
   std::string next;
-  if (offset + page < ids.size()) next = detail::base64_encode(fmt::format("p{}", offset + page), true);
+  if (offset + page < ids.size()) next = base64::encode(fmt::format("p{}", offset + page), true);
   const json body = {{"nextCursor", next}, {"payload", payload}};
   // Only answers are kept (a refused cursor is judged again), and only so many:
   // each distinct cursor text of a valid page is one entry.

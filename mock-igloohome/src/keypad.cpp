@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "lockstep/base64.hpp"
 #include "state.hpp"
 
 namespace lockstep::mock {
@@ -126,7 +127,7 @@ Answer Handler::activity(const std::string& device_id) {
   const auto log = keypad_log_until(s_, device_id, ctx_.now);
   std::size_t offset = 0;
   if (auto cursor = query_param(ctx_, "cursor"); cursor && !cursor->empty()) {
-    auto decoded = detail::base64_decode(*cursor);
+    auto decoded = base64::decode(*cursor);
     bool ok = decoded && decoded->size() > 1 && decoded->size() < 12 && (*decoded)[0] == 'a' &&
               decoded->find_first_not_of("0123456789", 1) == std::string::npos;
     if (ok) {
@@ -138,7 +139,7 @@ Answer Handler::activity(const std::string& device_id) {
   json payload = json::array();
   for (std::size_t i = offset; i < log.size() && i < offset + page_size; ++i) payload.push_back(keypad_entry_json(*log[i]));
   const std::string next =
-      offset + page_size < log.size() ? detail::base64_encode(fmt::format("a{}", offset + page_size), true) : "";
+      offset + page_size < log.size() ? base64::encode(fmt::format("a{}", offset + page_size), true) : "";
   return ok_answer({{"nextCursor", next}, {"payload", std::move(payload)}});
 }
 

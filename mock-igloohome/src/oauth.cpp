@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "lockstep/json_input.hpp"
+#include "lockstep/base64.hpp"
 #include "state.hpp"
 
 namespace lockstep::mock {
@@ -24,7 +25,7 @@ std::string Mock::State::sign(std::string_view signing_input) const {
     h = detail::mix64(detail::fnv1a64(signing_input, h) + static_cast<std::uint64_t>(i));
     for (int b = 0; b < 8; ++b) sig += static_cast<char>((h >> (8 * b)) & 0xFF);
   }
-  return detail::base64_encode(sig, true);
+  return base64::encode(sig, true);
 }
 
 std::string Mock::State::issue_token(const Account& a, const std::vector<std::string>& scopes, Instant t) {
@@ -46,7 +47,7 @@ std::string Mock::State::issue_token(const Account& a, const std::vector<std::st
                         {"jti", fmt::format("tok-{}", next_token++)}};
   // A client_id is the client's bytes: not always UTF-8, never a reason to throw.
   const auto text = [](const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
-  const std::string input = detail::base64_encode(text(header), true) + "." + detail::base64_encode(text(payload), true);
+  const std::string input = base64::encode(text(header), true) + "." + base64::encode(text(payload), true);
   return input + "." + sign(input);
 }
 
@@ -75,7 +76,7 @@ std::expected<Mock::State::TokenClaims, std::string> Mock::State::read_token(std
   const auto parts = detail::split(token, '.');
   if (parts.size() != 3) return std::unexpected("malformed token");
   if (sign(parts[0] + "." + parts[1]) != parts[2]) return std::unexpected("invalid token signature");
-  auto payload_text = detail::base64_decode(parts[1]);
+  auto payload_text = base64::decode(parts[1]);
   if (!payload_text) return std::unexpected("malformed token");
   json payload = json::parse(*payload_text, nullptr, false);
   auto integer = [&](const char* key) { return payload.contains(key) && payload[key].is_number_integer(); };
@@ -145,7 +146,7 @@ Answer Handler::token() {
       return error_answer(http::status::unauthorized, "invalid_client",
                           "Authorization: expected Basic base64(client_id:client_secret)");
     }
-    auto decoded = detail::base64_decode(std::string_view(authorization).substr(6));
+    auto decoded = base64::decode(std::string_view(authorization).substr(6));
     const auto colon = decoded ? decoded->find(':') : std::string::npos;
     if (!decoded || colon == std::string::npos) {
       return error_answer(http::status::unauthorized, "invalid_client",

@@ -60,3 +60,32 @@ TEST(JsonInput, TrailingTextIsAnError) {
 
 }  // namespace
 }  // namespace lockstep::json_input
+
+#include "lockstep/base64.hpp"
+
+namespace lockstep {
+namespace {
+
+// The one base64 of lockstep (the client's Basic credentials and JWT claims, the
+// mock's tokens and cursors): RFC 4648 vectors, both alphabets, and refusals.
+TEST(Base64, Rfc4648VectorsBothAlphabetsAndRefusals) {
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},  {"foob", "Zm9vYg=="},  {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
+  for (const auto& [plain, coded] : vectors) {
+    EXPECT_EQ(base64::encode(plain), coded) << plain;
+    EXPECT_EQ(base64::decode(coded), std::string(plain)) << coded;
+  }
+  EXPECT_EQ(base64::encode("demo-client:demo-secret"), "ZGVtby1jbGllbnQ6ZGVtby1zZWNyZXQ=");
+  const std::string bytes("\xfb\xff\xfe", 3);
+  EXPECT_EQ(base64::encode(bytes), "+//+");
+  EXPECT_EQ(base64::encode(bytes, /*url=*/true), "-__-");
+  EXPECT_EQ(base64::encode("f", true), "Zg");  // no padding in base64url
+  EXPECT_EQ(base64::decode("-__-"), bytes);
+  EXPECT_EQ(base64::decode("Zg"), std::string("f"));
+  EXPECT_FALSE(base64::decode("Zm9v!"));    // not in either alphabet
+  EXPECT_FALSE(base64::decode("Zm9vY"));    // 4k+1 characters: no encoding gives that
+}
+
+}  // namespace
+}  // namespace lockstep
