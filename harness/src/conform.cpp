@@ -1,4 +1,6 @@
 #include "lockstep/harness/conform.hpp"
+
+#include "lockstep/harness/worker_pool.hpp"
 #include "lockstep/harness/shell_quote.hpp"
 
 #include <algorithm>
@@ -685,27 +687,17 @@ std::vector<report::ScenarioResult> conform_all(const std::vector<Scenario>& sce
                                                 const std::function<bool()>& stop, std::vector<bool>* finished) {
   std::vector<report::ScenarioResult> results(scenarios.size());
   std::vector<bool> done(scenarios.size(), false);
-  std::atomic<std::size_t> next{0};
   std::mutex progress_mutex;
   ConformOptions with_stop = options;
   if (stop) with_stop.stop = stop;
-  auto worker = [&] {
-    for (std::size_t i; (i = next++) < scenarios.size();) {
-      if (stop && stop()) return;
-      auto r = conform_scenario(scenarios[i], with_stop);
-      if (stop && stop() && r.error == "interrupted") return;  // not finished: left for the report to list
-      std::lock_guard lock(progress_mutex);
-      results[i] = std::move(r);
-      done[i] = true;
-      if (progress) progress(results[i]);
-    }
-  };
-  if (jobs <= 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int n = std::max(1, std::min<int>(jobs, static_cast<int>(scenarios.size())));
-  std::vector<std::thread> threads;
-  for (int i = 1; i < n; ++i) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
+  for_each_in_pool(scenarios.size(), jobs, stop, [&](std::size_t i) {
+    auto r = conform_scenario(scenarios[i], with_stop);
+    if (stop && stop() && r.error == "interrupted") return;  // not finished: left for the report to list
+    std::lock_guard lock(progress_mutex);
+    results[i] = std::move(r);
+    done[i] = true;
+    if (progress) progress(results[i]);
+  });
   if (finished) *finished = done;
   return results;
 }

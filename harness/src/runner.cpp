@@ -17,6 +17,7 @@
 #include "lockstep/harness/scenario_loader.hpp"
 #include "lockstep/harness/shell_quote.hpp"
 #include "lockstep/harness/timelines.hpp"
+#include "lockstep/harness/worker_pool.hpp"
 #include "lockstep/igloohome/client.hpp"
 #include "lockstep/mock/in_process_transport.hpp"
 #include "lockstep/mock/mock.hpp"
@@ -249,27 +250,16 @@ std::vector<report::ScenarioResult> run_scenarios(const std::vector<Scenario>& s
   std::vector<report::ScenarioResult> results(scenarios.size());
   std::vector<bool> ran(scenarios.size(), false);
   auto stopped = [&] { return options.stop && options.stop(); };
-  std::atomic<std::size_t> next{0};
   std::size_t done = 0;
   std::mutex progress_mutex;
-  auto worker = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < scenarios.size();) {
-      if (stopped()) return;
-      auto r = run_scenario(scenarios[i], options);
-      if (stopped() && r.error == "interrupted") return;  // left, not finished
-      std::lock_guard lock(progress_mutex);
-      results[i] = std::move(r);
-      ran[i] = true;
-      if (progress) progress(++done, scenarios.size(), results[i]);
-    }
-  };
-  const auto jobs = static_cast<std::size_t>(std::max(1, options.jobs));
-  if (jobs == 1 || scenarios.size() <= 1) {
-    worker();
-  } else {
-    std::vector<std::jthread> threads;
-    for (std::size_t j = 0; j < std::min(jobs, scenarios.size()); ++j) threads.emplace_back(worker);
-  }
+  for_each_in_pool(scenarios.size(), std::max(1, options.jobs), stopped, [&](std::size_t i) {
+    auto r = run_scenario(scenarios[i], options);
+    if (stopped() && r.error == "interrupted") return;  // left, not finished
+    std::lock_guard lock(progress_mutex);
+    results[i] = std::move(r);
+    ran[i] = true;
+    if (progress) progress(++done, scenarios.size(), results[i]);
+  });
   if (finished) *finished = std::move(ran);
   return results;
 }

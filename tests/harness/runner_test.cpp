@@ -224,3 +224,43 @@ TEST(ExpectLockout, ARunFailsAScenarioWhoseLockoutItDoesNotDeclare) {
 
 }  // namespace
 }  // namespace lockstep::harness
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "lockstep/harness/worker_pool.hpp"
+
+namespace lockstep::harness {
+namespace {
+
+// The one worker pool of run and conform: every index once, on the caller's
+// thread when jobs is 1 (and then in order), nothing started after a stop.
+TEST(WorkerPool, EveryIndexOnceInOrderAloneAndNothingAfterAStop) {
+  std::vector<std::size_t> alone;
+  const auto caller = std::this_thread::get_id();
+  bool elsewhere = false;
+  for_each_in_pool(5, 1, {}, [&](std::size_t i) {
+    alone.push_back(i);
+    elsewhere |= std::this_thread::get_id() != caller;
+  });
+  EXPECT_EQ(alone, (std::vector<std::size_t>{0, 1, 2, 3, 4}));
+  EXPECT_FALSE(elsewhere);
+
+  std::mutex m;
+  std::multiset<std::size_t> seen;
+  for_each_in_pool(100, 4, {}, [&](std::size_t i) {
+    std::lock_guard lock(m);
+    seen.insert(i);
+  });
+  ASSERT_EQ(seen.size(), 100u);
+  for (std::size_t i = 0; i < 100; ++i) EXPECT_EQ(seen.count(i), 1u) << i;
+
+  std::atomic<int> started{0};
+  for_each_in_pool(50, 1, [&] { return started.load() >= 3; }, [&](std::size_t) { ++started; });
+  EXPECT_EQ(started.load(), 3);
+  for_each_in_pool(0, 4, {}, [&](std::size_t) { ADD_FAILURE() << "no index in an empty pool"; });
+}
+
+}  // namespace
+}  // namespace lockstep::harness
