@@ -669,13 +669,8 @@ struct Engine::State {
         bk.preferred_source = bk.source;
       }
       // B1: a guest in their stay whose new window is still open keeps the code
-      // they have until its replacement is on the lock. In their stay by either
-      // window: a check-in moved earlier can put the guest inside the new one
-      // before the old one opens, and the old code would open the door soon
-      // (deleting it then, with only the T4 deadline left for the new one, locked
-      // a guest out for a whole stay after three rate-limited attempts).
-      const bool in_stay = rec.state == RecordState::active && t < rec.valid_until &&
-                           (t >= rec.valid_from || (next && t >= next->valid_from));
+      // they have until its replacement is on the lock.
+      const bool in_stay = rec.state == RecordState::active && t >= rec.valid_from && t < rec.valid_until;
       if (in_stay && target_lock == rec.lock && target_is_bridge && new_window_open &&
           bk.old_record == kNoIndex) {
         audit(b, AuditKind::code_moved, rule,
@@ -690,6 +685,11 @@ struct Engine::State {
             locks[rec.lock].id, target_is_bridge ? "to make it again for the new window" : "no new code there");
       start_delete(r, rec.valid_until, rule);
       replan(b, Timing::at_once, AuditKind::rescheduled, rule);
+      // B1: a check-in moved earlier can put the guest inside the new window
+      // before the old code's opened: in their stay, the new code is retried
+      // until its window ends, not only to the T4 deadline (already past: three
+      // rate-limited attempts lost a whole stay).
+      if (new_window_open && t >= next->valid_from) bk.move_in_stay = true;
       if (bk.old_record != kNoIndex) {
         if (new_window_open && bk.status != CodeStatus::none) {
           bk.move_in_stay = true;

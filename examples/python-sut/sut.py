@@ -571,16 +571,7 @@ class Engine:
         kept = b.kept
         if b.kind == "pin" and b.status == "active":  # move the code, keeping its PIN if free
             keep = (b.code, b.source, b.fallback)
-            # In their stay by either window: a check-in moved earlier can put the
-            # guest inside the new one before the old one opens.
-            settings = self.lock_settings(b.lock_id) if b.lock_id else {"days_before": 5, "margin_minutes": 30}
-            try:
-                new_from = self.plan(self.properties[b.property_id], b.checkin, b.checkout,
-                                     settings["days_before"], settings["margin_minutes"])[0]
-            except Refusal:
-                new_from = None
-            in_stay = self.now < b.valid_until and (b.valid_from <= self.now or
-                                                    (new_from is not None and new_from <= self.now))
+            in_stay = b.valid_from <= self.now < b.valid_until
             old = (b.code, b.lock_id, b.bridge_id, b.valid_from, b.valid_until)
             same_lock = self.connected and self.lock_of(b.property_id) == b.lock_id
             if in_stay and same_lock and kept is None:
@@ -594,6 +585,10 @@ class Engine:
                 return self.release_kept(b)
             self.drop_code(b)
             self.schedule(b, at_once=True, preferred=keep)
+            if b.status == "scheduled" and b.valid_from <= self.now:
+                # B1: a check-in moved earlier put the guest inside the new window:
+                # retried until it ends, not only to the (past) T4 deadline.
+                b.move_in_stay, b.deadline = True, b.valid_until
             if kept is not None:
                 self.keep_moving(b, kept)
         elif b.kind == "algopin" and b.status == "active":  # B3: a new algoPIN; the old one keeps working

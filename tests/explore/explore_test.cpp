@@ -117,15 +117,17 @@ TEST(ExploreShrink, KeepsTheFailureAndDropsTheRest) {
   EXPECT_TRUE(parse_scenarios(shrunk, "shrunk.json")) << shrunk.dump(2);
 }
 
-// Findings of the explorer that were the checkers' mistakes, kept as scenarios
-// the reference must pass (each file's description says what it was).
+// Findings of the explorer, kept as scenarios the reference must pass (each
+// file's description says what it was).
 TEST(ExploreRegressions, CheckerFalseAlarmsStayFixed) {
-  for (const char* name : {"drifted-algopin-made-late.json"}) {
+  const std::pair<const char*, std::uint64_t> found[] = {{"drifted-algopin-made-late.json", 8387330837408538263ULL},
+                                                         {"stay-moved-before-old-window.json", 230977437389293561ULL}};
+  for (const auto& [name, seed] : found) {
     const auto path = std::filesystem::path(LOCKSTEP_SOURCE_DIR) / "tests/explore/data" / name;
     std::ifstream in(path);
     ASSERT_TRUE(in) << path;
     const auto scenario = nlohmann::json::parse(in);
-    const auto verdict = check_reference(scenario, 8387330837408538263ULL);
+    const auto verdict = check_reference(scenario, seed);
     EXPECT_TRUE(verdict.problems.empty()) << name << ": " << fmt::format("{}", fmt::join(verdict.problems, "\n"));
   }
 }
