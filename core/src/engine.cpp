@@ -867,6 +867,14 @@ struct Engine::State {
     const Index r = bk.record;
     auto status = igloohome.job_status(records[r].job_id);
     PinRecord& rec = records[r];
+    // A poll that failed (a 5xx, a 429) is not a job that failed: the job may
+    // have run and its PIN be on the lock. Asked again like a pending job until
+    // the attempt's time is up; abandoning it left an entry the engine no longer
+    // knew, and its value was then given to an overlapping booking (C1).
+    if (!status && status.error().kind == FailureKind::retryable && now() - rec.try_start < profile.retry_interval) {
+      push(now() + profile.job_poll_interval, WorkKind::poll_create, b, bk.gen);
+      return;
+    }
     if (!status) {
       bk.record = kNoIndex;
       retire_record(r);

@@ -805,7 +805,8 @@ class Engine:
         try:
             state = self.api.job_state(job_id)
         except ApiError as e:
-            state = "failed: " + str(e)
+            # A poll that failed is not a job that failed: asked again like a pending one.
+            state = "pending" if e.kind == "retryable" else "failed: " + str(e)
         if state == "pending" and self.now - started < HOUR:
             b.due = self.now + MINUTE
             return

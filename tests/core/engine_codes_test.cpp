@@ -176,6 +176,23 @@ TEST(C4_BridgeLifecycle, FailedCreateJobIsARetryableFailure) {
   EXPECT_EQ(w.code("b1").status, CodeStatus::active);
 }
 
+// A status poll that fails (a 5xx) is not a job that failed: the job ran and
+// its PIN is on the lock. The engine asks again, keeps that job, and makes no
+// second one (abandoning it left an entry it no longer knew: C1, explore seed 7).
+TEST(C4_BridgeLifecycle, AFailedStatusPollIsAskedAgainNotAFailedAttempt) {
+  World w("2026-05-01T00:00:00Z");
+  w.setup("UTC");
+  ASSERT_TRUE(w.book("b1", "2026-05-10T15:00", "2026-05-12T10:00"));
+  w.igloohome.fail_calls("job_status", at("2026-05-05T00:00:00Z"), at("2026-05-05T00:03:00Z"), FailureKind::retryable,
+                         502, "bad gateway");
+  w.run_until("2026-05-05T00:30:00Z");
+  EXPECT_EQ(w.code("b1").status, CodeStatus::active);
+  EXPECT_EQ(w.igloohome.calls_of("create_pin").size(), 1u);
+  EXPECT_GE(w.igloohome.calls_of("job_status").size(), 3u);  // failed, failed..., then completed
+  EXPECT_FALSE(w.audit_has("b1", AuditKind::attempt_failed, "T4", "502"));
+  EXPECT_TRUE(w.igloohome.opens("LK-1", *w.code("b1").code, at("2026-05-11T00:00:00Z")));
+}
+
 TEST(C5_AlgoPin, HourlyWindowOnTheHourInTheLocalOffset) {
   World w("2026-05-01T00:00:00Z");
   w.setup("Asia/Kathmandu", "LK-ALGO");
