@@ -57,6 +57,15 @@ std::vector<Violation> check_unchanged_resend(const RunView& run) {
     for (const auto& o : t.observations)
       if (o.booking == booking && o.code && (o.code->valid_from == at || o.code->valid_until == at)) edge = true;
     if (edge) continue;
+    // A retry the booking had due at that instant (its last attempt failed one
+    // retry interval earlier, T4) is not the re-send's either.
+    const Minutes retry = s.profile ? s.profile->retry_interval : Profile{}.retry_interval;
+    const ApiCall* last_attempt = nullptr;
+    for (const auto& c : run.calls) {
+      if (c.at >= at) break;
+      if (c.booking == booking && c.makes_code()) last_attempt = &c;
+    }
+    if (last_attempt && !last_attempt->ok() && at - last_attempt->at == retry) continue;
     for (const auto& c : run.calls) {
       if (c.booking != booking || c.at != at) continue;
       if (!c.makes_code() && c.kind != ApiCall::Kind::delete_pin) continue;
