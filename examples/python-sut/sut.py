@@ -595,7 +595,9 @@ class Engine:
             log(f"{b.id}: B3 warning: the earlier algoPIN {b.code} keeps working until its end")
             self.schedule(b, at_once=True)
         else:
-            self.schedule(b, at_once=kept is not None)
+            # Moved again before its new code came: the PIN it is to keep (B1) stays.
+            preferred = (b.preferred_pin, b.source, b.fallback) if b.preferred_pin else None
+            self.schedule(b, at_once=kept is not None, preferred=preferred)
             if kept is not None:
                 self.keep_moving(b, kept)
 
