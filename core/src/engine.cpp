@@ -1168,6 +1168,13 @@ struct Engine::State {
   void check_delete_job(Index r) {
     auto status = igloohome.job_status(records[r].job_id);
     PinRecord& rec = records[r];
+    // As for a create: a poll that failed is not a delete that failed. The job
+    // may have run (taking, by value, another booking's entry too, which only
+    // its completion makes again): asked again like a pending one.
+    if (!status && status.error().kind == FailureKind::retryable && now() - rec.try_start < profile.retry_interval) {
+      push(now() + profile.job_poll_interval, WorkKind::poll_delete, r, rec.gen);
+      return;
+    }
     if (!status) return delete_failed(r, status.error());
     switch (status->state) {
       case JobState::completed: {

@@ -877,6 +877,9 @@ class Engine:
                 return self.remake_sharers(d)
             d.job = None
         except ApiError as e:
+            if d.job is not None and e.kind == "retryable" and self.now - d.tried_at < HOUR:
+                d.due = self.now + MINUTE  # a poll that failed, not a delete that failed: asked again
+                return
             d.job = None
             if e.kind in ("lock_missing", "needs_reconnect", "invalid_request"):
                 return self.deletions.remove(d)

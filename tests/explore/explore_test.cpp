@@ -122,7 +122,8 @@ TEST(ExploreShrink, KeepsTheFailureAndDropsTheRest) {
 TEST(ExploreRegressions, CheckerFalseAlarmsStayFixed) {
   const std::pair<const char*, std::uint64_t> found[] = {{"drifted-algopin-made-late.json", 8387330837408538263ULL},
                                                          {"stay-moved-before-old-window.json", 230977437389293561ULL},
-                                                         {"resend-at-a-due-retry.json", 783717406087176237ULL}};
+                                                         {"resend-at-a-due-retry.json", 783717406087176237ULL},
+                                                         {"delete-poll-rate-limited.json", 962429995304891165ULL}};
   for (const auto& [name, seed] : found) {
     const auto path = std::filesystem::path(LOCKSTEP_SOURCE_DIR) / "tests/explore/data" / name;
     std::ifstream in(path);
