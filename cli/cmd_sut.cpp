@@ -6,7 +6,7 @@
 
 #include "command.hpp"
 #include "lockstep/harness/profile.hpp"
-#include "lockstep/harness/sut_adapter.hpp"
+#include "lockstep/harness/reference_protocol_server.hpp"
 
 // A namespace of its own (not anonymous): the subcommands' files are compiled
 // together in unity builds, and each has its Args, run() and registration.
@@ -20,7 +20,7 @@ struct SutArgs {
 };
 
 int run_sut(const SutArgs& args) {
-  lockstep::harness::SutAdapterOptions options;
+  lockstep::harness::ReferenceProtocolServerOptions options;
   if (!args.profile.empty()) {
     auto profile = lockstep::harness::load_profile(args.profile);
     if (!profile) {

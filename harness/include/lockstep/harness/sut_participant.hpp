@@ -54,7 +54,7 @@ class SutParticipant final : public Participant {
   // Starts the child. invalid_argument (bad command line) or io_error (cannot run it).
   static Result<std::unique_ptr<SutParticipant>> start(const SutOptions& options);
   // The same protocol without a process: each request line goes to `handler`,
-  // which returns the reply line (e.g. SutAdapter::handle, for the reference run
+  // which returns the reply line (e.g. ReferenceProtocolServer::handle, for the reference run
   // of `lockstep conform`, so both sides are driven by identical code).
   using LineHandler = std::function<std::string(std::string_view request_line)>;
   static std::unique_ptr<SutParticipant> in_process(LineHandler handler, SutOptions options = {});

@@ -1,4 +1,4 @@
-#include "lockstep/harness/sut_adapter.hpp"
+#include "lockstep/harness/reference_protocol_server.hpp"
 
 #include <istream>
 #include <map>
@@ -27,7 +27,7 @@ struct Refusal {
   std::string message;
 };
 
-Refusal refusal(const Error& e) { return {std::string(to_string(e.code)), e.message}; }
+Refusal refusal_from(const Error& e) { return {std::string(to_string(e.code)), e.message}; }
 
 using Answer = std::expected<json, Refusal>;
 
@@ -45,15 +45,15 @@ json instant_or_null(const std::optional<Instant>& t) { return t ? json(format_i
 }  // namespace
 }  // namespace detail
 
-struct SutAdapter::State {
-  SutAdapterOptions options;
+struct ReferenceProtocolServer::State {
+  ReferenceProtocolServerOptions options;
   SimulatedClock clock;
   SeededRandom rng;
   std::unique_ptr<igloohome::HttpClient> http;
   std::unique_ptr<Engine> engine;
   bool finished = false;
 
-  explicit State(SutAdapterOptions o) : options(std::move(o)), rng(options.seed) {}
+  explicit State(ReferenceProtocolServerOptions o) : options(std::move(o)), rng(options.seed) {}
 
   void log(std::string_view line) {
     if (options.log) *options.log << "lockstep-sut: " << line << '\n' << std::flush;
@@ -67,7 +67,7 @@ struct SutAdapter::State {
     auto now_text = detail::string_field(r, "now");
     if (!now_text) return std::unexpected(now_text.error());
     auto now = parse_instant(*now_text);
-    if (!now) return std::unexpected(detail::refusal(now.error()));
+    if (!now) return std::unexpected(detail::refusal_from(now.error()));
     auto urls = r.find("igloohome");
     if (urls == r.end() || !urls->is_object())
       return std::unexpected(detail::Refusal{"invalid_argument", "field 'igloohome' is missing or not an object"});
@@ -80,7 +80,7 @@ struct SutAdapter::State {
     engine.reset();  // the engine holds the client: drop it first
     auto opened = igloohome::HttpClient::open(*auth_url, *api_url, clock, {},
                                               std::chrono::milliseconds(options.http_timeout_ms));
-    if (!opened) return std::unexpected(detail::refusal(opened.error()));
+    if (!opened) return std::unexpected(detail::refusal_from(opened.error()));
     http = std::move(*opened);
     engine = std::make_unique<Engine>(clock, rng, http->client(), options.profile);
     // The engine's decisions as it makes them, on stderr: an adapter's log is
@@ -108,7 +108,7 @@ struct SutAdapter::State {
     Engine& e = *engine;
 
     auto done = [](Result<void> result) -> detail::Answer {
-      if (!result) return std::unexpected(detail::refusal(result.error()));
+      if (!result) return std::unexpected(detail::refusal_from(result.error()));
       return json::object();
     };
 
@@ -118,7 +118,7 @@ struct SutAdapter::State {
       auto secret = detail::string_field(r, "client_secret", "invalid_credentials");
       if (!secret) return std::unexpected(secret.error());
       auto name = e.connect(Credentials{*id, *secret});
-      if (!name) return std::unexpected(detail::refusal(name.error()));
+      if (!name) return std::unexpected(detail::refusal_from(name.error()));
       return json{{"account_name", *name}};
     }
     if (type == "disconnect") return done(e.disconnect());
@@ -204,7 +204,7 @@ struct SutAdapter::State {
       auto now_text = detail::string_field(r, "now");
       if (!now_text) return std::unexpected(now_text.error());
       auto now = parse_instant(*now_text);
-      if (!now) return std::unexpected(detail::refusal(now.error()));
+      if (!now) return std::unexpected(detail::refusal_from(now.error()));
       // Work due before `now` runs at its own instant; then the clock rests at
       // `now`, where the requests that follow take effect.
       e.run_until(*now);
@@ -215,7 +215,7 @@ struct SutAdapter::State {
       auto id = detail::string_field(r, "booking_id");
       if (!id) return std::unexpected(id.error());
       auto view = e.code(*id);
-      if (!view) return std::unexpected(detail::refusal(view.error()));
+      if (!view) return std::unexpected(detail::refusal_from(view.error()));
       return json{{"status", to_string(view->status)},
                   {"code", view->code ? json(*view->code) : json(nullptr)},
                   {"kind", view->kind ? json(to_string(*view->kind)) : json(nullptr)},
@@ -228,19 +228,19 @@ struct SutAdapter::State {
       auto tmpl = detail::string_field(r, "template");
       if (!tmpl) return std::unexpected(tmpl.error());
       auto text = e.render(*id, *tmpl);
-      if (!text) return std::unexpected(detail::refusal(text.error()));
+      if (!text) return std::unexpected(detail::refusal_from(text.error()));
       return json{{"text", *text}};
     }
     return std::unexpected(detail::Refusal{"unsupported", fmt::format("unknown request type '{}'", type)});
   }
 };
 
-SutAdapter::SutAdapter(SutAdapterOptions options) : state_(std::make_unique<State>(std::move(options))) {}
-SutAdapter::~SutAdapter() = default;
+ReferenceProtocolServer::ReferenceProtocolServer(ReferenceProtocolServerOptions options) : state_(std::make_unique<State>(std::move(options))) {}
+ReferenceProtocolServer::~ReferenceProtocolServer() = default;
 
-bool SutAdapter::finished() const noexcept { return state_->finished; }
+bool ReferenceProtocolServer::finished() const noexcept { return state_->finished; }
 
-std::string SutAdapter::handle(std::string_view request_line) {
+std::string ReferenceProtocolServer::handle(std::string_view request_line) {
   json request;
   json id = nullptr;
   auto error_reply = [&](std::string_view code, std::string_view message) {
@@ -273,8 +273,8 @@ std::string SutAdapter::handle(std::string_view request_line) {
   return reply.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-int serve_sut(std::istream& in, std::ostream& out, SutAdapterOptions options) {
-  SutAdapter adapter(std::move(options));
+int serve_sut(std::istream& in, std::ostream& out, ReferenceProtocolServerOptions options) {
+  ReferenceProtocolServer adapter(std::move(options));
   std::string line;
   while (!adapter.finished() && std::getline(in, line)) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;

@@ -1,6 +1,6 @@
-// SutAdapter (`lockstep sut`): the reference engine behind lockstep-sut/1, here
+// ReferenceProtocolServer (`lockstep sut`): the reference engine behind lockstep-sut/1, here
 // driven line by line against a mock listening on 127.0.0.1.
-#include "lockstep/harness/sut_adapter.hpp"
+#include "lockstep/harness/reference_protocol_server.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -14,10 +14,10 @@ namespace {
 
 using nlohmann::json;
 
-json ask(SutAdapter& adapter, const json& request) { return json::parse(adapter.handle(request.dump())); }
+json ask(ReferenceProtocolServer& adapter, const json& request) { return json::parse(adapter.handle(request.dump())); }
 
-TEST(SutAdapter, BadLinesGetErrorRepliesNotACrash) {
-  SutAdapter adapter;
+TEST(ReferenceProtocolServer, BadLinesGetErrorRepliesNotACrash) {
+  ReferenceProtocolServer adapter;
   auto not_json = json::parse(adapter.handle("this is not json"));
   EXPECT_EQ(not_json["ok"], false);
   EXPECT_TRUE(not_json["id"].is_null());
@@ -44,14 +44,14 @@ TEST(SutAdapter, BadLinesGetErrorRepliesNotACrash) {
   EXPECT_TRUE(adapter.finished());
 }
 
-TEST(SutAdapter, PlaysABookingAgainstTheMockOverSockets) {
+TEST(ReferenceProtocolServer, PlaysABookingAgainstTheMockOverSockets) {
   mock::Mock mock;
   mock::Server server(mock, mock::ServerOptions{});
   server.start();
   const auto base = fmt::format("http://127.0.0.1:{}", server.port());
   mock.set_now(parse_instant("2026-06-01T00:00:00Z").value());
 
-  SutAdapter adapter;
+  ReferenceProtocolServer adapter;
   int id = 0;
   auto req = [&](json r) {
     r["id"] = ++id;

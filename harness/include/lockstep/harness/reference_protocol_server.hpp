@@ -1,4 +1,4 @@
-// SutAdapter: the reference engine behind lockstep-sut/1 — what `lockstep sut`
+// ReferenceProtocolServer: the reference engine behind lockstep-sut/1 — what `lockstep sut`
 // runs, and the worked example of an adapter (docs/conformance.md).
 //
 // An adapter's whole job is to turn each request line into a call on the
@@ -22,7 +22,7 @@
 
 namespace lockstep::harness {
 
-struct SutAdapterOptions {
+struct ReferenceProtocolServerOptions {
   Profile profile{};        // the knobs the engine runs with (--profile)
   std::uint64_t seed = 1;   // random PINs
   int http_timeout_ms = 5'000;  // per igloohome exchange; below the harness's 10 s request timeout
@@ -30,12 +30,12 @@ struct SutAdapterOptions {
   std::ostream* log = nullptr;  // one line per request and per engine decision (stderr)
 };
 
-class SutAdapter {
+class ReferenceProtocolServer {
  public:
-  explicit SutAdapter(SutAdapterOptions options = {});
-  ~SutAdapter();
-  SutAdapter(const SutAdapter&) = delete;
-  SutAdapter& operator=(const SutAdapter&) = delete;
+  explicit ReferenceProtocolServer(ReferenceProtocolServerOptions options = {});
+  ~ReferenceProtocolServer();
+  ReferenceProtocolServer(const ReferenceProtocolServer&) = delete;
+  ReferenceProtocolServer& operator=(const ReferenceProtocolServer&) = delete;
 
   // One request line in, one reply line out (no trailing newline).
   std::string handle(std::string_view request_line);
@@ -49,6 +49,6 @@ class SutAdapter {
 
 // Reads request lines from `in` until `shutdown` or end of input, answering each
 // on `out` (flushed per line). Returns the process exit status (0).
-int serve_sut(std::istream& in, std::ostream& out, SutAdapterOptions options);
+int serve_sut(std::istream& in, std::ostream& out, ReferenceProtocolServerOptions options);
 
 }  // namespace lockstep::harness
