@@ -702,6 +702,9 @@ struct Engine::State {
     if (bk.old_record != kNoIndex) {  // a move in the stay still under way, moved again
       replan(b, Timing::at_once, AuditKind::rescheduled, rule);
       if (new_window_open && bk.status != CodeStatus::none) {
+        // The kept code now ends with the latest window (or its own end): a stay
+        // cut short and then put back keeps the guest's code to the restored end.
+        keep_until_replaced(b, bk.old_record, next->valid_until);
         bk.move_in_stay = true;
       } else {
         release_old_record(b, rule, "no new code will replace it: deleting it");
