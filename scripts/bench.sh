@@ -80,6 +80,25 @@ print(json.dumps(result))
 PY
 rm -f "$out/plan-input.jsonl" "$out/plan-output.jsonl" "$out/plan-input-py.jsonl"
 
+echo "== the default suite: run, and conform against the reference adapter (issue 16)"
+suite_dir=$(mktemp -d)
+/usr/bin/time -f '{"elapsed_s": %e, "user_s": %U, "sys_s": %S}' -o "$out/suite-run-time.json" \
+  "$build/lockstep" run scenarios/ --quiet --report-dir "$suite_dir/run" > /dev/null || true
+/usr/bin/time -f '{"elapsed_s": %e, "user_s": %U, "sys_s": %S}' -o "$out/suite-conform-time.json" \
+  "$build/lockstep" conform --sut "$build/lockstep sut --quiet" scenarios/ --quiet --report-dir "$suite_dir/conform" \
+  > /dev/null || true
+rm -rf "$suite_dir"
+python3 - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+run = json.load(open(f"{out}/suite-run-time.json"))
+conform = json.load(open(f"{out}/suite-conform-time.json"))
+result = {"run": run, "conform": conform,
+          "conform_over_run_wall": round(conform["elapsed_s"] / max(run["elapsed_s"], 0.01), 1)}
+json.dump(result, open(f"{out}/suite.json", "w"), indent=1)
+print(json.dumps(result))
+PY
+
 echo "== the mock over HTTP (wrk, keep-alive)"
 duration=$([[ $quick == 1 ]] && echo 3s || echo 10s)
 LOCKSTEP_BENCH_DURATION=$duration bash bench/mock-load.sh "$build/lockstep" "$out/mock-http.json"
@@ -90,3 +109,10 @@ LOCKSTEP_BENCH_DURATION=$duration bash bench/wiremock-compare.sh "$build/lockste
 
 echo "== summary and chart"
 python3 bench/summarize.py "$out" "$root/docs/performance-portfolio.svg" | tee "$out/summary.md"
+python3 - "$out" <<'PY' | tee -a "$out/summary.md"
+import json, sys
+s = json.load(open(f"{sys.argv[1]}/suite.json"))
+print()
+print(f"Default suite: `lockstep run` {s['run']['elapsed_s']} s wall, `lockstep conform` against `lockstep sut` "
+      f"{s['conform']['elapsed_s']} s wall: {s['conform_over_run_wall']}x")
+PY
