@@ -525,6 +525,10 @@ struct Engine::State {
     }
     bk.plan_settings = settings_for(p);
     bk.move_in_stay = bk.old_record != kNoIndex;  // B1: a code kept while its replacement is made
+    // B1 + C4: a kept code never outlasts the booking's window as it now is (a
+    // stay moved again, a margin changed): it ends at the earlier of its own
+    // end and the new window's.
+    if (bk.old_record != kNoIndex && !bk.cancelled) keep_until_replaced(b, bk.old_record, bk.plan.valid_until);
     if (bk.cancelled) {
       bk.status = CodeStatus::revoked;
       return;
@@ -702,9 +706,8 @@ struct Engine::State {
     if (bk.old_record != kNoIndex) {  // a move in the stay still under way, moved again
       replan(b, Timing::at_once, AuditKind::rescheduled, rule);
       if (new_window_open && bk.status != CodeStatus::none) {
-        // The kept code now ends with the latest window (or its own end): a stay
-        // cut short and then put back keeps the guest's code to the restored end.
-        keep_until_replaced(b, bk.old_record, next->valid_until);
+        // The kept code now ends with the latest window (or its own end), as
+        // replan set it: a stay cut short and put back keeps it to the restored end.
         bk.move_in_stay = true;
       } else {
         release_old_record(b, rule, "no new code will replace it: deleting it");

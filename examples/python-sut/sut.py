@@ -538,9 +538,13 @@ class Engine:
         for b in self.bookings.values():  # a change applies to codes not generated yet
             if b.lock_id == lock_id and not b.cancelled and b.job is None and b.status in ("scheduled", "retrying"):
                 retrying, due = b.status == "retrying", b.due
-                self.schedule(b)
+                preferred = (b.preferred_pin, b.source, b.fallback) if b.preferred_pin else None
+                self.schedule(b, preferred=preferred)
                 if retrying and b.due is not None:  # keep the retry cadence
                     b.due, b.status = max(b.due, due), "retrying"
+                if b.kept is not None and b.status in ("scheduled", "retrying"):
+                    # B1: still replacing a guest's kept code: retried until the window ends.
+                    b.move_in_stay, b.deadline = True, b.valid_until
 
     def put_booking(self, f):
         if f.get("property_id") not in self.properties:
