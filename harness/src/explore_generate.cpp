@@ -251,8 +251,17 @@ std::string add_platform_traffic(json& s, std::uint64_t seed) {
       ++delete_faults;
     }
   }
-  for (auto& e : added) s["timeline"].push_back(std::move(e));
-  for (auto& p : probes) s["probes"].push_back(std::move(p));
+  // A stay already under way at the start draws its changes (and the faults
+  // around them) from its check-in, which can be before the scenario starts:
+  // such events happen just after the start instead (explore --seed 11, run
+  // 362 drew a scenario the loader refused).
+  const std::string earliest = at(start + minutes{1});
+  for (auto& e : added) {
+    if (*parse_instant(e["at"].get<std::string>()) < start + minutes{1}) e["at"] = earliest;
+    s["timeline"].push_back(std::move(e));
+  }
+  for (auto& p : probes)
+    if (*parse_instant(p["at"].get<std::string>()) >= start) s["probes"].push_back(std::move(p));
   return fmt::format("traffic: {} unchanged re-sends, {} in-stay changes, {} settings and {} zone changes, "
                      "{} status-poll and {} create/delete fault windows",
                      resends, in_stay, settings, zones, poll_faults, delete_faults);
