@@ -160,6 +160,21 @@ std::string account_name_from_jwt(std::string_view jwt) {
 
 }  // namespace
 
+// The account's devices as listed at one virtual instant, indexed. Assigning n
+// locks at setup lists once, not n times (O(n) calls, issue 16), yet a lock
+// removed from the account is still found missing (L2): the snapshot serves
+// only lookups at the same instant with no other request in between, and is
+// dropped on connect and disconnect. (At namespace scope: clang cannot
+// default-construct a nested class with member initializers inside its
+// enclosing class.)
+struct DeviceListing {
+  Instant at{};
+  std::uint64_t after_request = 0;
+  std::vector<json> devices;
+  std::unordered_map<std::string, std::size_t> by_device_id;  // first device with that deviceId
+  std::unordered_map<std::string, std::string> bridge_of;     // lock deviceId -> first bridge linking it
+};
+
 struct Client::State {
   Transport& auth;
   Transport& api;
@@ -172,18 +187,7 @@ struct Client::State {
   // Every request sent (API or token): a device listing is reused only while
   // this has not moved since it was taken.
   std::uint64_t requests_sent = 0;
-  // The account's devices as listed at one virtual instant, indexed. Assigning n
-  // locks at setup lists once, not n times (O(n) calls, issue 16), yet a lock
-  // removed from the account is still found missing (L2): the snapshot serves
-  // only lookups at the same instant with no other request in between, and is
-  // dropped on connect and disconnect.
-  struct DeviceListing {
-    Instant at{};
-    std::uint64_t after_request = 0;
-    std::vector<json> devices;
-    std::unordered_map<std::string, std::size_t> by_device_id;  // first device with that deviceId
-    std::unordered_map<std::string, std::string> bridge_of;     // lock deviceId -> first bridge linking it
-  };
+  // The account's devices as listed at one virtual instant (DeviceListing, above).
   std::optional<DeviceListing> listing;
 
   // Asks the token endpoint. invalid_client (or any 401) → needs_reconnect.
@@ -406,7 +410,7 @@ ProviderResult<LockInfo> Client::describe_lock(const std::string& lock_id) {
       State::index_listing(*st.listing);
       st.listing->after_request = st.requests_sent;
     }
-    const State::DeviceListing& listing = *st.listing;
+    const DeviceListing& listing = *st.listing;
 
     const auto found = listing.by_device_id.find(lock_id);
     if (found == listing.by_device_id.end())
