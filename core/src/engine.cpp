@@ -198,9 +198,9 @@ struct Booking {
   // B1: a move made during the stay retries until the new window ends, not
   // only until the T4 deadline (long past for a guest already in the stay).
   bool move_in_stay = false;
-  // B1: made again after another booking's delete took its PIN (remake_sharers);
-  // the PIN is reserved for it on its lock until it is back on.
-  bool remaking = false;
+  // B1: made again after another booking's delete took its PIN (remake_sharers):
+  // the lock whose `remaking` list reserves that PIN for it until it is back on.
+  Index remaking_on = kNoIndex;
 
   // Generation cycle.
   std::optional<Instant> generate_at;
@@ -442,8 +442,16 @@ struct Engine::State {
 
   void stop_remaking(Index b) {
     Booking& bk = bookings[b];
-    for (auto& lock : locks) std::erase(lock.remaking, b);
-    bk.remaking = false;
+    if (bk.remaking_on == kNoIndex) return;
+    std::erase(locks[bk.remaking_on].remaking, b);
+    bk.remaking_on = kNoIndex;
+  }
+
+  // A status poll that failed (a 5xx, a 429) is not a job that failed: the job
+  // may have run, and its PIN be on the lock or gone from it. Such a poll is
+  // asked again like a pending job until the attempt's time is up.
+  bool poll_again(const ProviderResult<JobStatus>& status, Instant try_start) const {
+    return !status && status.error().kind == FailureKind::retryable && now() - try_start < profile.retry_interval;
   }
 
   // B1: an entry of booking `b` with value `pin` may still be on the lock (kept
@@ -873,11 +881,9 @@ struct Engine::State {
     const Index r = bk.record;
     auto status = igloohome.job_status(records[r].job_id);
     PinRecord& rec = records[r];
-    // A poll that failed (a 5xx, a 429) is not a job that failed: the job may
-    // have run and its PIN be on the lock. Asked again like a pending job until
-    // the attempt's time is up; abandoning it left an entry the engine no longer
+    // Abandoning a job whose poll failed left an entry the engine no longer
     // knew, and its value was then given to an overlapping booking (C1).
-    if (!status && status.error().kind == FailureKind::retryable && now() - rec.try_start < profile.retry_interval) {
+    if (poll_again(status, rec.try_start)) {
       push(now() + profile.job_poll_interval, WorkKind::poll_create, b, bk.gen);
       return;
     }
@@ -894,7 +900,7 @@ struct Engine::State {
         bk.kind = CodeKind::pin;
         bk.issued_at = now();
         bk.preferred_pin.reset();
-        if (bk.remaking) stop_remaking(rec.booking);
+        stop_remaking(rec.booking);
         bk.preferred_source.reset();
         audit(b, AuditKind::code_created, Rule::C4, "PIN {} ({}) created on lock {}, valid {} to {}",
               rec.pin, to_string(bk.source.value_or(PinSource::random)), locks[rec.lock].id,
@@ -1123,8 +1129,8 @@ struct Engine::State {
       bk.record = kNoIndex;
       retire_record(o);
       replan(b, Timing::at_once, AuditKind::rescheduled, Rule::B1);
-      if (bk.lock == lock && !bk.remaking) {
-        bk.remaking = true;
+      if (bk.lock == lock && bk.remaking_on == kNoIndex) {
+        bk.remaking_on = lock;
         locks[lock].remaking.push_back(b);
       }
     }
@@ -1174,10 +1180,9 @@ struct Engine::State {
   void check_delete_job(Index r) {
     auto status = igloohome.job_status(records[r].job_id);
     PinRecord& rec = records[r];
-    // As for a create: a poll that failed is not a delete that failed. The job
-    // may have run (taking, by value, another booking's entry too, which only
-    // its completion makes again): asked again like a pending one.
-    if (!status && status.error().kind == FailureKind::retryable && now() - rec.try_start < profile.retry_interval) {
+    // The job may have run, taking by value another booking's entry too, which
+    // only its completion makes again.
+    if (poll_again(status, rec.try_start)) {
       push(now() + profile.job_poll_interval, WorkKind::poll_delete, r, rec.gen);
       return;
     }
@@ -1597,7 +1602,7 @@ Result<void> Engine::cancel_booking(const std::string& booking_id) {
   if (bk.cancelled) return {};
   bk.cancelled = true;
   ++bk.gen;
-  if (bk.remaking) s.stop_remaking(b);
+  s.stop_remaking(b);
   if (bk.old_record != kNoIndex) {
     const Index r = bk.old_record;
     bk.old_record = kNoIndex;
