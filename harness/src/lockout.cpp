@@ -89,8 +89,8 @@ std::map<std::string, std::vector<report::LockoutSpan>> lockouts_of(const Scenar
     std::vector<Interval> opens, opens_on_lock_clock;
     std::vector<Instant> deletes;
     std::optional<Instant> first_code;
-    bool outage_met = false, attempted = false;
-    // Before the first code came: did an attempt meet an outage, or fail otherwise?
+    bool attempted = false;
+    // The first attempt that met an outage, and the first that failed otherwise.
     std::optional<Instant> first_outage, first_failure;
     const auto mine = calls_of.find(booking);
     for (const std::size_t i : mine == calls_of.end() ? no_calls : mine->second) {
@@ -99,10 +99,7 @@ std::map<std::string, std::vector<report::LockoutSpan>> lockouts_of(const Scenar
       if (!c.makes_code()) continue;
       attempted = true;
       const bool outage_now = outage_at(c.at) || c.status == 406;
-      if (outage_now) {
-        outage_met = true;
-        if (!first_outage) first_outage = c.at;
-      }
+      if (outage_now && !first_outage) first_outage = c.at;
       if (!c.ok()) {
         if (!outage_now && !first_failure) first_failure = c.at;
         continue;
@@ -110,12 +107,8 @@ std::map<std::string, std::vector<report::LockoutSpan>> lockouts_of(const Scenar
       if (c.kind == ApiCall::Kind::create_pin) {
         const auto ran = job_ran.find(c.job_id);
         if (ran == job_ran.end() || !ran->second) {
-          if (ran != job_ran.end() && outage_at(c.at)) {
-            outage_met = true;
-            if (!first_outage) first_outage = c.at;
-          } else if (ran != job_ran.end() && !first_failure) {
-            first_failure = c.at;
-          }
+          // Its job failed (or expired); a job never confirmed judges nothing.
+          if (ran != job_ran.end() && !outage_now && !first_failure) first_failure = c.at;
           continue;
         }
       }
@@ -151,7 +144,7 @@ std::map<std::string, std::vector<report::LockoutSpan>> lockouts_of(const Scenar
       }
       std::string cause;
       const bool after_delete = std::any_of(deletes.begin(), deletes.end(), [&](Instant d) { return d <= gap.from; });
-      if (!first_code) cause = outage_met ? "outage" : attempted ? "failed_code" : "not_yet_made";
+      if (!first_code) cause = first_outage ? "outage" : attempted ? "failed_code" : "not_yet_made";
       else if (after_delete && gap.from >= *first_code) cause = "deleted_early";
       // The code came late: because attempts before it met an outage or failed.
       else if (first_outage && *first_outage < *first_code) cause = "outage";

@@ -1,11 +1,9 @@
 #include "lockstep/harness/runner.hpp"
 
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <mutex>
-#include <thread>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -44,8 +42,13 @@ std::vector<report::BookingTimeline> timelines(const Scenario& s, const Trace& t
                                                const ReferenceParticipant& participant) {
   std::vector<report::BookingTimeline> out = lane_timelines(s, trace, read_api_calls(s, trace));
   const Engine* engine = participant.engine();
+  static const std::vector<AuditEvent> no_audit;
+  std::map<std::string, std::vector<const Notice*>> notices_of;
+  if (engine)
+    for (const auto& n : engine->notices()) notices_of[n.booking_id].push_back(&n);
   for (auto& b : out) {
     const std::string& id = b.id;
+    const std::vector<AuditEvent>& trail = engine ? engine->audit(id) : no_audit;
     if (auto view = participant.inspect(id)) {
       b.lock = view->lock_id;
       b.valid_from = view->valid_from;
@@ -59,10 +62,9 @@ std::vector<report::BookingTimeline> timelines(const Scenario& s, const Trace& t
       if (view->fallback) b.fallback = std::string(to_string(*view->fallback));
       b.created_at = view->issued_at;
       std::map<int, std::string> failed;  // attempt number -> why
-      if (engine)
-        for (const auto& a : engine->audit(id))
-          if (a.kind == AuditKind::attempt_failed || a.kind == AuditKind::generation_failed)
-            failed.try_emplace(a.attempt, a.message);
+      for (const auto& a : trail)
+        if (a.kind == AuditKind::attempt_failed || a.kind == AuditKind::generation_failed)
+          failed.try_emplace(a.attempt, a.message);
       b.attempts.clear();
       for (std::size_t i = 0; i < view->attempts.size(); ++i) {
         const int number = static_cast<int>(i) + 1;
@@ -74,16 +76,15 @@ std::vector<report::BookingTimeline> timelines(const Scenario& s, const Trace& t
         b.attempts.push_back(std::move(at));
       }
     }
-    if (engine) {
-      std::optional<Instant> deleted_at;
-      for (const auto& a : engine->audit(id)) {
-        b.audit.push_back(report::AuditEntry{a.at, std::string(to_string(a.kind)), a.rule, a.message});
-        if (a.kind == AuditKind::code_deleted) deleted_at = a.at;
-      }
-      if (deleted_at) b.deleted_at = deleted_at;
-      for (const auto& n : engine->notices())
-        if (n.booking_id == id) b.notices.push_back(report::NoticeEntry{n.at, n.code, n.rule, n.message});
+    std::optional<Instant> deleted_at;
+    for (const auto& a : trail) {
+      b.audit.push_back(report::AuditEntry{a.at, std::string(to_string(a.kind)), a.rule, a.message});
+      if (a.kind == AuditKind::code_deleted) deleted_at = a.at;
     }
+    if (deleted_at) b.deleted_at = deleted_at;
+    if (const auto n = notices_of.find(id); n != notices_of.end())
+      for (const Notice* notice : n->second)
+        b.notices.push_back(report::NoticeEntry{notice->at, notice->code, notice->rule, notice->message});
   }
   return out;
 }

@@ -65,9 +65,7 @@ std::vector<report::BookingTimeline> lane_timelines(const Scenario& s, const Tra
   auto lockouts = lockouts_of(s, trace, calls);
   // Each booking's observations, calls and probes, gathered in one pass each: a
   // year of 20,000 bookings must not scan every list once per booking.
-  std::unordered_map<std::string_view, std::vector<const Observation*>> observations_of;
-  for (const auto& o : trace.observations)
-    if (o.code) observations_of[o.booking].push_back(&o);
+  const auto observations_of = observations_by_booking(trace);
   std::unordered_map<std::string_view, std::vector<const ApiCall*>> calls_of;
   for (const auto& c : calls)
     if (!c.booking.empty()) calls_of[c.booking].push_back(&c);
@@ -98,6 +96,7 @@ std::vector<report::BookingTimeline> lane_timelines(const Scenario& s, const Tra
     if (auto it = trace.cancelled_at.find(id); it != trace.cancelled_at.end()) b.cancelled_at = it->second;
     for (const Observation* observed : find(observations_of, id, no_observations)) {
       const Observation& o = *observed;
+      if (!o.code) continue;
       if (!o.lock.empty()) b.lock = o.lock;
       b.status = o.code->status;
       b.valid_from = o.code->valid_from;
