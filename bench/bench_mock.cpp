@@ -9,7 +9,7 @@
 namespace {
 
 using namespace lockstep;
-using igloohome::Request;
+using net::Request;
 namespace http = boost::beast::http;
 using json = nlohmann::json;
 

@@ -26,7 +26,7 @@ namespace {
 namespace http = boost::beast::http;
 
 std::string demo_token(lockstep::mock::Mock& mock) {
-  lockstep::igloohome::Request req{http::verb::post, "/oauth2/token", 11};
+  lockstep::net::Request req{http::verb::post, "/oauth2/token", 11};
   req.set(http::field::content_type, "application/x-www-form-urlencoded");
   req.body() = "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret";
   req.prepare_payload();
@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (ec || !parser.is_done()) return 0;  // the server answers 400 itself; not the handler's job
     rest.remove_prefix(used == 0 ? rest.size() : used);
 
-    lockstep::igloohome::Request req = parser.release();
+    lockstep::net::Request req = parser.release();
     if (auto auth = req.find(http::field::authorization); auth != req.end() && auth->value() == "Bearer $TOKEN") {
       req.set(http::field::authorization, "Bearer " + token);
     }

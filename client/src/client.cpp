@@ -13,6 +13,18 @@
 
 namespace lockstep::igloohome {
 
+using net::Endpoint;
+using net::Request;
+using net::Response;
+using net::Transport;
+using net::TransportFailure;
+
+ClientOptions options_for(const Endpoint& auth, const Endpoint& api, ClientOptions base) {
+  base.token_path = auth.prefix + "/oauth2/token";
+  base.api_prefix = api.prefix;
+  return base;
+}
+
 namespace detail {
 
 // RFC 3986 percent-encoding of everything but the unreserved characters: safe for
@@ -517,9 +529,9 @@ ProviderResult<AlgoPin> Client::create_algopin(const AlgoPinRequest& request) {
 Result<std::unique_ptr<HttpClient>> HttpClient::open(std::string_view auth_url, std::string_view api_url,
                                                      const Clock& clock, ClientOptions base,
                                                      std::chrono::milliseconds timeout) {
-  auto auth = parse_base_url(auth_url);
+  auto auth = net::parse_base_url(auth_url);
   if (!auth) return std::unexpected(auth.error());
-  auto api = parse_base_url(api_url);
+  auto api = net::parse_base_url(api_url);
   if (!api) return std::unexpected(api.error());
   ClientOptions options = options_for(*auth, *api, std::move(base));
   return std::unique_ptr<HttpClient>(

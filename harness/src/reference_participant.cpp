@@ -27,8 +27,8 @@ struct ReferenceParticipant::State {
   ReferenceOptions options;
   SimulatedClock clock;
   SeededRandom rng;
-  igloohome::Transport* auth = nullptr;  // in-process
-  igloohome::Transport* api = nullptr;
+  net::Transport* auth = nullptr;  // in-process
+  net::Transport* api = nullptr;
   std::unique_ptr<igloohome::Client> client;          // in-process
   std::unique_ptr<igloohome::HttpClient> http_client;  // over HTTP
   std::unique_ptr<Engine> engine;
@@ -36,7 +36,7 @@ struct ReferenceParticipant::State {
   explicit State(ReferenceOptions o) : options(std::move(o)), rng(options.seed) {}
 };
 
-ReferenceParticipant::ReferenceParticipant(igloohome::Transport& auth, igloohome::Transport& api,
+ReferenceParticipant::ReferenceParticipant(net::Transport& auth, net::Transport& api,
                                            ReferenceOptions options)
     : state_(std::make_unique<State>(std::move(options))) {
   state_->auth = &auth;

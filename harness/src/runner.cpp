@@ -123,7 +123,7 @@ Played play(const Scenario& s, const RunOptions& options, std::uint64_t seed) {
     mock::Server server(mock, server_options);
     server.start();
     const auto base = fmt::format("http://127.0.0.1:{}", server.port());
-    igloohome::BeastTransport admin(igloohome::Endpoint{"127.0.0.1", server.port(), ""});
+    net::BeastTransport admin(net::Endpoint{"127.0.0.1", server.port(), ""});
     MockControl control(admin);
     sim.auth_url = base;
     sim.api_url = base + "/igloohome";

@@ -12,7 +12,7 @@ using nlohmann::json;
 // ---------------------------------------------------------------- MockControl
 
 Result<json> MockControl::call(std::string_view method, std::string target, const json* body) {
-  igloohome::Request req;
+  net::Request req;
   req.method(boost::beast::http::string_to_verb(method));
   req.target(target);
   req.version(11);

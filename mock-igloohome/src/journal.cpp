@@ -16,7 +16,7 @@ namespace internal {
 // keys. A form body (declared as one) becomes an object of its fields. Anything
 // else — not JSON, nested past the limit, a form under another type — is not
 // kept, only described: a secret could hide in text the mock cannot read.
-std::string journal_body(const igloohome::Request& req) {
+std::string journal_body(const net::Request& req) {
   const auto& body = req.body();
   if (body.empty()) return {};
   if (auto parsed = json_input::parse(body)) {

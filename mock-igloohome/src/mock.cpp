@@ -106,8 +106,8 @@ std::string fault_identity(const Mock::State& s, const Context& ctx) {
   return ctx.path;
 }
 
-igloohome::Response to_response(const igloohome::Request& req, const Answer& a) {
-  igloohome::Response res;
+net::Response to_response(const net::Request& req, const Answer& a) {
+  net::Response res;
   res.version(req.version() == 10 ? 10 : 11);
   res.result(a.status);
   res.set(http::field::server, "lockstep-mock");
@@ -121,7 +121,7 @@ igloohome::Response to_response(const igloohome::Request& req, const Answer& a) 
 
 }  // namespace
 
-Reply Mock::handle(const igloohome::Request& request) {
+Reply Mock::handle(const net::Request& request) {
   Reply reply;
   std::unique_lock guard(state_->mutex);
   State& s = *state_;

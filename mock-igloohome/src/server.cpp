@@ -41,17 +41,17 @@
 
 namespace lockstep::mock {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = net::ip::tcp;
+using tcp = asio::ip::tcp;
 
 namespace {
 
 constexpr auto kWriteTimeout = std::chrono::seconds{30};
 constexpr auto kLingerTimeout = std::chrono::seconds{2};
 constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // Out of descriptors, accept() fails at once and would be retried at once: wait
 // between tries, longer each time, up to the cap.
 constexpr auto kAcceptBackoffStart = std::chrono::milliseconds{50};
@@ -62,8 +62,8 @@ constexpr std::size_t kMaxRefusing = 64;
 constexpr std::size_t kLargeRequest = 256 * 1024;
 
 bool out_of_descriptors(const boost::system::error_code& error) {
-  return error == net::error::no_descriptors || error == boost::system::errc::too_many_files_open_in_system ||
-         error == net::error::no_buffer_space || error == net::error::no_memory;
+  return error == asio::error::no_descriptors || error == boost::system::errc::too_many_files_open_in_system ||
+         error == asio::error::no_buffer_space || error == asio::error::no_memory;
 }
 
 // An answer for a request the handler never saw (it could not be parsed).
@@ -83,7 +83,7 @@ http::response<http::string_body> transport_error(http::status status, std::stri
 struct Server::Impl {
   Mock& mock;
   ServerOptions options;
-  net::io_context ioc;
+  asio::io_context ioc;
   std::optional<tcp::acceptor> acceptor;
   unsigned short bound_port = 0;
   std::mutex lifecycle;
@@ -128,11 +128,11 @@ struct Server::Impl {
     return true;
   }
 
-  net::awaitable<void> session(beast::tcp_stream stream);
-  net::awaitable<void> refuse(beast::tcp_stream stream);
-  net::awaitable<void> listen();
+  asio::awaitable<void> session(beast::tcp_stream stream);
+  asio::awaitable<void> refuse(beast::tcp_stream stream);
+  asio::awaitable<void> listen();
   void close_acceptor() {
-    net::post(ioc, [this] {
+    asio::post(ioc, [this] {
       boost::system::error_code ignored;
       if (acceptor) acceptor->close(ignored);
     });
@@ -145,14 +145,14 @@ namespace {
 // peer may still be sending it. Closing with its bytes unread makes the kernel
 // send a reset, which can destroy our answer before the peer reads it; so stop
 // sending, then read and drop what still comes, briefly and boundedly.
-net::awaitable<void> linger_close(beast::tcp_stream& stream) {
+asio::awaitable<void> linger_close(beast::tcp_stream& stream) {
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   stream.expires_after(kLingerTimeout);
   std::array<char, 16 * 1024> sink{};
   std::size_t drained = 0;
   while (drained < kLingerBytes) {
-    auto [error, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
+    auto [error, n] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
     if (error) break;
     drained += n;
   }
@@ -186,7 +186,7 @@ struct ConnectionSlot {
 
 }  // namespace
 
-net::awaitable<void> Server::Impl::session(beast::tcp_stream stream) {
+asio::awaitable<void> Server::Impl::session(beast::tcp_stream stream) {
   ConnectionSlot slot{connections};
   beast::flat_buffer buffer;
   try {
@@ -275,7 +275,7 @@ net::awaitable<void> Server::Impl::session(beast::tcp_stream stream) {
         give_memory_back();
       }
       if (reply.latency.count() > 0) {
-        net::steady_timer timer(stream.get_executor(), reply.latency);
+        asio::steady_timer timer(stream.get_executor(), reply.latency);
         co_await timer.async_wait(use_tuple);
       }
       if (reply.transport == Reply::Transport::reset) {
@@ -301,7 +301,7 @@ net::awaitable<void> Server::Impl::session(beast::tcp_stream stream) {
 }
 
 // A connection past max_connections: told why, then closed.
-net::awaitable<void> Server::Impl::refuse(beast::tcp_stream stream) {
+asio::awaitable<void> Server::Impl::refuse(beast::tcp_stream stream) {
   ConnectionSlot slot{refusing};
   try {
     auto busy = transport_error(http::status::service_unavailable, "server_busy",
@@ -315,13 +315,13 @@ net::awaitable<void> Server::Impl::refuse(beast::tcp_stream stream) {
   }
 }
 
-net::awaitable<void> Server::Impl::listen() {
+asio::awaitable<void> Server::Impl::listen() {
   auto backoff = kAcceptBackoffStart;
   for (;;) {
     if (!acceptor || !acceptor->is_open()) co_return;
-    auto [error, socket] = co_await acceptor->async_accept(net::make_strand(ioc), use_tuple);
+    auto [error, socket] = co_await acceptor->async_accept(asio::make_strand(ioc), use_tuple);
     if (error) {
-      if (error == net::error::operation_aborted || !acceptor->is_open()) co_return;
+      if (error == asio::error::operation_aborted || !acceptor->is_open()) co_return;
       if (out_of_descriptors(error)) {
         // Retrying at once would spin (the listener stays readable): keep
         // serving the connections we have and try again a little later.
@@ -329,7 +329,7 @@ net::awaitable<void> Server::Impl::listen() {
                   fmt::format("lockstep mock: cannot accept connections: {} ({} open); pausing accept, "
                               "retrying up to every {} ms",
                               error.message(), connections.load(), kAcceptBackoffMax.count()));
-        net::steady_timer timer(ioc, backoff);
+        asio::steady_timer timer(ioc, backoff);
         co_await timer.async_wait(use_tuple);
         backoff = std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kAcceptBackoffMax));
       }
@@ -345,14 +345,14 @@ net::awaitable<void> Server::Impl::listen() {
                                               options.max_connections));
       if (refusing.load() < kMaxRefusing) {
         refusing.fetch_add(1);
-        net::co_spawn(executor, refuse(beast::tcp_stream(std::move(socket))), net::detached);
+        asio::co_spawn(executor, refuse(beast::tcp_stream(std::move(socket))), asio::detached);
       }
       continue;  // past that, the socket just closes
     }
     if (connections.load() < options.max_connections / 2)
       clear(told_connections, "lockstep mock: connections below the limit again");
     connections.fetch_add(1);
-    net::co_spawn(executor, session(beast::tcp_stream(std::move(socket))), net::detached);
+    asio::co_spawn(executor, session(beast::tcp_stream(std::move(socket))), asio::detached);
   }
 }
 
@@ -366,15 +366,15 @@ Server::Server(Mock& mock, ServerOptions options) : impl_(std::make_unique<Impl>
                             fmt::format("cannot {} {}:{}: {}", doing, o.host, o.port, ec.message()));
   };
   boost::system::error_code ec;
-  const auto address = net::ip::make_address(o.host, ec);
+  const auto address = asio::ip::make_address(o.host, ec);
   if (ec) throw std::system_error(EINVAL, std::generic_category(), fmt::format("'{}' is not an IP address", o.host));
   const tcp::endpoint endpoint(address, o.port);
   if (acceptor.open(endpoint.protocol(), ec); ec) failed(ec, "open a socket for");
-  acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (acceptor.bind(endpoint, ec); ec) failed(ec, "listen on");
-  if (acceptor.listen(net::socket_base::max_listen_connections, ec); ec) failed(ec, "listen on");
+  if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) failed(ec, "listen on");
   impl_->bound_port = acceptor.local_endpoint().port();
-  net::co_spawn(impl_->ioc, impl_->listen(), net::detached);
+  asio::co_spawn(impl_->ioc, impl_->listen(), asio::detached);
 }
 
 Server::~Server() {
@@ -390,7 +390,7 @@ ServerStats Server::stats() const {
 }
 
 void Server::run() {
-  net::signal_set signals(impl_->ioc, SIGINT, SIGTERM);
+  asio::signal_set signals(impl_->ioc, SIGINT, SIGTERM);
   signals.async_wait([this](const boost::system::error_code& error, int) {
     if (!error) {
       impl_->close_acceptor();

@@ -26,7 +26,7 @@
 
 namespace lockstep::mock {
 
-namespace http = igloohome::http;
+namespace http = net::http;
 
 namespace internal {
 
@@ -127,7 +127,7 @@ Answer method_not_allowed(std::string_view allowed);
 
 // One request as the handler sees it.
 struct Context {
-  const igloohome::Request& request;
+  const net::Request& request;
   std::string method;
   std::string path;
   std::string query;
@@ -292,7 +292,7 @@ json keypad_entry_json(const KeypadEntry& e);
 std::vector<const KeypadEntry*> keypad_log_until(const Mock::State& s, const std::string& lock_id, Instant now);
 
 // The journal (journal.cpp).
-std::string journal_body(const igloohome::Request& req);
+std::string journal_body(const net::Request& req);
 // GET /__admin/requests?offset=&limit=: the journal in pages, serialised outside
 // the state lock (called by Mock::handle without holding it).
 Answer journal_page(Mock::State& s, const Context& ctx);

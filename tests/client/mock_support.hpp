@@ -13,6 +13,17 @@
 #include "lockstep/mock/mock.hpp"
 #include "lockstep/mock/mock_clock.hpp"
 
+// The client speaks through lockstep::net's transports; its tests name them as the
+// client's own.
+namespace lockstep::igloohome {
+namespace http = net::http;
+using net::BeastTransport;
+using net::Endpoint;
+using net::Request;
+using net::Response;
+using net::TransportFailure;
+}  // namespace lockstep::igloohome
+
 namespace lockstep::igloohome::testing {
 
 using mock::MockClock;  // the mock's own virtual clock as a lockstep::Clock (in-process)

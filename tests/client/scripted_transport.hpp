@@ -10,7 +10,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lockstep/igloohome/transport.hpp"
+#include "lockstep/net/transport.hpp"
+
+// The client speaks through lockstep::net's transports; its tests name them as the
+// client's own.
+namespace lockstep::igloohome {
+namespace http = net::http;
+using net::Request;
+using net::Response;
+using net::Transport;
+using net::TransportFailure;
+}  // namespace lockstep::igloohome
 
 namespace lockstep::igloohome::testing {
 

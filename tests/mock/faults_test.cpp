@@ -160,7 +160,7 @@ TEST(MockFaults, RateLimitIs429WithRetryAfter) {
 }
 
 TEST(MockFaults, NetworkFaultsBecomeTransportFailuresInProcess) {
-  using Kind = igloohome::TransportFailure::Kind;
+  using Kind = net::TransportFailure::Kind;
   const std::vector<std::pair<std::string, Kind>> cases = {
       {"connection_reset", Kind::reset}, {"empty_response", Kind::empty_response}, {"malformed_body", Kind::malformed}};
   for (const auto& [kind, expected] : cases) {
@@ -198,7 +198,7 @@ TEST(MockFaults, LatencyAboveTheTimeoutIsATimeout) {
   InProcessTransport hasty(mock, std::chrono::seconds{1});
   auto timed_out = hasty.send(make_request(http::verb::get, "/igloohome/devices"));
   ASSERT_FALSE(timed_out.has_value());
-  EXPECT_EQ(timed_out.error().kind, igloohome::TransportFailure::Kind::timeout);
+  EXPECT_EQ(timed_out.error().kind, net::TransportFailure::Kind::timeout);
 }
 
 TEST(MockFaults, TokenExpiryShortensTokensIssuedInItsWindow) {

@@ -24,15 +24,15 @@
 namespace lockstep::mock::testing {
 namespace {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 namespace beast = boost::beast;
-using tcp = net::ip::tcp;
+using tcp = asio::ip::tcp;
 
 // One keep-alive connection to the mock.
 class Connection {
  public:
   explicit Connection(unsigned short port) : socket_(ioc_) {
-    socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   }
 
   Answer send(http::verb verb, const std::string& target, const std::string& body = {},
@@ -43,7 +43,7 @@ class Connection {
     return read();
   }
   Answer read() {
-    igloohome::Response res;
+    lockstep::net::Response res;
     http::read(socket_, buffer_, res);
     Answer a;
     a.status = static_cast<int>(res.result_int());
@@ -53,19 +53,19 @@ class Connection {
   }
   // Raw bytes in; whatever comes back until the server closes (or an error).
   std::string raw(const std::string& bytes) {
-    net::write(socket_, net::buffer(bytes));
+    asio::write(socket_, asio::buffer(bytes));
     std::string out;
     boost::system::error_code ec;
     char chunk[4096];
     for (;;) {
-      const auto n = socket_.read_some(net::buffer(chunk), ec);
+      const auto n = socket_.read_some(asio::buffer(chunk), ec);
       out.append(chunk, n);
       if (ec) break;
     }
     return out;
   }
   boost::system::error_code read_error() {
-    igloohome::Response res;
+    lockstep::net::Response res;
     boost::system::error_code ec;
     http::read(socket_, buffer_, res, ec);
     return ec;
@@ -73,7 +73,7 @@ class Connection {
   tcp::socket& socket() { return socket_; }
 
  private:
-  net::io_context ioc_;
+  asio::io_context ioc_;
   tcp::socket socket_;
   beast::flat_buffer buffer_;
 };
@@ -171,7 +171,7 @@ TEST_F(MockServer, MalformedHttpGetsAJson400AndTheServerGoesOn) {
   }
   {
     Connection c(server.port());  // a client that vanishes mid-request
-    net::write(c.socket(), net::buffer(std::string("POST /oauth2/token HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc")));
+    asio::write(c.socket(), asio::buffer(std::string("POST /oauth2/token HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc")));
   }
   expect_still_serving();
 }
@@ -211,7 +211,7 @@ TEST_F(MockServer, ConnectionResetFaultResetsTheSocket) {
   req.set(http::field::authorization, bearer);
   http::write(c.socket(), req);
   const auto ec = c.read_error();
-  EXPECT_TRUE(ec == net::error::connection_reset || ec == http::error::end_of_stream || ec == net::error::eof)
+  EXPECT_TRUE(ec == asio::error::connection_reset || ec == http::error::end_of_stream || ec == asio::error::eof)
       << ec.message();
   expect_still_serving();
 }
@@ -223,7 +223,7 @@ TEST_F(MockServer, EmptyResponseFaultClosesWithoutAnAnswer) {
                           "application/x-www-form-urlencoded");
   http::write(c.socket(), req);
   const auto ec = c.read_error();
-  EXPECT_TRUE(ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset)
+  EXPECT_TRUE(ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset)
       << ec.message();
   expect_still_serving();
 }
@@ -254,10 +254,10 @@ TEST(MockServerLifecycle, StopIsCleanAndIdempotentAndRunReturnsOnStop) {
   runner.join();
   server->stop();
   server.reset();
-  net::io_context ioc;
+  asio::io_context ioc;
   tcp::socket s(ioc);
   boost::system::error_code ec;
-  s.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
   EXPECT_TRUE(ec);  // nobody listens any more
 }
 

@@ -12,11 +12,11 @@
 namespace lockstep::mock::testing {
 
 using json = nlohmann::json;
-namespace http = igloohome::http;
+namespace http = net::http;
 
-inline igloohome::Request make_request(http::verb verb, std::string target, std::string body = {},
+inline net::Request make_request(http::verb verb, std::string target, std::string body = {},
                                        std::string content_type = "application/json") {
-  igloohome::Request req{verb, target, 11};
+  net::Request req{verb, target, 11};
   req.set(http::field::host, "127.0.0.1");
   if (!body.empty()) req.set(http::field::content_type, content_type);
   req.body() = std::move(body);
@@ -27,7 +27,7 @@ inline igloohome::Request make_request(http::verb verb, std::string target, std:
 struct Answer {
   int status = 0;
   json body;
-  igloohome::Response response;
+  net::Response response;
   Reply::Transport transport = Reply::Transport::normal;
 };
 

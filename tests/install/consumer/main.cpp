@@ -1,5 +1,9 @@
-// A project outside lockstep that finds it with find_package and plans a booking.
+// A project outside lockstep that finds it with find_package, plans a booking, and
+// derives the igloohome client's options from two base URLs (the installed net/
+// and client/ headers and their exported targets).
 #include <iostream>
+#include "lockstep/igloohome/client.hpp"
+#include "lockstep/net/endpoint.hpp"
 #include "lockstep/rules.hpp"
 int main() {
   auto zone = lockstep::Zone::locate("Europe/Paris").value();
@@ -7,4 +11,7 @@ int main() {
                                      lockstep::parse_local("2026-04-02T11:00").value(), {},
                                      lockstep::LockKind::bridge).value();
   std::cout << lockstep::format_instant(plan.valid_from) << "\n";
+  auto auth = lockstep::net::parse_base_url("http://127.0.0.1:8080/auth").value();
+  auto api = lockstep::net::parse_base_url("http://127.0.0.1:8080/igloohome").value();
+  std::cout << lockstep::igloohome::options_for(auth, api).token_path << "\n";
 }

@@ -5,10 +5,9 @@
 // and one repeat on a 401 (L1), device listing with cursor paging, bridge jobs with
 // status polling, algoPIN, and every HTTP outcome classified for rule C6.
 //
-// Client speaks through two Transports (the token host and the API host may
-// differ, as in production). BeastTransport is the socket one: synchronous for
-// its caller, keep-alive, one reconnect on a stale connection, and a timeout on
-// every exchange. A transport sends `req.target()` unchanged; the path prefixes
+// Client speaks through two net::Transports (the token host and the API host may
+// differ, as in production): net::BeastTransport over sockets, or the mock's
+// in-process one. A transport sends `req.target()` unchanged; the path prefixes
 // (`/oauth2/token`, `/igloohome`) live in ClientOptions, and options_for() derives
 // them from the two base URLs a production integration is configured with.
 #pragma once
@@ -22,48 +21,12 @@
 
 #include "lockstep/clock.hpp"
 #include "lockstep/error.hpp"
-#include "lockstep/igloohome/transport.hpp"
+#include "lockstep/net/beast_transport.hpp"
+#include "lockstep/net/endpoint.hpp"
+#include "lockstep/net/transport.hpp"
 #include "lockstep/provider.hpp"
 
 namespace lockstep::igloohome {
-
-// Where a base URL points: "http://127.0.0.1:8080/igloohome" gives host
-// "127.0.0.1", port 8080, prefix "/igloohome" (no trailing slash; "" for none).
-struct Endpoint {
-  std::string host;
-  unsigned short port = 80;
-  std::string prefix;
-  friend bool operator==(const Endpoint&, const Endpoint&) = default;
-};
-
-// http:// only (lockstep talks to its mock; TLS is out of scope). Errors
-// (invalid_argument, naming the URL): other schemes, empty host, bad port, a
-// query or fragment.
-Result<Endpoint> parse_base_url(std::string_view url);
-
-// A synchronous HTTP/1.1 client over one keep-alive connection, made on first use.
-// A request sent on a reused connection that the server had meanwhile closed is
-// sent once more on a fresh one. Each exchange (connect, write, read) must finish
-// within `timeout`, else TransportFailure::timeout and the connection is dropped.
-// Not thread-safe: one per thread.
-class BeastTransport final : public Transport {
- public:
-  explicit BeastTransport(Endpoint endpoint,
-                          std::chrono::milliseconds timeout = std::chrono::seconds(10));
-  ~BeastTransport() override;
-  BeastTransport(const BeastTransport&) = delete;
-  BeastTransport& operator=(const BeastTransport&) = delete;
-
-  std::expected<Response, TransportFailure> send(Request req) override;
-
-  const Endpoint& endpoint() const noexcept;
-  // Connections opened so far (1 while keep-alive holds).
-  int connections_opened() const noexcept;
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
-};
 
 struct ClientOptions {
   std::string token_path = "/oauth2/token";
@@ -80,12 +43,12 @@ struct ClientOptions {
 
 // ClientOptions for the two base URLs of a production integration (sut-protocol
 // `init`): the token at <auth prefix>/oauth2/token, the API under <api prefix>.
-ClientOptions options_for(const Endpoint& auth, const Endpoint& api, ClientOptions base = {});
+ClientOptions options_for(const net::Endpoint& auth, const net::Endpoint& api, ClientOptions base = {});
 
 class Client final : public IgloohomeProvider {
  public:
   // The transports and the clock must outlive the client.
-  Client(Transport& auth, Transport& api, const Clock& clock, ClientOptions options = {});
+  Client(net::Transport& auth, net::Transport& api, const Clock& clock, ClientOptions options = {});
   ~Client() override;
   Client(Client&&) noexcept;
   Client& operator=(Client&&) noexcept;
@@ -128,14 +91,14 @@ class HttpClient {
       ClientOptions base = {}, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
   Client& client() noexcept { return client_; }
-  BeastTransport& auth_transport() noexcept { return auth_; }
-  BeastTransport& api_transport() noexcept { return api_; }
+  net::BeastTransport& auth_transport() noexcept { return auth_; }
+  net::BeastTransport& api_transport() noexcept { return api_; }
 
  private:
-  HttpClient(Endpoint auth, Endpoint api, const Clock& clock, ClientOptions options,
+  HttpClient(net::Endpoint auth, net::Endpoint api, const Clock& clock, ClientOptions options,
              std::chrono::milliseconds timeout);
-  BeastTransport auth_;
-  BeastTransport api_;
+  net::BeastTransport auth_;
+  net::BeastTransport api_;
   Client client_;
 };
 

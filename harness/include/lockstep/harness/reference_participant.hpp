@@ -18,7 +18,7 @@
 
 #include "lockstep/engine.hpp"
 #include "lockstep/harness/participant.hpp"
-#include "lockstep/igloohome/transport.hpp"
+#include "lockstep/net/transport.hpp"
 #include "lockstep/rules.hpp"
 
 namespace lockstep::harness {
@@ -32,7 +32,7 @@ class ReferenceParticipant final : public Participant {
  public:
   // In-process: the client speaks through these transports (they must outlive
   // the participant); init()'s URLs are ignored.
-  ReferenceParticipant(igloohome::Transport& auth, igloohome::Transport& api, ReferenceOptions options = {});
+  ReferenceParticipant(net::Transport& auth, net::Transport& api, ReferenceOptions options = {});
   // Over HTTP: init() opens a client on the two base URLs it is given.
   explicit ReferenceParticipant(ReferenceOptions options = {});
   ~ReferenceParticipant() override;

@@ -41,7 +41,7 @@
 #include "lockstep/error.hpp"
 #include "lockstep/harness/participant.hpp"
 #include "lockstep/harness/scenario.hpp"
-#include "lockstep/igloohome/transport.hpp"
+#include "lockstep/net/transport.hpp"
 #include "lockstep/time.hpp"
 
 namespace lockstep::harness {
@@ -57,7 +57,7 @@ struct DoorResult {
 // the endpoint and the mock's message.
 class MockControl {
  public:
-  explicit MockControl(igloohome::Transport& admin) : admin_(admin) {}
+  explicit MockControl(net::Transport& admin) : admin_(admin) {}
 
   Result<void> set_now(Instant t);
   // Returns the mock's id for the new fault.
@@ -70,7 +70,7 @@ class MockControl {
 
  private:
   Result<nlohmann::json> call(std::string_view method, std::string target, const nlohmann::json* body);
-  igloohome::Transport& admin_;
+  net::Transport& admin_;
 };
 
 // get_code at an instant, recorded when it differs from the booking's previous one.

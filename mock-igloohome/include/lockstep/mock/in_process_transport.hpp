@@ -1,4 +1,4 @@
-// The in-process way to reach the mock: an igloohome::Transport that calls
+// The in-process way to reach the mock: a net::Transport that calls
 // Mock::handle directly, without sockets, for fast simulation. Network faults in
 // the Reply become the TransportFailure a socket client would have seen: reset →
 // reset, empty → empty_response, malformed → malformed, and a latency above the
@@ -7,19 +7,19 @@
 
 #include <chrono>
 
-#include "lockstep/igloohome/transport.hpp"
+#include "lockstep/net/transport.hpp"
 #include "lockstep/mock/mock.hpp"
 
 namespace lockstep::mock {
 
-class InProcessTransport final : public igloohome::Transport {
+class InProcessTransport final : public net::Transport {
  public:
   explicit InProcessTransport(Mock& mock,
                               std::chrono::milliseconds timeout = std::chrono::seconds{10})
       : mock_(mock), timeout_(timeout) {}
 
-  std::expected<igloohome::Response, igloohome::TransportFailure> send(
-      igloohome::Request req) override;
+  std::expected<net::Response, net::TransportFailure> send(
+      net::Request req) override;
 
  private:
   Mock& mock_;

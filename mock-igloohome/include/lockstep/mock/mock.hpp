@@ -27,7 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lockstep/error.hpp"
-#include "lockstep/igloohome/transport.hpp"
+#include "lockstep/net/transport.hpp"
 #include "lockstep/mock/world.hpp"
 #include "lockstep/time.hpp"
 
@@ -40,7 +40,7 @@ struct Reply {
     empty,      // close the connection without a response
     malformed,  // send `response`, whose body is deliberately broken JSON
   };
-  igloohome::Response response;
+  net::Response response;
   Transport transport = Transport::normal;
   std::chrono::milliseconds latency{0};  // wait this long before acting
 };
@@ -100,7 +100,7 @@ class Mock {
   Mock& operator=(const Mock&) = delete;
 
   // THE handler: API, /oauth2/token and /__admin/*. Never throws.
-  Reply handle(const igloohome::Request& request);
+  Reply handle(const net::Request& request);
 
   // Virtual clock. set_now may move backwards (jobs already run stay run).
   Instant now() const;

@@ -1,13 +1,13 @@
 // Base URLs as a production integration is configured with them (sut-protocol
-// init's auth_url and api_url), and the client options derived from them.
+// init's auth_url and api_url): what parse_base_url takes apart, and what it refuses.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
 #include <fmt/format.h>
 
-#include "lockstep/igloohome/client.hpp"
+#include "lockstep/net/endpoint.hpp"
 
-namespace lockstep::igloohome {
+namespace lockstep::net {
 namespace {
 
 TEST(ParseBaseUrl, HostPortAndPrefix) {
@@ -28,29 +28,6 @@ TEST(ParseBaseUrl, RefusesWhatItCannotServeNamingTheUrl) {
     EXPECT_EQ(parsed.error().code, ErrorCode::invalid_argument) << bad;
     EXPECT_NE(parsed.error().message.find(bad), std::string::npos) << parsed.error().message;
   }
-}
-
-TEST(OptionsFor, TokenUnderTheAuthPrefixApiUnderTheApiPrefix) {
-  ClientOptions base;
-  base.scopes = {"get-devices"};
-  const auto options = options_for({"127.0.0.1", 1, ""}, {"127.0.0.1", 1, "/igloohome"}, base);
-  EXPECT_EQ(options.token_path, "/oauth2/token");
-  EXPECT_EQ(options.api_prefix, "/igloohome");
-  EXPECT_EQ(options.scopes, base.scopes);
-  const auto nested = options_for({"h", 1, "/auth"}, {"h", 1, ""});
-  EXPECT_EQ(nested.token_path, "/auth/oauth2/token");
-  EXPECT_EQ(nested.api_prefix, "");
-}
-
-TEST(HttpClientOpen, RefusesABadUrlBeforeAnyConnection) {
-  SimulatedClock clock;
-  auto bad = HttpClient::open("https://auth", "http://127.0.0.1:1/igloohome", clock);
-  ASSERT_FALSE(bad.has_value());
-  EXPECT_EQ(bad.error().code, ErrorCode::invalid_argument);
-  auto good = HttpClient::open("http://127.0.0.1:1", "http://127.0.0.1:1/igloohome", clock);
-  ASSERT_TRUE(good.has_value());
-  EXPECT_EQ((*good)->api_transport().endpoint().prefix, "/igloohome");
-  EXPECT_EQ((*good)->api_transport().connections_opened(), 0);  // lazily connected
 }
 
 RC_GTEST_PROP(ParseBaseUrl, FormattedEndpointsParseBack, ()) {
@@ -79,4 +56,4 @@ RC_GTEST_PROP(ParseBaseUrl, NeverThrowsAndErrorsNameTheInput, (const std::string
 }
 
 }  // namespace
-}  // namespace lockstep::igloohome
+}  // namespace lockstep::net

@@ -1,11 +1,13 @@
+// parse_base_url: a base URL taken apart once, at the edge, with an error that
+// names the URL and what is wrong with it.
 #include <charconv>
 #include <string>
 
 #include <fmt/format.h>
 
-#include "lockstep/igloohome/client.hpp"
+#include "lockstep/net/endpoint.hpp"
 
-namespace lockstep::igloohome {
+namespace lockstep::net {
 
 Result<Endpoint> parse_base_url(std::string_view url) {
   auto bad = [&](std::string_view why) {
@@ -56,10 +58,4 @@ Result<Endpoint> parse_base_url(std::string_view url) {
   return endpoint;
 }
 
-ClientOptions options_for(const Endpoint& auth, const Endpoint& api, ClientOptions base) {
-  base.token_path = auth.prefix + "/oauth2/token";
-  base.api_prefix = api.prefix;
-  return base;
-}
-
-}  // namespace lockstep::igloohome
+}  // namespace lockstep::net

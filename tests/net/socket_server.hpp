@@ -21,7 +21,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
-namespace lockstep::igloohome::testing {
+namespace lockstep::net::testing {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -118,4 +118,4 @@ class SocketServer {
   bool released_ = false;
 };
 
-}  // namespace lockstep::igloohome::testing
+}  // namespace lockstep::net::testing

@@ -1,17 +1,18 @@
-// How the igloohome client reaches a server: one HTTP exchange at a time. Two
-// implementations share the client's logic exactly — BeastTransport over real
-// sockets (client/), and the mock's in-process transport (mock-igloohome/) that
-// calls its request handler without a socket, for fast simulation.
+// How a client reaches an HTTP server: one exchange at a time, behind an interface
+// so that the same client logic runs over sockets or in-process. Two
+// implementations: BeastTransport over real sockets (net/beast_transport.hpp), and
+// the mock's in-process transport (mock-igloohome/) that calls its request handler
+// without a socket, for fast simulation. Failures are values with a kind a caller
+// can act on (the igloohome client maps them to rule C6's outcomes).
 #pragma once
 
-#include <chrono>
 #include <expected>
 #include <string>
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-namespace lockstep::igloohome {
+namespace lockstep::net {
 
 namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
@@ -30,4 +31,4 @@ class Transport {
   virtual std::expected<Response, TransportFailure> send(Request req) = 0;
 };
 
-}  // namespace lockstep::igloohome
+}  // namespace lockstep::net

@@ -5,10 +5,10 @@
 
 #include <future>
 
-#include "lockstep/igloohome/client.hpp"
+#include "lockstep/net/beast_transport.hpp"
 #include "socket_server.hpp"
 
-namespace lockstep::igloohome {
+namespace lockstep::net {
 namespace {
 
 using testing::SocketServer;
@@ -211,4 +211,4 @@ TEST(BeastTransport, RecoversAfterAFailure) {
 }
 
 }  // namespace
-}  // namespace lockstep::igloohome
+}  // namespace lockstep::net

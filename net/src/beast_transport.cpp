@@ -19,9 +19,9 @@
 #include <boost/beast/http/write.hpp>
 #include <fmt/format.h>
 
-#include "lockstep/igloohome/client.hpp"
+#include "lockstep/net/beast_transport.hpp"
 
-namespace lockstep::igloohome {
+namespace lockstep::net {
 
 namespace {
 
@@ -165,7 +165,7 @@ std::expected<Response, TransportFailure> BeastTransport::send(Request req) {
   if (req.find(beast::http::field::host) == req.end())
     req.set(beast::http::field::host, fmt::format("{}:{}", impl.endpoint.host, impl.endpoint.port));
   if (req.find(beast::http::field::user_agent) == req.end())
-    req.set(beast::http::field::user_agent, "lockstep-igloohome-client");
+    req.set(beast::http::field::user_agent, "lockstep");
   req.keep_alive(true);
   req.prepare_payload();
   try {
@@ -185,4 +185,4 @@ std::expected<Response, TransportFailure> BeastTransport::send(Request req) {
   }
 }
 
-}  // namespace lockstep::igloohome
+}  // namespace lockstep::net
