@@ -1,6 +1,7 @@
 #include "lockstep/json_input.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <fmt/core.h>
 
 namespace lockstep::json_input {
@@ -22,6 +23,30 @@ std::string plain_message(const nlohmann::json::parse_error& e) {
     if (auto close = what.find("] "); close != std::string::npos) what = what.substr(close + 2);
   }
   return what;
+}
+
+// The offset of the first opening bracket past `max_depth` levels (strings
+// skipped), if any. Not a validating scan, but up to the first syntax error the
+// parser's depth is this scan's depth, so text the scan finds within the limit
+// never reaches the parser's guard.
+std::optional<std::size_t> first_too_deep(std::string_view text, std::size_t max_depth) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return i;
+    } else if (c == ']' || c == '}') {
+      if (depth > 0) --depth;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -69,29 +94,15 @@ std::expected<nlohmann::json, ParseError> parse(std::string_view text, std::size
     return true;
   };
   try {
+    // Most input is shallow: parsed without the callback, which costs nlohmann's
+    // callback parser its bookkeeping on every value (a year's journal is
+    // 20,000 replies and bodies).
+    if (!first_too_deep(text, max_depth)) return nlohmann::json::parse(text.begin(), text.end());
     return nlohmann::json::parse(text.begin(), text.end(), guard);
   } catch (const TooDeep&) {
     // Where the limit was crossed: the (max_depth + 1)-th opening bracket that is
-    // still open. Found by a plain scan (strings skipped), not by the parser.
-    std::size_t depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      char c = text[i];
-      if (in_string) {
-        if (c == '\\') ++i;
-        else if (c == '"') in_string = false;
-        continue;
-      }
-      if (c == '"') in_string = true;
-      else if (c == '[' || c == '{') {
-        if (++depth > max_depth) {
-          deepest_offset = i;
-          break;
-        }
-      } else if (c == ']' || c == '}') {
-        if (depth > 0) --depth;
-      }
-    }
+    // still open, found by the same scan.
+    deepest_offset = first_too_deep(text, max_depth).value_or(0);
     auto e = locate(text, deepest_offset);
     e.kind = ParseErrorKind::too_deep;
     e.message = fmt::format("nested deeper than {} levels", max_depth);

@@ -584,7 +584,7 @@ report::ScenarioResult conform_scenario(const Scenario& original, const ConformO
     // The reference lane: the engine in-process, exactly as `lockstep run` plays it.
     mock::Mock reference_mock(world);
     mock::InProcessTransport ref_admin(reference_mock), ref_auth(reference_mock), ref_api(reference_mock);
-    MockControl ref_control(ref_admin);
+    MockControl ref_control(ref_admin, reference_mock);
     ReferenceParticipant reference(ref_auth, ref_api, ReferenceOptions{seed, options.profile});
 
     // The implementation's lane: its own mock on a socket, steered in-process.

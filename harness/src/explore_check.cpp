@@ -68,7 +68,7 @@ RunVerdict check_reference(const nlohmann::json& scenario_json, std::uint64_t se
   const Profile profile = s.profile.value_or(Profile{});
   mock::Mock mock(s.world ? *s.world : mock::default_world());
   mock::InProcessTransport admin(mock), auth(mock), api(mock);
-  MockControl control(admin);
+  MockControl control(admin, mock);
   ReferenceParticipant participant(auth, api, ReferenceOptions{seed, profile});
   SimulationOptions sim;
   sim.fault_seed = seed;

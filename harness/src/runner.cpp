@@ -114,7 +114,7 @@ Played play(const Scenario& s, const RunOptions& options, std::uint64_t seed) {
   };
   if (options.transport == TransportKind::in_process) {
     mock::InProcessTransport admin(mock), auth(mock), api(mock);
-    MockControl control(admin);
+    MockControl control(admin, mock);
     ReferenceParticipant participant(auth, api, ref);
     finish(participant, control);
   } else {

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include <fmt/format.h>
+
+#include "lockstep/mock/mock.hpp"
 
 namespace lockstep::harness {
 
@@ -84,6 +88,10 @@ Result<DoorResult> MockControl::enter(const std::string& lock_id, const std::str
 // (docs/mock.md, "Limits") so that one reader cannot stall the others.
 Result<json> MockControl::journal() {
   json all = json::array();
+  if (direct_ != nullptr) {
+    for (const auto& entry : direct_->journal()) all.push_back(entry.to_json());
+    return all;
+  }
   std::size_t offset = 0;
   for (;;) {
     auto r = call("GET", fmt::format("/__admin/requests?offset={}&limit=10000", offset), nullptr);
@@ -421,35 +429,47 @@ class Loop {
 }  // namespace detail
 
 ObservationPlan plan_observations(const Scenario& s, std::size_t read_all_up_to) {
+  // Bookings are named by their index in order of first appearance, so that an
+  // instant's readings come out in that order by sorting numbers: a year of
+  // 4,800 bookings is not a search of every booking at every instant.
   ObservationPlan plan;
+  std::unordered_map<std::string_view, std::size_t> index;
   for (const auto& e : s.timeline)
-    if (e.kind == EventKind::put_booking &&
-        std::find(plan.bookings.begin(), plan.bookings.end(), e.booking_id) == plan.bookings.end())
+    if (e.kind == EventKind::put_booking && index.try_emplace(e.booking_id, plan.bookings.size()).second)
       plan.bookings.push_back(e.booking_id);
   const bool all = plan.bookings.size() <= read_all_up_to;
-  std::map<Instant, std::set<std::string>> reads;
+  std::map<Instant, std::vector<std::size_t>> reads;
+  auto read = [&](Instant at, const std::string& booking) {
+    auto& at_reads = reads[at];
+    if (const auto found = index.find(booking); found != index.end()) at_reads.push_back(found->second);
+  };
   const Instant end = end_of(s);
   for (const auto& e : s.timeline) {
     if (e.at < s.start) continue;
     if (all) reads[e.at];  // every booking, below
-    if (e.kind == EventKind::put_booking) reads[e.at].insert(e.booking_id);
-    if (e.kind == EventKind::cancel_booking) reads[e.at].insert(e.booking_id);
+    if (e.kind == EventKind::put_booking || e.kind == EventKind::cancel_booking) read(e.at, e.booking_id);
   }
   for (const auto& p : s.probes) {
     if (p.booking.empty() || p.pin) continue;
-    reads[p.at].insert(p.booking);
-    if (p.code_as_of) reads[std::max(s.start, *p.code_as_of)].insert(p.booking);
+    read(p.at, p.booking);
+    if (p.code_as_of) read(std::max(s.start, *p.code_as_of), p.booking);
   }
   for (const auto& x : s.expectations) {
-    auto& at = reads[x.at.value_or(end)];
-    at.insert(x.booking);
-    if (x.code_differs_from) at.insert(*x.code_differs_from);
+    const Instant at = x.at.value_or(end);
+    read(at, x.booking);
+    if (x.code_differs_from) read(at, *x.code_differs_from);
   }
   reads[end];
-  for (auto& [t, set] : reads) {
+  for (auto& [t, wanted] : reads) {
     auto& out = plan.reads[t];
-    for (const auto& b : plan.bookings)
-      if (all || t >= end || set.contains(b)) out.push_back(b);
+    if (all || t >= end) {
+      out = plan.bookings;
+      continue;
+    }
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    out.reserve(wanted.size());
+    for (const std::size_t b : wanted) out.push_back(plan.bookings[b]);
   }
   return plan;
 }
