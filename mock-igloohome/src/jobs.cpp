@@ -138,13 +138,14 @@ bool pin_digits_ok(const std::string& pin) {
 }  // namespace
 
 Answer Handler::create_job(const std::string& lock_id, const std::string& bridge_id) {
-  auto body = json_body(ctx_);
-  if (!body) return body.error();
-  if (!body->contains("jobType")) return error_answer(http::status::bad_request, "invalid_request", "jobType: missing");
-  if (!(*body)["jobType"].is_number_integer()) {
+  auto read = read_json_body(ctx_);
+  if (!read) return read.error();
+  const json& body = **read;
+  if (!body.contains("jobType")) return error_answer(http::status::bad_request, "invalid_request", "jobType: missing");
+  if (!body["jobType"].is_number_integer()) {
     return error_answer(http::status::bad_request, "invalid_request", "jobType: expected an integer");
   }
-  const int job_type = (*body)["jobType"].get<int>();
+  const int job_type = body["jobType"].get<int>();
   const std::string scope = job_scope(job_type);
   if (scope.empty()) {
     return error_answer(http::status::bad_request, "invalid_request",
@@ -177,12 +178,12 @@ Answer Handler::create_job(const std::string& lock_id, const std::string& bridge
   // Lock, unlock, battery, status and logs need no data: the public client sends
   // "jobData": null for them, others leave it out.
   const bool needs_data = job_type == 4 || job_type == 5;
-  const bool no_data = !body->contains("jobData") || (*body)["jobData"].is_null();
+  const bool no_data = !body.contains("jobData") || body["jobData"].is_null();
   if (no_data && needs_data) {
     return error_answer(http::status::bad_request, "invalid_request",
                         fmt::format("jobData: missing (job type {} needs its pin)", job_type));
   }
-  json data = no_data ? json::object() : (*body)["jobData"];
+  json data = no_data ? json::object() : body["jobData"];
   if (!data.is_object()) return error_answer(http::status::bad_request, "invalid_request", "jobData: expected an object");
   job.job_data = no_data ? json(nullptr) : data;
 
@@ -224,11 +225,15 @@ Answer Handler::create_job(const std::string& lock_id, const std::string& bridge
     if (job.end <= job.start) {
       return error_answer(http::status::bad_request, "invalid_request", "jobData.endDate: must be after startDate");
     }
-    for (const auto& f : s_.faults) {
-      if (f.kind == FaultKind::pin_rejected && f.active_at(ctx_.now) && f.rejects_pin(lock_id, job.pin)) {
-        return error_answer(http::status::bad_request, "invalid_pin",
-                            fmt::format("jobData.pin: PIN '{}' is not accepted by this lock", job.pin));
-      }
+    auto rejected = [&](const std::vector<std::size_t>& list) {
+      return std::any_of(list.begin(), list.end(), [&](std::size_t i) {
+        return s_.faults[i].active_at(ctx_.now) && s_.faults[i].rejects_pin(lock_id, job.pin);
+      });
+    };
+    const auto* on_lock = s_.faults_on(FaultKind::pin_rejected, lock_id);
+    if (rejected(s_.faults_of(FaultKind::pin_rejected).untargeted) || (on_lock != nullptr && rejected(*on_lock))) {
+      return error_answer(http::status::bad_request, "invalid_pin",
+                          fmt::format("jobData.pin: PIN '{}' is not accepted by this lock", job.pin));
     }
   }
 

@@ -76,6 +76,13 @@ std::expected<json, Answer> json_body(const Context& ctx) {
   return parsed;
 }
 
+std::expected<const json*, Answer> read_json_body(Context& ctx) {
+  auto read = json_body(ctx);
+  if (!read) return std::unexpected(std::move(read.error()));
+  ctx.body = std::move(*read);
+  return &*ctx.body;
+}
+
 std::string write_instant(Instant t) { return format_instant(t); }
 
 Instant later(Instant t, Seconds d) {
@@ -210,6 +217,7 @@ void Mock::State::trim_journal() {
 
 void Mock::State::reset() {
   faults.clear();
+  index_faults();
   next_fault = 1;
   for (const auto& spec : world.faults) (void)add_fault(spec);  // validated at construction
   jobs.clear();
@@ -229,8 +237,11 @@ void Mock::State::reset() {
 
 Instant Mock::State::lock_clock(const std::string& lock_id, Instant t) const {
   Instant reads = t;
-  for (const auto& f : faults) {
-    if (f.kind == FaultKind::clock_drift && f.target == lock_id && f.active_at(t)) reads += Minutes{f.minutes};
+  // A drift always names its lock (parse_fault).
+  if (const auto* on_lock = faults_on(FaultKind::clock_drift, lock_id)) {
+    for (const std::size_t i : *on_lock) {
+      if (faults[i].active_at(t)) reads += Minutes{faults[i].minutes};
+    }
   }
   return reads;
 }
@@ -245,20 +256,61 @@ Result<std::string> Mock::State::add_fault(const json& spec) {
   }
   ++next_fault;
   faults.push_back(std::move(*fault));
+  index_fault(faults.size() - 1);
   return faults.back().id;
 }
 
-bool Mock::State::bridge_offline(const std::string& bridge_id, Instant t) const {
-  return std::any_of(faults.begin(), faults.end(), [&](const Fault& f) {
-    return f.kind == FaultKind::bridge_offline && f.active_at(t) && (f.target.empty() || f.target == bridge_id);
-  });
+void Mock::State::index_fault(std::size_t i) {
+  const Fault& f = faults[i];
+  auto& of_kind = faults_by_kind[static_cast<std::size_t>(f.kind)];
+  of_kind.all.push_back(i);
+  if (f.target.empty()) {
+    of_kind.untargeted.push_back(i);
+  } else {
+    of_kind.by_target[f.target].push_back(i);
+  }
+  switch (f.kind) {
+    case FaultKind::latency:
+    case FaultKind::http_error:
+    case FaultKind::rate_limit:
+    case FaultKind::connection_reset:
+    case FaultKind::empty_response:
+    case FaultKind::malformed_body: request_faults.push_back(i); break;
+    default: break;
+  }
 }
 
-const Mock::State::Fault* Mock::State::bridge_fault(FaultKind kind, const std::string& bridge_id, Instant t) const {
-  for (const auto& f : faults) {
-    if (f.kind == kind && f.active_at(t) && (f.target.empty() || f.target == bridge_id)) return &f;
-  }
-  return nullptr;
+void Mock::State::index_faults() {
+  for (auto& of_kind : faults_by_kind) of_kind = {};
+  request_faults.clear();
+  for (std::size_t i = 0; i < faults.size(); ++i) index_fault(i);
+}
+
+const std::vector<std::size_t>* Mock::State::faults_on(FaultKind kind, std::string_view target) const {
+  const auto& by_target = faults_of(kind).by_target;
+  const auto it = by_target.find(target);
+  return it == by_target.end() ? nullptr : &it->second;
+}
+
+bool Mock::State::bridge_offline(std::string_view bridge_id, Instant t) const {
+  return bridge_fault(FaultKind::bridge_offline, bridge_id, t) != nullptr;
+}
+
+const Mock::State::Fault* Mock::State::bridge_fault(FaultKind kind, std::string_view bridge_id, Instant t) const {
+  // The earliest added among the bridge's own and those for every bridge.
+  std::size_t first = faults.size();
+  auto earliest = [&](const std::vector<std::size_t>& list) {
+    for (const std::size_t i : list) {
+      if (i >= first) return;
+      if (faults[i].active_at(t)) {
+        first = i;
+        return;
+      }
+    }
+  };
+  earliest(faults_of(kind).untargeted);
+  if (const auto* own = faults_on(kind, bridge_id)) earliest(*own);
+  return first < faults.size() ? &faults[first] : nullptr;
 }
 
 }  // namespace lockstep::mock
