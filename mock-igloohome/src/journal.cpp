@@ -20,6 +20,7 @@ std::string journal_body(const igloohome::Request& req, const std::optional<json
   const auto& body = req.body();
   if (body.empty()) return {};
   if (read) {
+    if (!has_secrets(*read)) return read->dump(-1, ' ', false, json::error_handler_t::replace);
     json copy = *read;
     redact_secrets(copy);
     return copy.dump(-1, ' ', false, json::error_handler_t::replace);

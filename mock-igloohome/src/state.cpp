@@ -1,6 +1,7 @@
 // The mock's state and its indexes (state.hpp): world lookups, the virtual
 // clock, the faults in force, reset, and the small helpers every endpoint uses.
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -154,12 +155,18 @@ const std::vector<std::size_t>& Mock::State::of(const Indexes& index, std::strin
 }
 
 const Mock::State::Job* Mock::State::find_job(std::string_view id) const {
-  const auto it = job_by_id.find(id);
-  return it == job_by_id.end() ? nullptr : &jobs[it->second];
+  // Ids are handed out in order (create_job), so the number is the place; the
+  // id is still compared whole ("job-01" is no job).
+  constexpr std::string_view kPrefix = "job-";
+  if (!id.starts_with(kPrefix) || id.size() > kPrefix.size() + 18) return nullptr;
+  std::uint64_t n = 0;
+  const auto [end, error] = std::from_chars(id.data() + kPrefix.size(), id.data() + id.size(), n);
+  if (error != std::errc{} || end != id.data() + id.size() || n == 0 || n > jobs.size()) return nullptr;
+  const Job& j = jobs[static_cast<std::size_t>(n - 1)];
+  return j.id == id ? &j : nullptr;
 }
 
 void Mock::State::add_job(Job job) {
-  job_by_id[job.id] = jobs.size();
   if (job.status == internal::JobStatusKind::pending) pending.push_back(jobs.size());
   jobs.push_back(std::move(job));
 }
@@ -222,7 +229,6 @@ void Mock::State::reset() {
   for (const auto& spec : world.faults) (void)add_fault(spec);  // validated at construction
   jobs.clear();
   pending.clear();
-  job_by_id.clear();
   custom_pins_of.clear();
   algopins_of.clear();
   next_job = 1;

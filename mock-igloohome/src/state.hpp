@@ -189,7 +189,9 @@ struct Mock::State {
   std::uint64_t next_fault = 1;
   std::array<internal::FaultsOfKind, detail::kFaultKinds> faults_by_kind;
   std::vector<std::size_t> request_faults;  // latency, HTTP and network faults, in order
-  std::vector<Job> jobs;
+  // A deque: a year's 200k jobs are not moved each time the storage grows.
+  // Job k (from 0) is "job-{k+1}": find_job reads the index from the id.
+  std::deque<Job> jobs;
   std::uint64_t next_job = 1;
   std::vector<CustomPin> custom_pins;
   std::vector<AlgoPinRecord> algopins;
@@ -215,7 +217,6 @@ struct Mock::State {
   // grow with the calls made before it (a year of a portfolio makes ~40k).
   using Indexes = std::unordered_map<std::string, std::vector<std::size_t>, detail::StringHash, std::equal_to<>>;
   std::vector<std::size_t> pending;  // jobs still pending, oldest first
-  std::unordered_map<std::string, std::size_t, detail::StringHash, std::equal_to<>> job_by_id;
   Indexes custom_pins_of;  // lock -> custom_pins, oldest first
   Indexes algopins_of;     // lock -> algopins, oldest first
   Indexes keypad_of;       // lock -> keypad_log, oldest first
