@@ -28,12 +28,14 @@ void Mock::State::apply_job(Job& job, Instant at) {
       break;
     case 5: {
       int deleted = 0;
-      for (const std::size_t i : of(custom_pins_of, job.lock_id)) {
-        auto& p = custom_pins[i];
-        if (p.pin == job.pin && !p.deleted_at && p.installed_at <= at) {
+      if (const auto live = live_custom_pins_of.find(job.lock_id); live != live_custom_pins_of.end()) {
+        std::erase_if(live->second, [&](std::size_t i) {
+          auto& p = custom_pins[i];
+          if (p.pin != job.pin || p.installed_at > at) return false;
           p.deleted_at = at;
           ++deleted;
-        }
+          return true;
+        });
       }
       job.message = deleted > 0 ? "pin deleted" : "pin not found on lock (nothing to delete)";
       break;
@@ -103,9 +105,7 @@ int Mock::State::pending_jobs_on(const std::string& bridge_id) const {
 
 int Mock::State::pins_on_lock(const std::string& lock_id, Instant t) const {
   int n = 0;
-  for (const std::size_t i : of(custom_pins_of, lock_id)) {
-    n += !custom_pins[i].deleted_at && custom_pins[i].end > t;
-  }
+  for (const std::size_t i : of(live_custom_pins_of, lock_id)) n += custom_pins[i].end > t;
   for (const std::size_t i : pending) {
     n += jobs[i].lock_id == lock_id && jobs[i].job_type == 4;
   }
@@ -183,7 +183,8 @@ Answer Handler::create_job(const std::string& lock_id, const std::string& bridge
     return error_answer(http::status::bad_request, "invalid_request",
                         fmt::format("jobData: missing (job type {} needs its pin)", job_type));
   }
-  json data = no_data ? json::object() : body["jobData"];
+  static const json kNoData = json::object();
+  const json& data = no_data ? kNoData : body["jobData"];  // read in place: copied once, into the job
   if (!data.is_object()) return error_answer(http::status::bad_request, "invalid_request", "jobData: expected an object");
   job.job_data = no_data ? json(nullptr) : data;
 

@@ -173,6 +173,7 @@ void Mock::State::add_job(Job job) {
 
 void Mock::State::add_custom_pin(CustomPin pin) {
   custom_pins_of[pin.lock_id].push_back(custom_pins.size());
+  live_custom_pins_of[pin.lock_id].push_back(custom_pins.size());
   custom_pins.push_back(std::move(pin));
 }
 
@@ -230,6 +231,7 @@ void Mock::State::reset() {
   jobs.clear();
   pending.clear();
   custom_pins_of.clear();
+  live_custom_pins_of.clear();
   algopins_of.clear();
   next_job = 1;
   custom_pins.clear();

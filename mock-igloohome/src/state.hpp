@@ -218,6 +218,9 @@ struct Mock::State {
   using Indexes = std::unordered_map<std::string, std::vector<std::size_t>, detail::StringHash, std::equal_to<>>;
   std::vector<std::size_t> pending;  // jobs still pending, oldest first
   Indexes custom_pins_of;  // lock -> custom_pins, oldest first
+  // lock -> custom_pins not deleted yet, oldest first: a delete job and the PIN
+  // count look at the few a lock holds, not at every PIN it held in a year.
+  Indexes live_custom_pins_of;
   Indexes algopins_of;     // lock -> algopins, oldest first
   Indexes keypad_of;       // lock -> keypad_log, oldest first
   // Pages of GET /devices as sent, by client and cursor: the most polled answer
