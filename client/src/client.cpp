@@ -153,6 +153,7 @@ bool is_success(const Response& r) { return r.result_int() >= 200 && r.result_in
 
 struct Token {
   std::string access_token;
+  std::string authorization;  // "Bearer <access_token>", built once: it goes out on every call
   Instant obtained{};
   Instant expires{};
   std::string account_name;
@@ -238,6 +239,7 @@ struct Client::State {
     Token t;
     t.access_token = string_or_empty(parsed, "access_token");
     if (t.access_token.empty()) return std::unexpected(malformed(response, "no access_token"));
+    t.authorization = "Bearer " + t.access_token;
     long long lifetime = 86400;
     if (const auto it = parsed.find("expires_in"); it != parsed.end()) {
       if (!it->is_number() || it->get<double>() <= 0)
@@ -260,7 +262,8 @@ struct Client::State {
     return clock.now() < t.expires - margin;
   }
 
-  ProviderResult<std::string> bearer(bool force_new) {
+  // The Authorization header's value, good until the next call.
+  ProviderResult<const std::string*> bearer(bool force_new) {
     if (!credentials) return failure(FailureKind::needs_reconnect, 0, "not connected");
     if (force_new || !token || !token_fresh(*token)) {
       token.reset();
@@ -268,25 +271,31 @@ struct Client::State {
       if (!fresh) return std::unexpected(std::move(fresh.error()));
       token = std::move(*fresh);
     }
-    return "Bearer " + token->access_token;
+    return &token->authorization;
   }
 
   // One API call under L1: a 401 or 403 gets one new token and one repeat.
   ProviderResult<Response> call(verb_ns::verb method, const std::string& path,
                                 const std::optional<ordered_json>& body) {
-    Request req{method, options.api_prefix + path, 11};
-    req.set(verb_ns::field::accept, "application/json");
-    if (body) {
-      req.set(verb_ns::field::content_type, "application/json");
-      req.body() = body->dump();
-    }
-    req.prepare_payload();
+    // Built for each attempt rather than copied: the repeat is rare, the first
+    // attempt is every call.
+    const std::string body_text = body ? body->dump() : std::string();
+    auto request = [&](const std::string& authorization) {
+      Request req{method, options.api_prefix + path, 11};
+      req.set(verb_ns::field::accept, "application/json");
+      if (body) {
+        req.set(verb_ns::field::content_type, "application/json");
+        req.body() = body_text;
+      }
+      req.prepare_payload();
+      req.set(verb_ns::field::authorization, authorization);
+      return req;
+    };
 
     for (int round = 0; round < 2; ++round) {
       auto auth_header = bearer(/*force_new=*/round > 0);
       if (!auth_header) return std::unexpected(std::move(auth_header.error()));
-      Request attempt = req;
-      attempt.set(verb_ns::field::authorization, *auth_header);
+      Request attempt = request(**auth_header);
       ++requests_sent;
       auto sent = api.send(std::move(attempt));
       if (!sent) return std::unexpected(from_transport(sent.error()));

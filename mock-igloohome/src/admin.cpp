@@ -79,6 +79,7 @@ Answer admin_route(Mock::State& s, Context& ctx) {
     if (m == "DELETE") {
       const auto n = s.faults.size();
       s.faults.clear();
+      s.index_faults();
       return ok_answer({{"deleted", n}});
     }
     if (m != "POST") return method_not_allowed("GET, POST, DELETE");
@@ -94,6 +95,7 @@ Answer admin_route(Mock::State& s, Context& ctx) {
       if (it->id != seg[2]) continue;
       if (m == "GET") return ok_answer(it->spec);
       s.faults.erase(it);
+      s.index_faults();
       return ok_answer({{"deleted", seg[2]}});
     }
     return error_answer(http::status::not_found, "not_found", fmt::format("no fault '{}'", seg[2]));

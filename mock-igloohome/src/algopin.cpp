@@ -10,8 +10,9 @@
 namespace lockstep::mock::internal {
 
 Answer Handler::algopin(const std::string& lock_id, const std::string& type) {
-  auto body = json_body(ctx_);
-  if (!body) return body.error();
+  auto read = read_json_body(ctx_);
+  if (!read) return read.error();
+  const json& body = **read;
   if (auto missing = visible_device(lock_id)) return *missing;
   const Lock* lock = s_.lock(lock_id);
   if (lock == nullptr) {
@@ -23,26 +24,26 @@ Answer Handler::algopin(const std::string& lock_id, const std::string& type) {
                         fmt::format("lockId: lock '{}' does not support algoPIN", lock_id));
   }
   int variance = 1;
-  if (body->contains("variance")) {
-    const auto& v = (*body)["variance"];
+  if (body.contains("variance")) {
+    const auto& v = body["variance"];
     if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 3) {
       return error_answer(http::status::bad_request, "invalid_request", "variance: must be 1, 2 or 3");
     }
     variance = v.get<int>();
   }
   std::string access_name;
-  if (body->contains("accessName")) {
-    if (!(*body)["accessName"].is_string()) {
+  if (body.contains("accessName")) {
+    if (!body["accessName"].is_string()) {
       return error_answer(http::status::bad_request, "invalid_request", "accessName: expected a string");
     }
-    access_name = (*body)["accessName"].get<std::string>();
+    access_name = body["accessName"].get<std::string>();
   }
   auto read_date = [&](std::string_view key) -> std::expected<detail::WrittenDate, Answer> {
     const std::string k(key);
-    if (!body->contains(k)) {
+    if (!body.contains(k)) {
       return std::unexpected(error_answer(http::status::bad_request, "invalid_request", fmt::format("{}: missing", key)));
     }
-    auto written = (*body)[k].is_string() ? detail::parse_written_date((*body)[k].get<std::string>()) : std::nullopt;
+    auto written = body[k].is_string() ? detail::parse_written_date(body[k].get<std::string>()) : std::nullopt;
     if (!written || !written->on_the_hour || !written->explicit_offset) {
       return std::unexpected(error_answer(
           http::status::bad_request, "invalid_request",

@@ -66,6 +66,7 @@ enum class FaultKind {
   pin_rejected,
   clock_drift,  // the lock simulator: a lock's own clock runs `minutes` ahead (or behind, < 0)
 };
+inline constexpr std::size_t kFaultKinds = static_cast<std::size_t>(FaultKind::clock_drift) + 1;
 std::string_view to_string(FaultKind k);
 
 struct Fault {

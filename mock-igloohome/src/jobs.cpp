@@ -28,12 +28,14 @@ void Mock::State::apply_job(Job& job, Instant at) {
       break;
     case 5: {
       int deleted = 0;
-      for (const std::size_t i : of(custom_pins_of, job.lock_id)) {
-        auto& p = custom_pins[i];
-        if (p.pin == job.pin && !p.deleted_at && p.installed_at <= at) {
+      if (const auto live = live_custom_pins_of.find(job.lock_id); live != live_custom_pins_of.end()) {
+        std::erase_if(live->second, [&](std::size_t i) {
+          auto& p = custom_pins[i];
+          if (p.pin != job.pin || p.installed_at > at) return false;
           p.deleted_at = at;
           ++deleted;
-        }
+          return true;
+        });
       }
       job.message = deleted > 0 ? "pin deleted" : "pin not found on lock (nothing to delete)";
       break;
@@ -103,9 +105,7 @@ int Mock::State::pending_jobs_on(const std::string& bridge_id) const {
 
 int Mock::State::pins_on_lock(const std::string& lock_id, Instant t) const {
   int n = 0;
-  for (const std::size_t i : of(custom_pins_of, lock_id)) {
-    n += !custom_pins[i].deleted_at && custom_pins[i].end > t;
-  }
+  for (const std::size_t i : of(live_custom_pins_of, lock_id)) n += custom_pins[i].end > t;
   for (const std::size_t i : pending) {
     n += jobs[i].lock_id == lock_id && jobs[i].job_type == 4;
   }
@@ -138,13 +138,14 @@ bool pin_digits_ok(const std::string& pin) {
 }  // namespace
 
 Answer Handler::create_job(const std::string& lock_id, const std::string& bridge_id) {
-  auto body = json_body(ctx_);
-  if (!body) return body.error();
-  if (!body->contains("jobType")) return error_answer(http::status::bad_request, "invalid_request", "jobType: missing");
-  if (!(*body)["jobType"].is_number_integer()) {
+  auto read = read_json_body(ctx_);
+  if (!read) return read.error();
+  const json& body = **read;
+  if (!body.contains("jobType")) return error_answer(http::status::bad_request, "invalid_request", "jobType: missing");
+  if (!body["jobType"].is_number_integer()) {
     return error_answer(http::status::bad_request, "invalid_request", "jobType: expected an integer");
   }
-  const int job_type = (*body)["jobType"].get<int>();
+  const int job_type = body["jobType"].get<int>();
   const std::string scope = job_scope(job_type);
   if (scope.empty()) {
     return error_answer(http::status::bad_request, "invalid_request",
@@ -177,12 +178,13 @@ Answer Handler::create_job(const std::string& lock_id, const std::string& bridge
   // Lock, unlock, battery, status and logs need no data: the public client sends
   // "jobData": null for them, others leave it out.
   const bool needs_data = job_type == 4 || job_type == 5;
-  const bool no_data = !body->contains("jobData") || (*body)["jobData"].is_null();
+  const bool no_data = !body.contains("jobData") || body["jobData"].is_null();
   if (no_data && needs_data) {
     return error_answer(http::status::bad_request, "invalid_request",
                         fmt::format("jobData: missing (job type {} needs its pin)", job_type));
   }
-  json data = no_data ? json::object() : (*body)["jobData"];
+  static const json kNoData = json::object();
+  const json& data = no_data ? kNoData : body["jobData"];  // read in place: copied once, into the job
   if (!data.is_object()) return error_answer(http::status::bad_request, "invalid_request", "jobData: expected an object");
   job.job_data = no_data ? json(nullptr) : data;
 
@@ -224,11 +226,15 @@ Answer Handler::create_job(const std::string& lock_id, const std::string& bridge
     if (job.end <= job.start) {
       return error_answer(http::status::bad_request, "invalid_request", "jobData.endDate: must be after startDate");
     }
-    for (const auto& f : s_.faults) {
-      if (f.kind == FaultKind::pin_rejected && f.active_at(ctx_.now) && f.rejects_pin(lock_id, job.pin)) {
-        return error_answer(http::status::bad_request, "invalid_pin",
-                            fmt::format("jobData.pin: PIN '{}' is not accepted by this lock", job.pin));
-      }
+    auto rejected = [&](const std::vector<std::size_t>& list) {
+      return std::any_of(list.begin(), list.end(), [&](std::size_t i) {
+        return s_.faults[i].active_at(ctx_.now) && s_.faults[i].rejects_pin(lock_id, job.pin);
+      });
+    };
+    const auto* on_lock = s_.faults_on(FaultKind::pin_rejected, lock_id);
+    if (rejected(s_.faults_of(FaultKind::pin_rejected).untargeted) || (on_lock != nullptr && rejected(*on_lock))) {
+      return error_answer(http::status::bad_request, "invalid_pin",
+                          fmt::format("jobData.pin: PIN '{}' is not accepted by this lock", job.pin));
     }
   }
 
@@ -252,7 +258,7 @@ Answer Handler::create_job(const std::string& lock_id, const std::string& bridge
                         fmt::format("lock '{}' already holds {} PINs", lock_id, s_.world.limits.pins_per_lock));
   }
 
-  job.id = fmt::format("job-{}", s_.next_job++);
+  job.id = fmt::format("job-{}", s_.next_job++);  // the job's place in s_.jobs, plus one (find_job)
   job.client = ctx_.client;
   job.created = ctx_.now;
   job.expiry = later(ctx_.now, s_.world.limits.job_expiry);
@@ -300,8 +306,43 @@ json job_json(const Job& j, const ApiSettings& api) {
           {"jobResponse", response}};
 }
 
+namespace {
+
+// Text JSON writes as it is, escaping nothing.
+bool plain_text(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+}
+
+// job_json(j, api).dump(), written directly: a poll is the most frequent answer
+// of a portfolio's year, and building the JSON object to print it cost more
+// than the rest of the poll. Only for what it can write as dump() would (keys
+// in dump's sorted order, strings needing no escape, no opResult); otherwise
+// nullopt and the caller dumps job_json.
+std::optional<std::string> job_json_text(const Job& j, const ApiSettings& api) {
+  const bool with_result = j.status == JobStatusKind::success && !j.op_result.is_null();
+  const std::string_view message =
+      j.status == JobStatusKind::pending ? std::string_view("waiting for the bridge") : std::string_view(j.message);
+  const std::string expiry = write_instant(j.expiry);
+  if (with_result || !plain_text(j.id) || !plain_text(message) || !plain_text(expiry)) return std::nullopt;
+  const bool completed = j.status == JobStatusKind::success;
+  return fmt::format(
+      R"({{"completed":{},"expiryDate":"{}","jobId":"{}","jobResponse":{{"jobStatus":{},"message":"{}","status":"{}"}},"jobType":{}}})",
+      completed, expiry, j.id, job_status_code(j.status), message, to_string(j.status),
+      api.job_type_as_number ? fmt::format("{}", j.job_type) : fmt::format("\"{}\"", j.job_type));
+}
+
+}  // namespace
+
 Answer Handler::job_status(const std::string& id) {
-  if (const Job* j = s_.find_job(id); j != nullptr && j->client == ctx_.client) return ok_answer(job_json(*j, s_.world.api));
+  if (const Job* j = s_.find_job(id); j != nullptr && j->client == ctx_.client) {
+    if (auto text = job_json_text(*j, s_.world.api)) {
+      Answer a;
+      a.text = std::move(*text);
+      return a;
+    }
+    return ok_answer(job_json(*j, s_.world.api));
+  }
   return error_answer(http::status::not_found, "not_found", fmt::format("job '{}' not found", id));
 }
 

@@ -16,9 +16,15 @@ namespace internal {
 // keys. A form body (declared as one) becomes an object of its fields. Anything
 // else — not JSON, nested past the limit, a form under another type — is not
 // kept, only described: a secret could hide in text the mock cannot read.
-std::string journal_body(const net::Request& req) {
+std::string journal_body(const net::Request& req, const std::optional<json>& read) {
   const auto& body = req.body();
   if (body.empty()) return {};
+  if (read) {
+    if (!has_secrets(*read)) return read->dump(-1, ' ', false, json::error_handler_t::replace);
+    json copy = *read;
+    redact_secrets(copy);
+    return copy.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
   if (auto parsed = json_input::parse(body)) {
     redact_secrets(*parsed);
     return parsed->dump(-1, ' ', false, json::error_handler_t::replace);

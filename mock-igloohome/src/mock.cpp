@@ -178,21 +178,11 @@ Reply Mock::handle(const net::Request& request) {
     std::optional<Answer> replaced;
     const Fault* network = nullptr;
     bool network_after = false;
-    // The kind first: a portfolio's hundreds of bridge outages are no request
-    // faults, and matching each one's path cost 13% of a simulated year.
-    auto request_fault = [](FaultKind k) {
-      switch (k) {
-        case FaultKind::latency:
-        case FaultKind::http_error:
-        case FaultKind::rate_limit:
-        case FaultKind::connection_reset:
-        case FaultKind::empty_response:
-        case FaultKind::malformed_body: return true;
-        default: return false;
-      }
-    };
-    for (auto& f : s.faults) {
-      if (!request_fault(f.kind) || !f.active_at(ctx.now) || !f.matches_request(ctx.method, ctx.path)) continue;
+    // Only the request faults, indexed apart: a portfolio's hundreds of bridge
+    // outages are none, and walking them cost 13% of a simulated year.
+    for (const std::size_t i : s.request_faults) {
+      const Fault& f = s.faults[i];
+      if (!f.active_at(ctx.now) || !f.matches_request(ctx.method, ctx.path)) continue;
       switch (f.kind) {
         case FaultKind::latency:
           if (hits(f)) reply.latency += f.latency;
@@ -252,7 +242,7 @@ Reply Mock::handle(const net::Request& request) {
     entry.query = ctx.query.empty() ? std::string() : redact_form_text(ctx.query);
     entry.client = ctx.client;
     entry.status = static_cast<int>(reply.response.result_int());
-    if (answer.journal_request_body) entry.body_text = internal::journal_body(request);
+    if (answer.journal_request_body) entry.body_text = internal::journal_body(request, ctx.body);
     // The text as sent, one allocation; only a token answer carries a secret,
     // and only that one is rewritten. A malformed body (the fault) is kept as
     // sent: it reads back as null, as a client would find.
@@ -345,12 +335,15 @@ Result<std::string> Mock::add_fault(const json& spec) {
 
 bool Mock::remove_fault(const std::string& id) {
   std::lock_guard guard(state_->mutex);
-  return std::erase_if(state_->faults, [&](const Fault& f) { return f.id == id; }) > 0;
+  const bool removed = std::erase_if(state_->faults, [&](const Fault& f) { return f.id == id; }) > 0;
+  state_->index_faults();
+  return removed;
 }
 
 void Mock::clear_faults() {
   std::lock_guard guard(state_->mutex);
   state_->faults.clear();
+  state_->index_faults();
 }
 
 std::vector<json> Mock::faults() const {

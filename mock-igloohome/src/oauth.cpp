@@ -62,8 +62,9 @@ std::expected<const Mock::State::TokenClaims*, std::string> Mock::State::verify_
   }
   const TokenClaims& c = cached->second;
   Instant expires = c.expires;
-  for (const auto& f : faults) {
-    if (f.kind == FaultKind::token_expiry && f.active_at(c.issued)) {
+  for (const std::size_t i : faults_of(FaultKind::token_expiry).all) {
+    const Fault& f = faults[i];
+    if (f.active_at(c.issued)) {
       expires = std::min(expires, c.issued + f.after_seconds);
     }
   }
@@ -206,7 +207,8 @@ Answer Handler::token() {
 
 // 401 for a missing/bad token, 403 for a missing scope (when `scope` is given).
 std::optional<Answer> Handler::authenticate(std::string_view scope) {
-  const std::string authorization(ctx_.request[http::field::authorization]);
+  const auto field = ctx_.request[http::field::authorization];
+  const std::string_view authorization(field.data(), field.size());  // a token is long: not copied
   auto unauthorized = [](std::string message) {
     Answer a = error_answer(http::status::unauthorized, "unauthorized", std::move(message));
     a.headers.emplace_back(http::field::www_authenticate, "Bearer");
@@ -216,7 +218,7 @@ std::optional<Answer> Handler::authenticate(std::string_view scope) {
   if (!starts_with_ignoring_case(authorization, "Bearer ")) {
     return unauthorized("Authorization: expected 'Bearer <token>'");
   }
-  auto claims = s_.verify_token(std::string_view(authorization).substr(7), ctx_.now);
+  auto claims = s_.verify_token(authorization.substr(7), ctx_.now);
   if (!claims) return unauthorized(claims.error());
   ctx_.client = (*claims)->client;
   scopes_ = &(*claims)->scopes;

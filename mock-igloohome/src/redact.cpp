@@ -46,6 +46,25 @@ void redact_secrets(nlohmann::json& value) {
   }
 }
 
+bool has_secrets(const nlohmann::json& value) {
+  std::vector<const nlohmann::json*> todo{&value};
+  while (!todo.empty()) {
+    const nlohmann::json* v = todo.back();
+    todo.pop_back();
+    if (v->is_object()) {
+      for (const auto& [key, child] : v->items()) {
+        if (is_secret_key(key)) return true;
+        if (child.is_structured()) todo.push_back(&child);
+      }
+    } else if (v->is_array()) {
+      for (const auto& child : *v) {
+        if (child.is_structured()) todo.push_back(&child);
+      }
+    }
+  }
+  return false;
+}
+
 std::string redact_form_text(std::string_view text) {
   if (!detail::parse_form(text)) return std::string(kRedacted);
   std::string out;

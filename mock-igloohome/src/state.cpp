@@ -1,6 +1,7 @@
 // The mock's state and its indexes (state.hpp): world lookups, the virtual
 // clock, the faults in force, reset, and the small helpers every endpoint uses.
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -76,6 +77,13 @@ std::expected<json, Answer> json_body(const Context& ctx) {
   return parsed;
 }
 
+std::expected<const json*, Answer> read_json_body(Context& ctx) {
+  auto read = json_body(ctx);
+  if (!read) return std::unexpected(std::move(read.error()));
+  ctx.body = std::move(*read);
+  return &*ctx.body;
+}
+
 std::string write_instant(Instant t) { return format_instant(t); }
 
 Instant later(Instant t, Seconds d) {
@@ -147,18 +155,25 @@ const std::vector<std::size_t>& Mock::State::of(const Indexes& index, std::strin
 }
 
 const Mock::State::Job* Mock::State::find_job(std::string_view id) const {
-  const auto it = job_by_id.find(id);
-  return it == job_by_id.end() ? nullptr : &jobs[it->second];
+  // Ids are handed out in order (create_job), so the number is the place; the
+  // id is still compared whole ("job-01" is no job).
+  constexpr std::string_view kPrefix = "job-";
+  if (!id.starts_with(kPrefix) || id.size() > kPrefix.size() + 18) return nullptr;
+  std::uint64_t n = 0;
+  const auto [end, error] = std::from_chars(id.data() + kPrefix.size(), id.data() + id.size(), n);
+  if (error != std::errc{} || end != id.data() + id.size() || n == 0 || n > jobs.size()) return nullptr;
+  const Job& j = jobs[static_cast<std::size_t>(n - 1)];
+  return j.id == id ? &j : nullptr;
 }
 
 void Mock::State::add_job(Job job) {
-  job_by_id[job.id] = jobs.size();
   if (job.status == internal::JobStatusKind::pending) pending.push_back(jobs.size());
   jobs.push_back(std::move(job));
 }
 
 void Mock::State::add_custom_pin(CustomPin pin) {
   custom_pins_of[pin.lock_id].push_back(custom_pins.size());
+  live_custom_pins_of[pin.lock_id].push_back(custom_pins.size());
   custom_pins.push_back(std::move(pin));
 }
 
@@ -210,12 +225,13 @@ void Mock::State::trim_journal() {
 
 void Mock::State::reset() {
   faults.clear();
+  index_faults();
   next_fault = 1;
   for (const auto& spec : world.faults) (void)add_fault(spec);  // validated at construction
   jobs.clear();
   pending.clear();
-  job_by_id.clear();
   custom_pins_of.clear();
+  live_custom_pins_of.clear();
   algopins_of.clear();
   next_job = 1;
   custom_pins.clear();
@@ -229,8 +245,11 @@ void Mock::State::reset() {
 
 Instant Mock::State::lock_clock(const std::string& lock_id, Instant t) const {
   Instant reads = t;
-  for (const auto& f : faults) {
-    if (f.kind == FaultKind::clock_drift && f.target == lock_id && f.active_at(t)) reads += Minutes{f.minutes};
+  // A drift always names its lock (parse_fault).
+  if (const auto* on_lock = faults_on(FaultKind::clock_drift, lock_id)) {
+    for (const std::size_t i : *on_lock) {
+      if (faults[i].active_at(t)) reads += Minutes{faults[i].minutes};
+    }
   }
   return reads;
 }
@@ -245,20 +264,61 @@ Result<std::string> Mock::State::add_fault(const json& spec) {
   }
   ++next_fault;
   faults.push_back(std::move(*fault));
+  index_fault(faults.size() - 1);
   return faults.back().id;
 }
 
-bool Mock::State::bridge_offline(const std::string& bridge_id, Instant t) const {
-  return std::any_of(faults.begin(), faults.end(), [&](const Fault& f) {
-    return f.kind == FaultKind::bridge_offline && f.active_at(t) && (f.target.empty() || f.target == bridge_id);
-  });
+void Mock::State::index_fault(std::size_t i) {
+  const Fault& f = faults[i];
+  auto& of_kind = faults_by_kind[static_cast<std::size_t>(f.kind)];
+  of_kind.all.push_back(i);
+  if (f.target.empty()) {
+    of_kind.untargeted.push_back(i);
+  } else {
+    of_kind.by_target[f.target].push_back(i);
+  }
+  switch (f.kind) {
+    case FaultKind::latency:
+    case FaultKind::http_error:
+    case FaultKind::rate_limit:
+    case FaultKind::connection_reset:
+    case FaultKind::empty_response:
+    case FaultKind::malformed_body: request_faults.push_back(i); break;
+    default: break;
+  }
 }
 
-const Mock::State::Fault* Mock::State::bridge_fault(FaultKind kind, const std::string& bridge_id, Instant t) const {
-  for (const auto& f : faults) {
-    if (f.kind == kind && f.active_at(t) && (f.target.empty() || f.target == bridge_id)) return &f;
-  }
-  return nullptr;
+void Mock::State::index_faults() {
+  for (auto& of_kind : faults_by_kind) of_kind = {};
+  request_faults.clear();
+  for (std::size_t i = 0; i < faults.size(); ++i) index_fault(i);
+}
+
+const std::vector<std::size_t>* Mock::State::faults_on(FaultKind kind, std::string_view target) const {
+  const auto& by_target = faults_of(kind).by_target;
+  const auto it = by_target.find(target);
+  return it == by_target.end() ? nullptr : &it->second;
+}
+
+bool Mock::State::bridge_offline(std::string_view bridge_id, Instant t) const {
+  return bridge_fault(FaultKind::bridge_offline, bridge_id, t) != nullptr;
+}
+
+const Mock::State::Fault* Mock::State::bridge_fault(FaultKind kind, std::string_view bridge_id, Instant t) const {
+  // The earliest added among the bridge's own and those for every bridge.
+  std::size_t first = faults.size();
+  auto earliest = [&](const std::vector<std::size_t>& list) {
+    for (const std::size_t i : list) {
+      if (i >= first) return;
+      if (faults[i].active_at(t)) {
+        first = i;
+        return;
+      }
+    }
+  };
+  earliest(faults_of(kind).untargeted);
+  if (const auto* own = faults_on(kind, bridge_id)) earliest(*own);
+  return first < faults.size() ? &faults[first] : nullptr;
 }
 
 }  // namespace lockstep::mock

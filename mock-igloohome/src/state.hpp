@@ -5,6 +5,7 @@
 // operations on it. Not installed; not part of the API.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -111,6 +112,16 @@ struct TokenClaims {
   Instant expires{};
 };
 
+// The faults of one kind, as indexes into Mock::State::faults in the order they
+// were added: all of them, and split by the bridge or lock they name. A
+// portfolio's year holds ~1,200 bridge outages; a job looks at its own bridge's
+// handful, not at every one (issue 16).
+struct FaultsOfKind {
+  std::vector<std::size_t> all;
+  std::vector<std::size_t> untargeted;
+  std::unordered_map<std::string, std::vector<std::size_t>, detail::StringHash, std::equal_to<>> by_target;
+};
+
 // An API answer under construction.
 struct Answer {
   http::status status = http::status::ok;
@@ -134,12 +145,16 @@ struct Context {
   std::vector<std::string> segments;  // decoded, without empty leading segment
   Instant now{};
   std::string client;  // set once authenticated
+  std::optional<json> body;  // the JSON body as an endpoint read it (read_json_body), for the journal
 };
 
 Answer not_found_path(const Context& ctx);
 std::optional<std::string> query_param(const Context& ctx, std::string_view name);
 // Parses a JSON request body. Answers 400 when it is not a JSON object.
 std::expected<json, Answer> json_body(const Context& ctx);
+// The same, kept in ctx.body: an API endpoint's body is parsed once, and the
+// journal writes what was read instead of parsing it again.
+std::expected<const json*, Answer> read_json_body(Context& ctx);
 std::string write_instant(Instant t);
 // The latest instant the mock writes: it never writes one it would refuse to
 // read (RFC 3339 has four-digit years), so sums past it stop there.
@@ -168,9 +183,15 @@ struct Mock::State {
   bool realtime = false;
   std::chrono::system_clock::time_point real_anchor{};
 
+  // Every change to `faults` is followed by index_faults() (or index_fault for
+  // one appended): the indexes below point into it.
   std::vector<Fault> faults;
   std::uint64_t next_fault = 1;
-  std::vector<Job> jobs;
+  std::array<internal::FaultsOfKind, detail::kFaultKinds> faults_by_kind;
+  std::vector<std::size_t> request_faults;  // latency, HTTP and network faults, in order
+  // A deque: a year's 200k jobs are not moved each time the storage grows.
+  // Job k (from 0) is "job-{k+1}": find_job reads the index from the id.
+  std::deque<Job> jobs;
   std::uint64_t next_job = 1;
   std::vector<CustomPin> custom_pins;
   std::vector<AlgoPinRecord> algopins;
@@ -196,8 +217,10 @@ struct Mock::State {
   // grow with the calls made before it (a year of a portfolio makes ~40k).
   using Indexes = std::unordered_map<std::string, std::vector<std::size_t>, detail::StringHash, std::equal_to<>>;
   std::vector<std::size_t> pending;  // jobs still pending, oldest first
-  std::unordered_map<std::string, std::size_t, detail::StringHash, std::equal_to<>> job_by_id;
   Indexes custom_pins_of;  // lock -> custom_pins, oldest first
+  // lock -> custom_pins not deleted yet, oldest first: a delete job and the PIN
+  // count look at the few a lock holds, not at every PIN it held in a year.
+  Indexes live_custom_pins_of;
   Indexes algopins_of;     // lock -> algopins, oldest first
   Indexes keypad_of;       // lock -> keypad_log, oldest first
   // Pages of GET /devices as sent, by client and cursor: the most polled answer
@@ -231,8 +254,16 @@ struct Mock::State {
 
   // --- faults (state.cpp) ---------------------------------------------------------
   Result<std::string> add_fault(const json& spec);
-  bool bridge_offline(const std::string& bridge_id, Instant t) const;
-  const Fault* bridge_fault(FaultKind kind, const std::string& bridge_id, Instant t) const;
+  void index_fault(std::size_t i);
+  void index_faults();
+  const internal::FaultsOfKind& faults_of(FaultKind kind) const {
+    return faults_by_kind[static_cast<std::size_t>(kind)];
+  }
+  // Faults of `kind` naming `target`, or nullptr when none do.
+  const std::vector<std::size_t>* faults_on(FaultKind kind, std::string_view target) const;
+  bool bridge_offline(std::string_view bridge_id, Instant t) const;
+  // The first fault added of `kind` in force at `t` for the bridge (its own or one for every bridge).
+  const Fault* bridge_fault(FaultKind kind, std::string_view bridge_id, Instant t) const;
 
   // --- bridge jobs (jobs.cpp) -----------------------------------------------------
   void apply_job(Job& job, Instant at);
@@ -292,7 +323,8 @@ json keypad_entry_json(const KeypadEntry& e);
 std::vector<const KeypadEntry*> keypad_log_until(const Mock::State& s, const std::string& lock_id, Instant now);
 
 // The journal (journal.cpp).
-std::string journal_body(const net::Request& req);
+// `read`: the body as already parsed (Context::body), if it was.
+std::string journal_body(const net::Request& req, const std::optional<json>& read);
 // GET /__admin/requests?offset=&limit=: the journal in pages, serialised outside
 // the state lock (called by Mock::handle without holding it).
 Answer journal_page(Mock::State& s, const Context& ctx);

@@ -22,6 +22,9 @@ bool is_secret_key(std::string_view key);
 
 // Every value under a secret key, at any depth, becomes "***" (in place).
 void redact_secrets(nlohmann::json& value);
+// Whether redact_secrets would change anything: most bodies carry no secret
+// and need no copy to be redacted.
+bool has_secrets(const nlohmann::json& value);
 
 // A query string or form body (`a=1&client_secret=x`) with the values of secret
 // fields replaced, fields kept in order and as written; nullopt-free: text that is
