@@ -1,7 +1,7 @@
 // The reference engine. Layout of this file:
 //   1. names of the public enums;
 //   2. the state: properties, locks, bookings, PIN records (bridge codes as they
-//      exist on igloohome), the work queue, compact audit storage;
+//      exist on igloohome), the work queue; audit trails are in audit_log.hpp;
 //   3. commands (connect ... cancel_booking): validate everything first, then change;
 //   4. work (run_until): generation attempts, job polls, expiry, deletions.
 // Decisions where behaviour.md is silent are listed, with their rule ids, in
@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 
 #include "lockstep/message.hpp"
+#include "audit_log.hpp"
 
 namespace lockstep {
 
@@ -92,41 +93,6 @@ using Index = std::uint32_t;
 constexpr Index kNoIndex = std::numeric_limits<Index>::max();
 
 std::string_view name_of(Rule r) { return to_string(r); }
-
-// One audit event in 24 bytes; its text lives in the engine-wide arena, so that a
-// booking's trail costs no allocation of its own per event.
-struct CompactEvent {
-  std::int64_t at;
-  std::uint32_t text_offset;
-  std::uint32_t text_size;
-  std::uint16_t attempt;
-  std::uint8_t kind;  // AuditKind
-  Rule rule;
-};
-
-// Audit texts, appended in fixed blocks: no copy when it grows (a doubling
-// string moved hundreds of megabytes in a large run) and little slack.
-class TextArena {
- public:
-  std::uint32_t append(std::string_view text) {
-    if (blocks_.empty() || used_ + text.size() > kBlock) {
-      blocks_.push_back(std::make_unique<char[]>(std::max(kBlock, text.size())));
-      used_ = 0;
-    }
-    std::copy(text.begin(), text.end(), blocks_.back().get() + used_);
-    const auto at = static_cast<std::uint32_t>((blocks_.size() - 1) * kBlock + used_);
-    used_ += text.size();
-    return at;
-  }
-  std::string_view get(std::uint32_t at, std::uint32_t size) const {
-    return {blocks_[at / kBlock].get() + at % kBlock, size};
-  }
-
- private:
-  static constexpr std::size_t kBlock = 1 << 20;
-  std::vector<std::unique_ptr<char[]>> blocks_;
-  std::size_t used_ = 0;
-};
 
 struct Property {
   std::string id;
@@ -221,7 +187,9 @@ struct Booking {
   std::optional<int> variance;
   std::uint64_t draws = 0;  // values drawn from this booking's random stream
 
-  std::vector<CompactEvent> audit;
+  // The booking's audit trail in the engine's audit log, first and last event.
+  Index audit_head = kNoIndex;
+  Index audit_tail = kNoIndex;
 };
 
 enum class WorkKind : std::uint8_t { attempt, poll_create, expire, delete_try, poll_delete, expire_old };
@@ -249,42 +217,11 @@ std::uint64_t fnv1a(std::string_view s) {
   return h;
 }
 
-// Audit texts name many instants; formatting them through date's streams
-// dominated a large simulation, so they are written here directly.
-struct Iso {
-  Instant t;
-};
-struct IsoDay {
-  LocalDate d;
-};
+using audit_log::Iso;
+using audit_log::IsoDay;
 
 }  // namespace
 }  // namespace lockstep
-
-template <>
-struct fmt::formatter<lockstep::Iso> {
-  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
-  template <class Ctx>
-  auto format(const lockstep::Iso& v, Ctx& ctx) const {
-    const auto day = date::floor<date::days>(v.t);
-    const date::year_month_day ymd{day};
-    const date::hh_mm_ss<lockstep::Seconds> tod{v.t - day};
-    return fmt::format_to(ctx.out(), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
-                          static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                          tod.hours().count(), tod.minutes().count(), tod.seconds().count());
-  }
-};
-
-template <>
-struct fmt::formatter<lockstep::IsoDay> {
-  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
-  template <class Ctx>
-  auto format(const lockstep::IsoDay& v, Ctx& ctx) const {
-    const date::year_month_day ymd{v.d};
-    return fmt::format_to(ctx.out(), "{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
-                          static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  }
-};
 
 namespace lockstep {
 namespace {
@@ -333,7 +270,7 @@ struct Engine::State {
   std::priority_queue<Work, std::vector<Work>, LaterFirst> queue;
   std::uint64_t seq = 0;
 
-  TextArena audit_text;  // CompactEvent texts
+  audit_log::Log audit_log;
   std::vector<Notice> notices;
   mutable std::unordered_map<Index, std::vector<AuditEvent>> audit_views;
 
@@ -356,29 +293,24 @@ struct Engine::State {
 
   template <class... Args>
   void audit(Index b, AuditKind kind, Rule rule, fmt::format_string<Args...> f, Args&&... args) {
-    CompactEvent e{};
+    audit_log::Event e{};
     e.at = ticks(now());
     e.kind = static_cast<std::uint8_t>(kind);
     e.rule = rule;
     e.attempt = bookings[b].attempt_no;
-    if (keep_audit_text || audit_listener) {
+    if (audit_listener) {
       fmt::memory_buffer text;
       fmt::format_to(std::back_inserter(text), f, std::forward<Args>(args)...);
-      if (keep_audit_text) {
-        e.text_offset = audit_text.append({text.data(), text.size()});
-        e.text_size = static_cast<std::uint32_t>(text.size());
-      }
-      if (audit_listener) {
-        AuditEvent a;
-        a.at = from_ticks(e.at);
-        a.kind = kind;
-        a.rule = std::string(name_of(rule));
-        a.message = std::string(text.data(), text.size());
-        a.attempt = e.attempt;
-        audit_listener(bookings[b].id, a);
-      }
+      AuditEvent a;
+      a.at = from_ticks(e.at);
+      a.kind = kind;
+      a.rule = std::string(name_of(rule));
+      a.message = std::string(text.data(), text.size());
+      a.attempt = e.attempt;
+      audit_listener(bookings[b].id, a);
     }
-    bookings[b].audit.push_back(e);
+    Booking& bk = bookings[b];
+    audit_log.append(bk.audit_head, bk.audit_tail, e, keep_audit_text, fmt::string_view(f), args...);
   }
 
   void notify(Index b, Index lock, std::string code, Rule rule, std::string message) {
@@ -1552,8 +1484,6 @@ Result<void> Engine::put_booking(const BookingInput& input) {
     bk.guest_phone = input.guest_phone;
     bk.plan = *plan;
     bk.plan_settings = s.settings_for(s.properties[property]);
-    // A quiet booking's whole trail: scheduled, attempt, created, expired, deleted.
-    bk.audit.reserve(5);
     s.booking_index.emplace(input.booking_id, b);
     s.properties[property].bookings.push_back(b);
     s.replan(b, Timing::normal, AuditKind::scheduled, Rule::T3, /*plan_is_current=*/true);
@@ -1723,15 +1653,16 @@ const std::vector<AuditEvent>& Engine::audit(const std::string& booking_id) cons
   // reference taken earlier stays valid (and up to date after the next call).
   std::vector<AuditEvent>& view = s.audit_views[bit->second];
   view.clear();
-  view.reserve(bk.audit.size());
-  for (const CompactEvent& e : bk.audit) {
+  for (Index i = bk.audit_head; i != kNoIndex;) {
+    const audit_log::Event& e = s.audit_log.at(i);
     AuditEvent a;
     a.at = from_ticks(e.at);
     a.kind = static_cast<AuditKind>(e.kind);
     a.rule = std::string(name_of(e.rule));
-    a.message = std::string(s.audit_text.get(e.text_offset, e.text_size));
+    a.message = s.audit_log.text(e);
     a.attempt = e.attempt;
     view.push_back(std::move(a));
+    i = e.next;
   }
   return view;
 }
