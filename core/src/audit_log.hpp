@@ -146,7 +146,7 @@ void render(fmt::memory_buffer& out, fmt::string_view format, const char* args) 
 
 class Log {
  public:
-  Log() = default;
+  Log() { slots_.fill(kNoText); }
   Log(const Log&) = delete;
   Log& operator=(const Log&) = delete;
 
@@ -241,12 +241,7 @@ class Log {
   // More formats than the engine has (~60) would only make the table slower;
   // 1024 slots keep it sparse for any number the engine could hold.
   static constexpr std::size_t kSlots = 1024;
-  std::array<std::uint16_t, kSlots> slots_ = make_slots();
-  static constexpr std::array<std::uint16_t, kSlots> make_slots() {
-    std::array<std::uint16_t, kSlots> s{};
-    s.fill(kNoText);
-    return s;
-  }
+  std::array<std::uint16_t, kSlots> slots_;  // kNoText: free
   std::vector<Format> formats_;
 
   static constexpr std::size_t kBlock = 1 << 20;
