@@ -8,8 +8,10 @@
 // ~85 bytes an event, for trails mostly never read.
 //
 // Events of all bookings live in one chunked pool, each booking's chained from its
-// first to its last: no per-booking vector (24 bytes of header, and the slack of
-// its reserve) and no allocation per event.
+// last back to its first: no per-booking vector (24 bytes of header, and the slack
+// of its reserve) and no allocation per event. Backwards, so that recording an
+// event writes only the new one: linking forwards wrote into the booking's
+// previous event, a cache miss per event at a million bookings.
 //
 // Internal to core/: not part of the public API.
 #pragma once
@@ -79,7 +81,7 @@ constexpr std::uint16_t kNoText = std::numeric_limits<std::uint16_t>::max();
 struct Event {
   std::int64_t at;
   std::uint32_t args;  // offset of the encoded arguments in the arena
-  Index next;          // the booking's next event
+  Index prev;          // the booking's event before this one
   std::uint16_t attempt;
   std::uint16_t format;  // kNoText: no text kept
   std::uint8_t kind;     // AuditKind
@@ -151,12 +153,11 @@ class Log {
   Log& operator=(const Log&) = delete;
 
   // Records one event (its text kept when `keep_text`), appended to the trail
-  // that runs from `head` to `tail`. `format` was checked against the arguments
+  // whose last event is `last` (kNone: none yet). `format` was checked against the arguments
   // by the caller (fmt::format_string) and is a string literal: it is kept by address.
   template <class... Args>
-  void append(Index& head, Index& tail, Event e, bool keep_text, fmt::string_view format,
-              const Args&... args) {
-    e.next = kNone;
+  void append(Index& last, Event e, bool keep_text, fmt::string_view format, const Args&... args) {
+    e.prev = last;
     e.format = kNoText;
     e.args = 0;
     if (keep_text) {
@@ -167,13 +168,7 @@ class Log {
         e.args = arena_append(scratch_);
       }
     }
-    const Index i = push(e);
-    if (tail == kNone) {
-      head = i;
-    } else {
-      at(tail).next = i;
-    }
-    tail = i;
+    last = push(e);
   }
 
   const Event& at(Index i) const { return chunks_[i >> kChunkBits][i & kChunkMask]; }

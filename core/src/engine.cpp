@@ -228,9 +228,8 @@ struct Booking {
   std::optional<int> variance;
   std::uint64_t draws = 0;  // values drawn from this booking's random stream
 
-  // The booking's audit trail in the engine's audit log, first and last event.
-  Index audit_head = kNoIndex;
-  Index audit_tail = kNoIndex;
+  // The booking's last audit event in the engine's audit log (chained backwards).
+  Index audit_last = kNoIndex;
 };
 
 enum class WorkKind : std::uint8_t { attempt, poll_create, expire, delete_try, poll_delete, expire_old };
@@ -377,7 +376,7 @@ struct Engine::State {
       audit_listener(bookings[b].id, a);
     }
     Booking& bk = bookings[b];
-    audit_log.append(bk.audit_head, bk.audit_tail, e, keep_audit_text, fmt::string_view(f), args...);
+    audit_log.append(bk.audit_last, e, keep_audit_text, fmt::string_view(f), args...);
   }
 
   void notify(Index b, Index lock, std::string code, Rule rule, std::string message) {
@@ -1721,8 +1720,11 @@ const std::vector<AuditEvent>& Engine::audit(const std::string& booking_id) cons
   // reference taken earlier stays valid (and up to date after the next call).
   std::vector<AuditEvent>& view = s.audit_views[found];
   view.clear();
-  for (Index i = bk.audit_head; i != kNoIndex;) {
-    const audit_log::Event& e = s.audit_log.at(i);
+  std::vector<Index> order;  // the trail is chained last to first
+  for (Index i = bk.audit_last; i != kNoIndex; i = s.audit_log.at(i).prev) order.push_back(i);
+  view.reserve(order.size());
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    const audit_log::Event& e = s.audit_log.at(*it);
     AuditEvent a;
     a.at = from_ticks(e.at);
     a.kind = static_cast<AuditKind>(e.kind);
@@ -1730,7 +1732,6 @@ const std::vector<AuditEvent>& Engine::audit(const std::string& booking_id) cons
     a.message = s.audit_log.text(e);
     a.attempt = e.attempt;
     view.push_back(std::move(a));
-    i = e.next;
   }
   return view;
 }
