@@ -22,7 +22,13 @@ namespace {
 using namespace lockstep;
 using lockstep::bench::Portfolio;
 
-std::size_t heap_in_use() { return mallinfo2().uordblks; }
+// Blocks malloc serves from the heap (uordblks) and the large ones it maps
+// apart (hblkhd): the engine's biggest arrays — its bookings (464 bytes each), a
+// heap of work — are mapped blocks, and counting uordblks alone left them out.
+std::size_t heap_in_use() {
+  const auto m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+}
 
 double peak_rss_mb() {
   rusage usage{};

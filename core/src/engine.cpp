@@ -1,7 +1,7 @@
 // The reference engine. Layout of this file:
 //   1. names of the public enums;
 //   2. the state: properties, locks, bookings, PIN records (bridge codes as they
-//      exist on igloohome), the work queue, compact audit storage;
+//      exist on igloohome), the work queue; audit trails are in audit_log.hpp;
 //   3. commands (connect ... cancel_booking): validate everything first, then change;
 //   4. work (run_until): generation attempts, job polls, expiry, deletions.
 // Decisions where behaviour.md is silent are listed, with their rule ids, in
@@ -15,13 +15,13 @@
 #include <functional>
 #include <limits>
 #include <map>
-#include <queue>
 #include <tuple>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "lockstep/message.hpp"
+#include "audit_log.hpp"
 
 namespace lockstep {
 
@@ -93,39 +93,46 @@ constexpr Index kNoIndex = std::numeric_limits<Index>::max();
 
 std::string_view name_of(Rule r) { return to_string(r); }
 
-// One audit event in 24 bytes; its text lives in the engine-wide arena, so that a
-// booking's trail costs no allocation of its own per event.
-struct CompactEvent {
-  std::int64_t at;
-  std::uint32_t text_offset;
-  std::uint32_t text_size;
-  std::uint16_t attempt;
-  std::uint8_t kind;  // AuditKind
-  Rule rule;
-};
-
-// Audit texts, appended in fixed blocks: no copy when it grows (a doubling
-// string moved hundreds of megabytes in a large run) and little slack.
-class TextArena {
+// Bookings by id: an open-addressed table of booking indexes, compared through
+// the bookings' own ids. 8 bytes a booking, where an unordered_map<string, Index>
+// (a node with a copy of the id and its hash, and a bucket) took ~72 at 1M.
+class BookingIndex {
  public:
-  std::uint32_t append(std::string_view text) {
-    if (blocks_.empty() || used_ + text.size() > kBlock) {
-      blocks_.push_back(std::make_unique<char[]>(std::max(kBlock, text.size())));
-      used_ = 0;
+  // The booking whose id is `id`, or kNoIndex; id_of(i) is booking i's id.
+  template <class IdOf>
+  Index find(std::string_view id, const IdOf& id_of) const {
+    if (slots_.empty()) return kNoIndex;
+    for (std::size_t at = slot_of(id);; at = (at + 1) & (slots_.size() - 1)) {
+      const Index i = slots_[at];
+      if (i == kNoIndex || id_of(i) == id) return i;
     }
-    std::copy(text.begin(), text.end(), blocks_.back().get() + used_);
-    const auto at = static_cast<std::uint32_t>((blocks_.size() - 1) * kBlock + used_);
-    used_ += text.size();
-    return at;
   }
-  std::string_view get(std::uint32_t at, std::uint32_t size) const {
-    return {blocks_[at / kBlock].get() + at % kBlock, size};
+  // Adds booking i, whose id is not in the table yet.
+  template <class IdOf>
+  void insert(Index i, const IdOf& id_of) {
+    // At most half full: probes stay short.
+    if ((size_ + 1) * 2 > slots_.size()) {
+      std::vector<Index> old(std::max<std::size_t>(16, slots_.size() * 2), kNoIndex);
+      old.swap(slots_);
+      for (const Index j : old)
+        if (j != kNoIndex) place(j, id_of);
+    }
+    place(i, id_of);
+    ++size_;
   }
 
  private:
-  static constexpr std::size_t kBlock = 1 << 20;
-  std::vector<std::unique_ptr<char[]>> blocks_;
-  std::size_t used_ = 0;
+  std::size_t slot_of(std::string_view id) const {
+    return std::hash<std::string_view>{}(id) & (slots_.size() - 1);
+  }
+  template <class IdOf>
+  void place(Index i, const IdOf& id_of) {
+    std::size_t at = slot_of(id_of(i));
+    while (slots_[at] != kNoIndex) at = (at + 1) & (slots_.size() - 1);
+    slots_[at] = i;
+  }
+  std::vector<Index> slots_;  // a power of two long; kNoIndex: free
+  std::size_t size_ = 0;
 };
 
 struct Property {
@@ -221,23 +228,48 @@ struct Booking {
   std::optional<int> variance;
   std::uint64_t draws = 0;  // values drawn from this booking's random stream
 
-  std::vector<CompactEvent> audit;
+  // The booking's last audit event in the engine's audit log (chained backwards).
+  Index audit_last = kNoIndex;
 };
 
 enum class WorkKind : std::uint8_t { attempt, poll_create, expire, delete_try, poll_delete, expire_old };
 
 struct Work {
-  std::int64_t at;
-  std::uint64_t seq;
   Index target;
   std::uint32_t gen;
   WorkKind kind;
 };
 
-struct LaterFirst {
-  bool operator()(const Work& a, const Work& b) const {
-    return std::tie(a.at, a.seq) > std::tie(b.at, b.seq);
+// Work queued for one instant, in the order it was queued; `next` is the first
+// not yet taken.
+struct WorkBucket {
+  std::vector<Work> work;
+  std::size_t next = 0;
+};
+
+// The work queue: work in time order, and at one instant in the order it was
+// queued (what a binary heap ordered by (time, sequence number) gave). It is
+// kept as one bucket per instant: a year of a million bookings queues millions
+// of entries but only a few thousand distinct instants (generation times at
+// local midnights, check-outs on the half hour, retries on the hour), and the
+// heap's sifts through millions of entries were a fifth of the run, in cache
+// misses. A bucket is freed as soon as it is used up.
+class WorkQueue {
+ public:
+  void push(std::int64_t at, const Work& w) { buckets_[at].work.push_back(w); }
+  bool empty() const { return buckets_.empty(); }
+  std::int64_t top_at() const { return buckets_.begin()->first; }
+  const Work& top() const {
+    const WorkBucket& b = buckets_.begin()->second;
+    return b.work[b.next];
   }
+  void pop() {
+    const auto first = buckets_.begin();
+    if (++first->second.next == first->second.work.size()) buckets_.erase(first);
+  }
+
+ private:
+  std::map<std::int64_t, WorkBucket> buckets_;
 };
 
 std::uint64_t fnv1a(std::string_view s) {
@@ -249,42 +281,11 @@ std::uint64_t fnv1a(std::string_view s) {
   return h;
 }
 
-// Audit texts name many instants; formatting them through date's streams
-// dominated a large simulation, so they are written here directly.
-struct Iso {
-  Instant t;
-};
-struct IsoDay {
-  LocalDate d;
-};
+using audit_log::Iso;
+using audit_log::IsoDay;
 
 }  // namespace
 }  // namespace lockstep
-
-template <>
-struct fmt::formatter<lockstep::Iso> {
-  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
-  template <class Ctx>
-  auto format(const lockstep::Iso& v, Ctx& ctx) const {
-    const auto day = date::floor<date::days>(v.t);
-    const date::year_month_day ymd{day};
-    const date::hh_mm_ss<lockstep::Seconds> tod{v.t - day};
-    return fmt::format_to(ctx.out(), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
-                          static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                          tod.hours().count(), tod.minutes().count(), tod.seconds().count());
-  }
-};
-
-template <>
-struct fmt::formatter<lockstep::IsoDay> {
-  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
-  template <class Ctx>
-  auto format(const lockstep::IsoDay& v, Ctx& ctx) const {
-    const date::year_month_day ymd{v.d};
-    return fmt::format_to(ctx.out(), "{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
-                          static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  }
-};
 
 namespace lockstep {
 namespace {
@@ -326,14 +327,16 @@ struct Engine::State {
   std::vector<Lock> locks;
   std::unordered_map<std::string, Index> lock_index;
   std::vector<Booking> bookings;
-  std::unordered_map<std::string, Index> booking_index;
+  BookingIndex booking_index;
+  Index find_booking(std::string_view id) const {
+    return booking_index.find(id, [this](Index b) -> std::string_view { return bookings[b].id; });
+  }
   std::vector<PinRecord> records;
   std::vector<Index> free_records;
 
-  std::priority_queue<Work, std::vector<Work>, LaterFirst> queue;
-  std::uint64_t seq = 0;
+  WorkQueue queue;
 
-  TextArena audit_text;  // CompactEvent texts
+  audit_log::Log audit_log;
   std::vector<Notice> notices;
   mutable std::unordered_map<Index, std::vector<AuditEvent>> audit_views;
 
@@ -356,29 +359,24 @@ struct Engine::State {
 
   template <class... Args>
   void audit(Index b, AuditKind kind, Rule rule, fmt::format_string<Args...> f, Args&&... args) {
-    CompactEvent e{};
+    audit_log::Event e{};
     e.at = ticks(now());
     e.kind = static_cast<std::uint8_t>(kind);
     e.rule = rule;
     e.attempt = bookings[b].attempt_no;
-    if (keep_audit_text || audit_listener) {
+    if (audit_listener) {
       fmt::memory_buffer text;
       fmt::format_to(std::back_inserter(text), f, std::forward<Args>(args)...);
-      if (keep_audit_text) {
-        e.text_offset = audit_text.append({text.data(), text.size()});
-        e.text_size = static_cast<std::uint32_t>(text.size());
-      }
-      if (audit_listener) {
-        AuditEvent a;
-        a.at = from_ticks(e.at);
-        a.kind = kind;
-        a.rule = std::string(name_of(rule));
-        a.message = std::string(text.data(), text.size());
-        a.attempt = e.attempt;
-        audit_listener(bookings[b].id, a);
-      }
+      AuditEvent a;
+      a.at = from_ticks(e.at);
+      a.kind = kind;
+      a.rule = std::string(name_of(rule));
+      a.message = std::string(text.data(), text.size());
+      a.attempt = e.attempt;
+      audit_listener(bookings[b].id, a);
     }
-    bookings[b].audit.push_back(e);
+    Booking& bk = bookings[b];
+    audit_log.append(bk.audit_last, e, keep_audit_text, fmt::string_view(f), args...);
   }
 
   void notify(Index b, Index lock, std::string code, Rule rule, std::string message) {
@@ -393,7 +391,7 @@ struct Engine::State {
   }
 
   void push(Instant at, WorkKind kind, Index target, std::uint32_t gen) {
-    queue.push(Work{ticks(at), seq++, target, gen, kind});
+    queue.push(ticks(at), Work{target, gen, kind});
   }
 
   bool is_current(const Work& w) const {
@@ -1540,8 +1538,8 @@ Result<void> Engine::put_booking(const BookingInput& input) {
   auto plan = s.window_plan(s.properties[property], input.checkin, input.checkout);
   if (!plan) return std::unexpected(plan.error());
 
-  auto bit = s.booking_index.find(input.booking_id);
-  if (bit == s.booking_index.end()) {
+  const Index found = s.find_booking(input.booking_id);
+  if (found == kNoIndex) {
     const Index b = static_cast<Index>(s.bookings.size());
     s.bookings.emplace_back();
     Booking& bk = s.bookings.back();
@@ -1552,14 +1550,12 @@ Result<void> Engine::put_booking(const BookingInput& input) {
     bk.guest_phone = input.guest_phone;
     bk.plan = *plan;
     bk.plan_settings = s.settings_for(s.properties[property]);
-    // A quiet booking's whole trail: scheduled, attempt, created, expired, deleted.
-    bk.audit.reserve(5);
-    s.booking_index.emplace(input.booking_id, b);
+    s.booking_index.insert(b, [&s](Index i) -> std::string_view { return s.bookings[i].id; });
     s.properties[property].bookings.push_back(b);
     s.replan(b, Timing::normal, AuditKind::scheduled, Rule::T3, /*plan_is_current=*/true);
     return {};
   }
-  const Index b = bit->second;
+  const Index b = found;
   Booking& bk = s.bookings[b];
   // B0: the platform re-sends bookings on every edit. The booking's own inputs
   // are compared, not instants recomputed with today's settings: a setting
@@ -1593,11 +1589,11 @@ Result<void> Engine::put_booking(const BookingInput& input) {
 
 Result<void> Engine::cancel_booking(const std::string& booking_id) {
   State& s = *state_;
-  auto bit = s.booking_index.find(booking_id);
-  if (bit == s.booking_index.end()) {
+  const Index found = s.find_booking(booking_id);
+  if (found == kNoIndex) {
     return fail(ErrorCode::not_found, fmt::format("unknown booking '{}'", booking_id), "booking_id");
   }
-  const Index b = bit->second;
+  const Index b = found;
   Booking& bk = s.bookings[b];
   if (bk.cancelled) return {};
   bk.cancelled = true;
@@ -1635,10 +1631,11 @@ void Engine::run_until(Instant t) {
   State& s = *state_;
   for (;;) {
     s.drop_stale();
-    if (s.queue.empty() || s.queue.top().at > ticks(t)) break;
+    if (s.queue.empty() || s.queue.top_at() > ticks(t)) break;
+    const std::int64_t at = s.queue.top_at();
     const Work w = s.queue.top();
     s.queue.pop();
-    s.clock.advance_to(from_ticks(w.at));
+    s.clock.advance_to(from_ticks(at));
     s.run(w);
   }
   // Commands given after run_until(t) take effect at t (lockstep-sut/1: "at the
@@ -1650,16 +1647,16 @@ std::optional<Instant> Engine::next_wakeup() const {
   State& s = *state_;
   s.drop_stale();
   if (s.queue.empty()) return std::nullopt;
-  return from_ticks(s.queue.top().at);
+  return from_ticks(s.queue.top_at());
 }
 
 Result<CodeView> Engine::code(const std::string& booking_id) const {
   const State& s = *state_;
-  auto bit = s.booking_index.find(booking_id);
-  if (bit == s.booking_index.end()) {
+  const Index found = s.find_booking(booking_id);
+  if (found == kNoIndex) {
     return fail(ErrorCode::not_found, fmt::format("unknown booking '{}'", booking_id), "booking_id");
   }
-  const Booking& bk = s.bookings[bit->second];
+  const Booking& bk = s.bookings[found];
   CodeView v;
   v.status = bk.status;
   if (bk.status == CodeStatus::active) {
@@ -1716,20 +1713,23 @@ Result<std::string> Engine::render(const std::string& booking_id, std::string_vi
 const std::vector<AuditEvent>& Engine::audit(const std::string& booking_id) const {
   static const std::vector<AuditEvent> empty;
   const State& s = *state_;
-  auto bit = s.booking_index.find(booking_id);
-  if (bit == s.booking_index.end()) return empty;
-  const Booking& bk = s.bookings[bit->second];
+  const Index found = s.find_booking(booking_id);
+  if (found == kNoIndex) return empty;
+  const Booking& bk = s.bookings[found];
   // Materialised on demand into a per-booking vector that stays put, so that a
   // reference taken earlier stays valid (and up to date after the next call).
-  std::vector<AuditEvent>& view = s.audit_views[bit->second];
+  std::vector<AuditEvent>& view = s.audit_views[found];
   view.clear();
-  view.reserve(bk.audit.size());
-  for (const CompactEvent& e : bk.audit) {
+  std::vector<Index> order;  // the trail is chained last to first
+  for (Index i = bk.audit_last; i != kNoIndex; i = s.audit_log.at(i).prev) order.push_back(i);
+  view.reserve(order.size());
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    const audit_log::Event& e = s.audit_log.at(*it);
     AuditEvent a;
     a.at = from_ticks(e.at);
     a.kind = static_cast<AuditKind>(e.kind);
     a.rule = std::string(name_of(e.rule));
-    a.message = std::string(s.audit_text.get(e.text_offset, e.text_size));
+    a.message = s.audit_log.text(e);
     a.attempt = e.attempt;
     view.push_back(std::move(a));
   }
