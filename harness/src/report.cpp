@@ -254,15 +254,46 @@ std::string clean_text(std::string_view text) {
   return out;
 }
 
+namespace {
+
+bool contains_ignoring_case(std::string_view text, std::string_view lowered_word) {
+  return std::search(text.begin(), text.end(), lowered_word.begin(), lowered_word.end(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         }) != text.end();
+}
+
+// True when scrub() would return `text` as it is: printable ASCII that names no
+// secret, says no "Bearer"/"Basic", and holds no secret value. Most of a report
+// (ids, statuses, instants) is such text, and a year of 200 properties has
+// hundreds of thousands of fields: they are checked, not copied.
+bool scrub_keeps(std::string_view text, const ReportOptions& options) {
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x80 || (byte < 0x20 && c != '\n' && c != '\t')) return false;
+  }
+  static constexpr std::array<std::string_view, 10> kMarkers = {
+      "secret", "token", "password", "passwd", "authorization", "apikey", "api_key", "api-key", "bearer", "basic"};
+  for (const auto marker : kMarkers)
+    if (contains_ignoring_case(text, marker)) return false;
+  for (const auto& secret : options.secrets)
+    if (secret.size() >= 3 && text.find(secret) != std::string_view::npos) return false;
+  return true;
+}
+
+}  // namespace
+
 std::string scrub(std::string_view text, const ReportOptions& options) {
+  if (scrub_keeps(text, options)) return std::string(text);
   return scrub_secrets(clean_text(text), options.secrets);
 }
 
 namespace {
 
-void scrub_in_place(std::string& s, const ReportOptions& o) { s = scrub(s, o); }
+void scrub_in_place(std::string& s, const ReportOptions& o) {
+  if (!scrub_keeps(s, o)) s = scrub(s, o);
+}
 void scrub_in_place(std::optional<std::string>& s, const ReportOptions& o) {
-  if (s) *s = scrub(*s, o);
+  if (s) scrub_in_place(*s, o);
 }
 void scrub_in_place(Failure& f, const ReportOptions& o) {
   for (auto* s : {&f.rule, &f.booking, &f.what, &f.expected, &f.observed, &f.message})
