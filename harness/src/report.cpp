@@ -256,10 +256,22 @@ std::string clean_text(std::string_view text) {
 
 namespace {
 
-bool contains_ignoring_case(std::string_view text, std::string_view lowered_word) {
-  return std::search(text.begin(), text.end(), lowered_word.begin(), lowered_word.end(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         }) != text.end();
+constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+// Whether `text`, read without case, holds one of the lowered `words` anywhere.
+// One pass, comparing only where a word's first letter stands.
+template <std::size_t N>
+bool holds_any_ignoring_case(std::string_view text, const std::array<std::string_view, N>& words) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char first = ascii_lower(text[i]);
+    for (const auto word : words) {
+      if (word.front() != first || word.size() > text.size() - i) continue;
+      bool same = true;
+      for (std::size_t k = 1; same && k < word.size(); ++k) same = ascii_lower(text[i + k]) == word[k];
+      if (same) return true;
+    }
+  }
+  return false;
 }
 
 // True when scrub() would return `text` as it is: printable ASCII that names no
@@ -273,8 +285,7 @@ bool scrub_keeps(std::string_view text, const ReportOptions& options) {
   }
   static constexpr std::array<std::string_view, 10> kMarkers = {
       "secret", "token", "password", "passwd", "authorization", "apikey", "api_key", "api-key", "bearer", "basic"};
-  for (const auto marker : kMarkers)
-    if (contains_ignoring_case(text, marker)) return false;
+  if (holds_any_ignoring_case(text, kMarkers)) return false;
   for (const auto& secret : options.secrets)
     if (secret.size() >= 3 && text.find(secret) != std::string_view::npos) return false;
   return true;
