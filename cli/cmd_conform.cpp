@@ -47,6 +47,7 @@ struct ConformArgs {
   std::string run_id;
   std::vector<std::string> scenarios;
   bool quiet = false;
+  bool spread_cpus = false;
   std::string argv0;
 };
 
@@ -99,6 +100,7 @@ int run_conform(const ConformArgs& args) {
   options.sut_command = args.sut;
   options.seed = args.seed;
   options.request_timeout = std::chrono::milliseconds(args.timeout_ms);
+  options.one_cpu_per_scenario = !args.spread_cpus;
   options.lockstep_binary = lockstep::cli::replay_binary();
   if (!args.profile.empty()) {
     auto profile = h::load_profile(args.profile);
@@ -199,6 +201,9 @@ const bool registered = lockstep::cli::register_subcommand(
       sub.add_option("--report-dir", args->report_dir, "Where <run-id>/ and latest go")->capture_default_str();
       sub.add_option("--run-id", args->run_id, "Name of the run's report directory (default: conform-<time>-seedN-p<pid>)");
       sub.add_flag("--quiet,-q", args->quiet, "Print only what did not pass, and the totals");
+      sub.add_flag("--spread-cpus", args->spread_cpus,
+                   "Let the implementation use every CPU (default: each scenario's processes share one, "
+                   "which is faster for one request at a time)");
       sub.add_option("scenarios", args->scenarios, "Scenario files or directories (default: scenarios/)");
       return [args] { return run_conform(*args); };
     });

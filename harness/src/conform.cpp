@@ -27,6 +27,7 @@
 #include "lockstep/mock/in_process_transport.hpp"
 #include "lockstep/mock/mock.hpp"
 #include "lockstep/mock/server.hpp"
+#include "one_cpu.hpp"
 
 namespace lockstep::harness {
 
@@ -559,6 +560,9 @@ void apply_expectations(report::ScenarioResult& result, const Scenario& scenario
 }  // namespace
 
 report::ScenarioResult conform_scenario(const Scenario& original, const ConformOptions& options) {
+  // The mock's server thread and the child start below, and inherit the one CPU.
+  std::optional<detail::OneCpu> one_cpu;
+  if (options.one_cpu_per_scenario) one_cpu.emplace();
   const std::uint64_t seed = original.seed.value_or(options.seed);
   const Scenario scenario = expand_generator(original, seed);
   report::ScenarioResult result;
