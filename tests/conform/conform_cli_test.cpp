@@ -99,6 +99,20 @@ TEST(ConformCli, TheReferenceAdapterPasses) {
   EXPECT_EQ(out.output.find("demo-secret"), std::string::npos);
 }
 
+// A filtered conform run lists the rules only the left-out scenarios exercise as
+// "not selected" (as `run` does), not as rules without a scenario.
+TEST(ConformCli, AFilteredRunMarksTheOtherScenariosRulesNotSelected) {
+  TempDir dir;
+  const auto file = dir.file("s.json", scenarios_json);
+  auto out = conform(dir, "--sut " + reference_sut() + " --scenario simple-stay " + file);
+  EXPECT_EQ(out.exit, 0) << out.output;
+  ASSERT_TRUE(out.report.is_object()) << out.output;
+  ASSERT_TRUE(out.report["run"].contains("rules_not_selected")) << out.report["run"].dump();
+  EXPECT_EQ(out.report["run"]["rules_not_selected"], json::array({"T4"}));
+  auto all = conform(dir, "--sut " + reference_sut() + " " + file);
+  EXPECT_FALSE(all.report["run"].contains("rules_not_selected")) << all.report["run"].dump();
+}
+
 TEST(ConformCli, AnotherRetryIntervalFailsOnT4AndCanBeAccepted) {
   TempDir dir;
   const auto file = dir.file("s.json", scenarios_json);
