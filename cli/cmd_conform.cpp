@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -126,11 +125,7 @@ int run_conform(const ConformArgs& args) {
     for (const auto& m : misses) std::cerr << "lockstep conform: " << m << "\n";
     return 2;
   }
-  // Rules only the scenarios left out exercise: "not selected" in the coverage
-  // table, not uncovered (as on `run`).
-  std::set<std::string> rules_matched, rules_unmatched;
-  for (const auto& s : *loaded)
-    (selection.matches(s) ? rules_matched : rules_unmatched).insert(s.rules.begin(), s.rules.end());
+  const auto rules_not_selected = h::rules_of_selection(*loaded, selection).not_selected;
   auto scenarios = h::select_scenarios(std::move(*loaded), selection, 0, 1);
   if (args.suite.list) {
     lockstep::cli::print_scenario_list(scenarios, std::cout);
@@ -167,8 +162,7 @@ int run_conform(const ConformArgs& args) {
   if (!args.profile.empty()) run.options["profile_file"] = args.profile;
   if (!args.expectations.empty()) run.options["expectations_file"] = args.expectations;
   if (!selection.empty()) run.options["selection"] = selection.as_flags().substr(1);
-  for (const auto& rule : rules_unmatched)
-    if (!rules_matched.contains(rule)) run.rules_not_selected.push_back(rule);
+  run.rules_not_selected = rules_not_selected;  // "not selected" in the coverage table, as on `run`
   run.tz_database_version = lockstep::tz_database_version();
   run.lockstep_version = LOCKSTEP_VERSION;
   // The whole command, pasteable: the paths too (as run's header has them).

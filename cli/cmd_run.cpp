@@ -86,9 +86,7 @@ int run(const Args& a) {
   }
   // Rules only the scenarios this run does not play exercise: the coverage table
   // shows them as "in other shards" / "not selected", not as uncovered.
-  std::set<std::string> rules_matched, rules_unmatched;
-  for (const auto& s : *loaded)
-    (selection.matches(s) ? rules_matched : rules_unmatched).insert(s.rules.begin(), s.rules.end());
+  const auto rules = h::rules_of_selection(*loaded, selection);
   auto scenarios = h::select_scenarios(std::move(*loaded), selection, shard_index, shard_count);
   std::set<std::string> rules_played;
   for (const auto& s : scenarios) rules_played.insert(s.rules.begin(), s.rules.end());
@@ -159,10 +157,9 @@ int run(const Args& a) {
   info.subject = "reference engine";
   info.shard_index = shard_index;
   info.shard_count = shard_count;
-  for (const auto& rule : rules_matched)
+  for (const auto& rule : rules.matched)
     if (!rules_played.contains(rule)) info.rules_in_other_shards.push_back(rule);
-  for (const auto& rule : rules_unmatched)
-    if (!rules_played.contains(rule) && !rules_matched.contains(rule)) info.rules_not_selected.push_back(rule);
+  info.rules_not_selected = rules.not_selected;
   if (h::interrupted()) info.interrupted = true;
   info.not_run = left;  // interrupted, or --fail-fast
 

@@ -328,8 +328,12 @@ struct Engine::State {
   std::unordered_map<std::string, Index> lock_index;
   std::vector<Booking> bookings;
   BookingIndex booking_index;
+  std::string_view booking_id(Index b) const { return bookings[b].id; }
   Index find_booking(std::string_view id) const {
-    return booking_index.find(id, [this](Index b) -> std::string_view { return bookings[b].id; });
+    return booking_index.find(id, [this](Index b) { return booking_id(b); });
+  }
+  void index_booking(Index b) {
+    booking_index.insert(b, [this](Index i) { return booking_id(i); });
   }
   std::vector<PinRecord> records;
   std::vector<Index> free_records;
@@ -1538,8 +1542,8 @@ Result<void> Engine::put_booking(const BookingInput& input) {
   auto plan = s.window_plan(s.properties[property], input.checkin, input.checkout);
   if (!plan) return std::unexpected(plan.error());
 
-  const Index found = s.find_booking(input.booking_id);
-  if (found == kNoIndex) {
+  const Index existing = s.find_booking(input.booking_id);
+  if (existing == kNoIndex) {
     const Index b = static_cast<Index>(s.bookings.size());
     s.bookings.emplace_back();
     Booking& bk = s.bookings.back();
@@ -1550,12 +1554,12 @@ Result<void> Engine::put_booking(const BookingInput& input) {
     bk.guest_phone = input.guest_phone;
     bk.plan = *plan;
     bk.plan_settings = s.settings_for(s.properties[property]);
-    s.booking_index.insert(b, [&s](Index i) -> std::string_view { return s.bookings[i].id; });
+    s.index_booking(b);
     s.properties[property].bookings.push_back(b);
     s.replan(b, Timing::normal, AuditKind::scheduled, Rule::T3, /*plan_is_current=*/true);
     return {};
   }
-  const Index b = found;
+  const Index b = existing;
   Booking& bk = s.bookings[b];
   // B0: the platform re-sends bookings on every edit. The booking's own inputs
   // are compared, not instants recomputed with today's settings: a setting
@@ -1589,11 +1593,10 @@ Result<void> Engine::put_booking(const BookingInput& input) {
 
 Result<void> Engine::cancel_booking(const std::string& booking_id) {
   State& s = *state_;
-  const Index found = s.find_booking(booking_id);
-  if (found == kNoIndex) {
+  const Index b = s.find_booking(booking_id);
+  if (b == kNoIndex) {
     return fail(ErrorCode::not_found, fmt::format("unknown booking '{}'", booking_id), "booking_id");
   }
-  const Index b = found;
   Booking& bk = s.bookings[b];
   if (bk.cancelled) return {};
   bk.cancelled = true;

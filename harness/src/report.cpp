@@ -33,10 +33,14 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// Parts of a name that make it a secret's (client_secret, access_token, ...).
+constexpr std::array<std::string_view, 8> kSecretWords = {
+    "secret", "token", "password", "passwd", "authorization", "apikey", "api_key", "api-key"};
+// Authorization schemes, whose value follows after a space.
+constexpr std::array<std::string_view, 2> kAuthSchemes = {"bearer", "basic"};
+
 bool names_a_secret(std::string_view lowered_identifier) {
-  static constexpr std::array<std::string_view, 8> kWords = {
-      "secret", "token", "password", "passwd", "authorization", "apikey", "api_key", "api-key"};
-  return std::any_of(kWords.begin(), kWords.end(), [&](std::string_view w) {
+  return std::any_of(kSecretWords.begin(), kSecretWords.end(), [&](std::string_view w) {
     return lowered_identifier.find(w) != std::string_view::npos;
   });
 }
@@ -123,7 +127,7 @@ std::string scrub_secrets(std::string_view text, std::span<const std::string> se
     out.append(text.substr(i, end - i));
     i = end;
 
-    const bool bearer = word == "bearer" || word == "basic";
+    const bool bearer = std::find(kAuthSchemes.begin(), kAuthSchemes.end(), word) != kAuthSchemes.end();
     const bool flag = word.starts_with("--") && names_a_secret(word);
     if (!bearer && !flag && !names_a_secret(word)) continue;
 
@@ -283,9 +287,7 @@ bool scrub_keeps(std::string_view text, const ReportOptions& options) {
     const auto byte = static_cast<unsigned char>(c);
     if (byte >= 0x80 || (byte < 0x20 && c != '\n' && c != '\t')) return false;
   }
-  static constexpr std::array<std::string_view, 10> kMarkers = {
-      "secret", "token", "password", "passwd", "authorization", "apikey", "api_key", "api-key", "bearer", "basic"};
-  if (holds_any_ignoring_case(text, kMarkers)) return false;
+  if (holds_any_ignoring_case(text, kSecretWords) || holds_any_ignoring_case(text, kAuthSchemes)) return false;
   for (const auto& secret : options.secrets)
     if (secret.size() >= 3 && text.find(secret) != std::string_view::npos) return false;
   return true;

@@ -72,4 +72,13 @@ std::vector<std::string> selection_misses(const std::vector<Scenario>& all, cons
   return out;
 }
 
+RulesOfSelection rules_of_selection(const std::vector<Scenario>& all, const Selection& selection) {
+  RulesOfSelection out;
+  std::set<std::string> unmatched;
+  for (const auto& s : all) (selection.matches(s) ? out.matched : unmatched).insert(s.rules.begin(), s.rules.end());
+  for (const auto& rule : unmatched)
+    if (!out.matched.contains(rule)) out.not_selected.push_back(rule);
+  return out;
+}
+
 }  // namespace lockstep::harness

@@ -1,7 +1,6 @@
 #include "lockstep/harness/simulation.hpp"
 
 #include <algorithm>
-#include <set>
 #include <string_view>
 #include <unordered_map>
 

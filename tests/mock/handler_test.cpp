@@ -328,6 +328,8 @@ TEST(MockJobs, CreatePinRunsAtOnceAndOpensOnlyInItsWindow) {
   EXPECT_EQ(status.body["jobResponse"]["jobStatus"], 0);
   EXPECT_EQ(status.body["jobResponse"]["status"], "success");
   EXPECT_EQ(status.body["expiryDate"], "2026-01-01T00:10:00Z");
+  // A poll is written as text, not dumped (jobs.cpp): it must be what dump() writes.
+  EXPECT_EQ(status.response.body(), status.body.dump());
 
   EXPECT_EQ(mock.enter("LK-1", "482913", at("2026-01-10T13:59:59Z")).reason, "not_yet_valid");
   EXPECT_TRUE(mock.enter("LK-1", "482913", at("2026-01-10T14:00:00Z")).opens);
@@ -486,6 +488,7 @@ TEST(MockJobs, PendingJobsRunAfterTheirDelayIfTheBridgeIsOnline) {
   EXPECT_EQ(pending.body["completed"], false);
   EXPECT_EQ(pending.body["jobResponse"]["status"], "pending");
   EXPECT_EQ(pending.body["jobResponse"]["jobStatus"], 1);
+  EXPECT_EQ(pending.response.body(), pending.body.dump());  // written as text, as dump() writes it
   EXPECT_EQ(mock.enter("LK-1", "482913", at("2026-01-11T00:00:00Z")).reason, "not_installed");
   mock.set_now(at("2026-01-01T00:05:00Z"));
   EXPECT_EQ(api.get("/igloohome/jobs/" + job).body["jobResponse"]["status"], "success");

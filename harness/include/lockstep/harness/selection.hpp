@@ -10,6 +10,7 @@
 // hold. An empty selection plays everything.
 #pragma once
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,5 +46,15 @@ std::vector<Scenario> select_scenarios(std::vector<Scenario> all, const Selectio
 // a `--rule` or a `--tag` nothing carries. Told as bad input (a typo would
 // otherwise select nothing, or less than meant, in silence).
 std::vector<std::string> selection_misses(const std::vector<Scenario>& all, const Selection& selection);
+
+// The rules the scenarios a selection matches exercise, and those only scenarios
+// it leaves out exercise: a report shows the latter as "not selected" (and a
+// shard, the matched ones it does not play as "in other shards"), not as rules
+// without a scenario.
+struct RulesOfSelection {
+  std::set<std::string> matched;
+  std::vector<std::string> not_selected;  // sorted
+};
+RulesOfSelection rules_of_selection(const std::vector<Scenario>& all, const Selection& selection);
 
 }  // namespace lockstep::harness
