@@ -1,5 +1,7 @@
 #include "lockstep/time.hpp"
 
+#include <array>
+#include <cstdint>
 #include <functional>
 #include <unordered_map>
 
@@ -65,6 +67,51 @@ LocalDateTime to_local_seconds(const CivilFields& f) {
          Minutes{f.minute} + Seconds{f.second};
 }
 
+// The last offset span date gave for a zone: [begin, end) in seconds since the
+// epoch, and the offset in force. date's get_info is a binary search over the
+// zone's transitions that also builds a sys_info with its abbreviation string;
+// a plan line asks a zone for ten offsets, nearly always within one span, and a
+// portfolio's engine asks a handful of zones millions of times. A few slots a
+// thread, chosen by the zone's address: a hit answers exactly what date would.
+struct OffsetSpan {
+  const date::time_zone* tz = nullptr;
+  std::int64_t begin = 0;
+  std::int64_t end = 0;
+  Seconds offset{};
+};
+
+OffsetSpan& span_slot(const date::time_zone* tz) {
+  thread_local std::array<OffsetSpan, 16> slots;
+  const auto key = reinterpret_cast<std::uintptr_t>(tz);
+  return slots[(key >> 4) % slots.size()];
+}
+
+// True when `x` lies in [begin + margin, end - margin), without overflowing at
+// the unbounded first and last spans.
+bool deep_inside(const OffsetSpan& s, std::int64_t x, std::uint64_t margin) {
+  if (x < s.begin || x >= s.end) return false;
+  const std::uint64_t after_begin = static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(s.begin);
+  const std::uint64_t before_end = static_cast<std::uint64_t>(s.end) - static_cast<std::uint64_t>(x);
+  return after_begin >= margin && before_end > margin;
+}
+
+void remember(OffsetSpan& slot, const date::time_zone* tz, const date::sys_info& info) {
+  slot = OffsetSpan{tz, info.begin.time_since_epoch().count(), info.end.time_since_epoch().count(), info.offset};
+}
+
+Seconds offset_in_force(const date::time_zone* tz, Instant t) {
+  OffsetSpan& slot = span_slot(tz);
+  if (slot.tz == tz && deep_inside(slot, t.time_since_epoch().count(), 0)) return slot.offset;
+  const date::sys_info info = tz->get_info(t);
+  remember(slot, tz, info);
+  return info.offset;
+}
+
+// Any two offsets of the tz database differ by less than this (they range over
+// -15:56 to +15:13 in local mean times, -12:00 to +14:00 since): a civil time
+// whose candidate instant lies this far inside a span can be read in no other.
+constexpr std::uint64_t kOffsetSpread = 48 * 3600;
+
 Instant as_instant(const date::sys_info& info, LocalDateTime civil) {
   return Instant{civil.time_since_epoch() - info.offset};
 }
@@ -94,13 +141,24 @@ Result<Zone> Zone::locate(std::string_view name) {
 
 std::string_view Zone::name() const noexcept { return tz_->name(); }
 
-Seconds Zone::offset_at(Instant t) const { return tz_->get_info(t).offset; }
+Seconds Zone::offset_at(Instant t) const { return offset_in_force(tz_, t); }
 
-LocalDateTime Zone::to_local(Instant t) const { return tz_->to_local(t); }
+LocalDateTime Zone::to_local(Instant t) const { return LocalDateTime{t.time_since_epoch() + offset_in_force(tz_, t)}; }
 
 LocalInfo Zone::lookup(LocalDateTime civil) const {
-  const date::local_info info = tz_->get_info(civil);
   LocalInfo out;
+  OffsetSpan& slot = span_slot(tz_);
+  if (slot.tz == tz_) {
+    const Instant candidate{civil.time_since_epoch() - slot.offset};
+    if (deep_inside(slot, candidate.time_since_epoch().count(), kOffsetSpread)) {
+      out.kind = LocalInfo::Kind::unique;
+      out.first = out.second = candidate;
+      out.offset_before = out.offset_after = slot.offset;
+      return out;
+    }
+  }
+  const date::local_info info = tz_->get_info(civil);
+  if (info.result == date::local_info::unique) remember(slot, tz_, info.first);
   switch (info.result) {
     case date::local_info::unique:
       out.kind = LocalInfo::Kind::unique;
@@ -137,35 +195,49 @@ namespace {
 // YYYY-MM-DDTHH:MM:SS of a seconds count since the epoch. Hand-rolled because
 // date::format goes through an ostringstream, which was a third of the cost of a
 // `lockstep plan` line (docs/performance.md).
-std::string format_civil(Seconds since_epoch, std::string_view suffix) {
+// Appends YYYY-MM-DDTHH:MM:SS and `suffix` to `out`, without a temporary:
+// every plan line writes six of these and every report thousands.
+void append_civil(std::string& out, Seconds since_epoch, std::string_view suffix) {
   const auto day = date::floor<date::days>(since_epoch);
   const date::year_month_day ymd{date::sys_days{day}};
   const auto in_day = (since_epoch - day).count();
   const int year = static_cast<int>(ymd.year());
   if (year < 0 || year > 9999) {  // outside what the contracts write; fmt handles the sign and width
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}", year, static_cast<unsigned>(ymd.month()),
-                       static_cast<unsigned>(ymd.day()), in_day / 3600, (in_day % 3600) / 60, in_day % 60,
-                       suffix);
+    fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}", year,
+                   static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), in_day / 3600,
+                   (in_day % 3600) / 60, in_day % 60, suffix);
+    return;
   }
-  // Every plan line and report writes several of these: digits by hand, one allocation.
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
   char text[19] = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0', 'T', '0', '0', ':', '0', '0', ':', '0', '0'};
-  auto put = [&text](int at, int width, long long value) {
-    for (int i = at + width - 1; i >= at; --i, value /= 10) text[i] = static_cast<char>('0' + value % 10);
+  auto pair = [&text](int at, unsigned value) {
+    text[at] = kPairs[2 * value];
+    text[at + 1] = kPairs[2 * value + 1];
   };
-  put(0, 4, year);
-  put(5, 2, static_cast<unsigned>(ymd.month()));
-  put(8, 2, static_cast<unsigned>(ymd.day()));
-  put(11, 2, in_day / 3600);
-  put(14, 2, (in_day % 3600) / 60);
-  put(17, 2, in_day % 60);
-  std::string out;
-  out.reserve(sizeof text + suffix.size());
+  pair(0, static_cast<unsigned>(year / 100));
+  pair(2, static_cast<unsigned>(year % 100));
+  pair(5, static_cast<unsigned>(ymd.month()));
+  pair(8, static_cast<unsigned>(ymd.day()));
+  pair(11, static_cast<unsigned>(in_day / 3600));
+  pair(14, static_cast<unsigned>((in_day % 3600) / 60));
+  pair(17, static_cast<unsigned>(in_day % 60));
   out.append(text, sizeof text).append(suffix);
+}
+
+std::string format_civil(Seconds since_epoch, std::string_view suffix) {
+  std::string out;
+  out.reserve(19 + suffix.size());
+  append_civil(out, since_epoch, suffix);
   return out;
 }
 }  // namespace
 
 std::string format_instant(Instant t) { return format_civil(t.time_since_epoch(), "Z"); }
+
+void append_instant(std::string& out, Instant t) { append_civil(out, t.time_since_epoch(), "Z"); }
 
 std::string format_local(LocalDateTime t) {
   const auto minutes = date::floor<Minutes>(t);

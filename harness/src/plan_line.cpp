@@ -260,11 +260,11 @@ std::string error_line(const json& id, std::string_view code, std::string_view m
 }
 
 // Appends ,"name":"2026-03-29T01:30:00Z".
-void append_instant(std::string& out, std::string_view name, Instant t) {
+void append_named_instant(std::string& out, std::string_view name, Instant t) {
   out += ",\"";
   out += name;
   out += "\":\"";
-  out += format_instant(t);
+  lockstep::append_instant(out, t);
   out += '"';
 }
 
@@ -398,16 +398,16 @@ Result<void> plan_fields(const Fields& in, std::string_view unknown_field, bool 
   auto plan = plan_booking(*zone, local[0], local[1], settings, kind);
   if (!plan) return std::unexpected(plan.error());
   const Instant generate_at = booked_at && *booked_at > plan->generate_at ? *booked_at : plan->generate_at;
-  append_instant(out, "valid_from", plan->valid_from);
-  append_instant(out, "valid_until", plan->valid_until);
-  append_instant(out, "generate_at", generate_at);
-  append_instant(out, "retry_deadline", plan->retry_deadline);
+  append_named_instant(out, "valid_from", plan->valid_from);
+  append_named_instant(out, "valid_until", plan->valid_until);
+  append_named_instant(out, "generate_at", generate_at);
+  append_named_instant(out, "retry_deadline", plan->retry_deadline);
   if (plan->algopin) {
     out += R"(,"algopin":{"type":")";
     out += to_string(plan->algopin->type);
     out += '"';
-    append_instant(out, "start", plan->algopin->start);
-    append_instant(out, "end", plan->algopin->end);
+    append_named_instant(out, "start", plan->algopin->start);
+    append_named_instant(out, "end", plan->algopin->end);
     out += "}}";
   } else {
     out += R"(,"algopin":null})";

@@ -70,6 +70,7 @@ std::string tz_database_version();
 
 // Formatting and parsing at the contracts' edges.
 std::string format_instant(Instant t);                    // 2026-03-29T01:30:00Z
+void append_instant(std::string& out, Instant t);         // the same, appended to `out` (no temporary)
 std::string format_local(LocalDateTime t);                // 2026-03-29T02:30
 std::string format_with_offset(Instant t, Seconds offset);  // 2026-03-29T03:30:00+02:00
 Result<Instant> parse_instant(std::string_view text);     // RFC 3339; Z or ±hh:mm
