@@ -22,6 +22,7 @@
 
 #include "lockstep/message.hpp"
 #include "audit_log.hpp"
+#include "pin_index.hpp"
 
 namespace lockstep {
 
@@ -89,6 +90,7 @@ std::string_view to_string(AuditKind k) noexcept {
 namespace {
 
 using Index = std::uint32_t;
+using pin_index::PinText;
 constexpr Index kNoIndex = std::numeric_limits<Index>::max();
 
 std::string_view name_of(Rule r) { return to_string(r); }
@@ -151,7 +153,7 @@ struct Lock {
   LockSettings settings;
   Index property = kNoIndex;  // the property it is assigned to
   // C1: PIN value -> records that may be on the lock (creating, active, deleting).
-  std::unordered_multimap<std::string, Index> pins;
+  pin_index::LockPins pins;
   // C5: variances (bit 1..3) used per identical algoPIN window.
   std::map<WindowKey, std::uint8_t> variances;
   // B1: bookings making their code again after another's delete took it (by
@@ -168,7 +170,7 @@ enum class RecordState : std::uint8_t { creating, active, deleting, gone };
 struct PinRecord {
   Index booking = kNoIndex;
   Index lock = kNoIndex;
-  std::string pin;
+  PinText pin;
   Instant valid_from{};
   Instant valid_until{};
   std::string job_id;
@@ -427,12 +429,14 @@ struct Engine::State {
   // C1: another booking's code with this value on this lock, windows overlapping
   // (or being made again there after another's delete took it: remake_sharers).
   bool pin_in_use(Index lock, std::string_view pin, Index b, const BookingPlan& plan) const {
-    const auto [first, last] = locks[lock].pins.equal_range(std::string(pin));
-    for (auto it = first; it != last; ++it) {
-      const PinRecord& r = records[it->second];
-      if (r.booking == b || r.state == RecordState::gone) continue;
-      if (overlaps(r.valid_from, r.valid_until, plan.valid_from, plan.valid_until)) return true;
-    }
+    bool held = false;
+    locks[lock].pins.each(PinText(pin), [&](Index i) {
+      const PinRecord& r = records[i];
+      if (r.booking == b || r.state == RecordState::gone) return true;
+      held = overlaps(r.valid_from, r.valid_until, plan.valid_from, plan.valid_until);
+      return !held;
+    });
+    if (held) return true;
     for (const Index other : locks[lock].remaking) {
       const Booking& o = bookings[other];
       if (other != b && !o.cancelled && o.preferred_pin == pin &&
@@ -460,12 +464,13 @@ struct Engine::State {
   // while its replacement is made, or its delete not yet done) and ends after
   // the new window.
   bool own_entry_outlives(Index lock, std::string_view pin, Index b, const BookingPlan& plan) const {
-    const auto [first, last] = locks[lock].pins.equal_range(std::string(pin));
-    for (auto it = first; it != last; ++it) {
-      const PinRecord& r = records[it->second];
-      if (r.booking == b && r.state != RecordState::gone && r.valid_until > plan.valid_until) return true;
-    }
-    return false;
+    bool outlives = false;
+    locks[lock].pins.each(PinText(pin), [&](Index i) {
+      const PinRecord& r = records[i];
+      outlives = r.booking == b && r.state != RecordState::gone && r.valid_until > plan.valid_until;
+      return !outlives;
+    });
+    return outlives;
   }
 
   Index new_record() {
@@ -481,13 +486,7 @@ struct Engine::State {
   // The record is no longer on the lock (or is given up on): out of the C1 index.
   void retire_record(Index r) {
     PinRecord& rec = records[r];
-    auto [first, last] = locks[rec.lock].pins.equal_range(rec.pin);
-    for (auto it = first; it != last; ++it) {
-      if (it->second == r) {
-        locks[rec.lock].pins.erase(it);
-        break;
-      }
-    }
+    locks[rec.lock].pins.remove(rec.pin, r);
     rec.state = RecordState::gone;
     ++rec.gen;
     rec.job_id.clear();
@@ -679,7 +678,7 @@ struct Engine::State {
       PinRecord& rec = records[r];
       bk.record = kNoIndex;
       if (target_is_bridge) {
-        bk.preferred_pin = rec.pin;
+        bk.preferred_pin = std::string(rec.pin.view());
         bk.preferred_source = bk.source;
       }
       // B1: a guest in their stay whose new window is still open keeps the code
@@ -846,7 +845,7 @@ struct Engine::State {
         PinRecord& rec = records[r];
         rec.booking = b;
         rec.lock = bk.lock;
-        rec.pin = pin;
+        rec.pin = PinText(pin);
         rec.valid_from = job.start;
         rec.valid_until = job.end;
         rec.job_id = std::move(*created);
@@ -854,7 +853,7 @@ struct Engine::State {
         rec.state = RecordState::creating;
         rec.pending_logged = false;
         ++rec.gen;
-        locks[bk.lock].pins.emplace(pin, r);
+        locks[bk.lock].pins.add(rec.pin, r);
         bk.record = r;
         bk.source = source;
         return check_create_job(b);
@@ -898,7 +897,7 @@ struct Engine::State {
       case JobState::completed: {
         rec.state = RecordState::active;
         bk.status = CodeStatus::active;
-        bk.code = rec.pin;
+        bk.code = std::string(rec.pin.view());
         bk.kind = CodeKind::pin;
         bk.issued_at = now();
         bk.preferred_pin.reset();
@@ -1091,16 +1090,24 @@ struct Engine::State {
     const Booking& own = bookings[rec.booking];
     const Instant from = std::max(now(), rec.valid_from);
     const PinRecord* holder = nullptr;
-    const auto [first, last] = locks[rec.lock].pins.equal_range(rec.pin);
-    for (auto it = first; it != last; ++it) {
-      const PinRecord& other = records[it->second];
-      if (it->second == r || other.booking == rec.booking || other.state == RecordState::gone) continue;
-      if (other.valid_until <= now()) continue;
-      if (rec.valid_until <= from) return &other;
-      if (!same_guest(own, bookings[other.booking])) continue;
-      if (other.valid_from <= from && rec.valid_until <= other.valid_until) return &other;
+    const PinRecord* found = nullptr;
+    locks[rec.lock].pins.each(rec.pin, [&](Index i) {
+      const PinRecord& other = records[i];
+      if (i == r || other.booking == rec.booking || other.state == RecordState::gone) return true;
+      if (other.valid_until <= now()) return true;
+      if (rec.valid_until <= from) {
+        found = &other;
+        return false;
+      }
+      if (!same_guest(own, bookings[other.booking])) return true;
+      if (other.valid_from <= from && rec.valid_until <= other.valid_until) {
+        found = &other;
+        return false;
+      }
       if (!holder) holder = &other;
-    }
+      return true;
+    });
+    if (found) return found;
     if (holder && !own.cancelled && own.lock == rec.lock && own.plan.valid_from <= from &&
         rec.valid_until <= own.plan.valid_until)
       return holder;
@@ -1110,23 +1117,23 @@ struct Engine::State {
   // B1: igloohome deleted `pin` from `lock` by value, so every other booking's
   // code with that value went too (one that could not be left, see
   // value_held_by_another). Each is made again at once, with the same PIN.
-  void remake_sharers(Index lock, const std::string& pin, Index deleted_for) {
+  void remake_sharers(Index lock, const PinText& pin, Index deleted_for) {
     std::vector<Index> gone;
-    const auto [first, last] = locks[lock].pins.equal_range(pin);
-    for (auto it = first; it != last; ++it) {
-      const PinRecord& other = records[it->second];
-      if (other.booking == deleted_for || other.state != RecordState::active || other.valid_until <= now()) continue;
+    locks[lock].pins.each(pin, [&](Index i) {
+      const PinRecord& other = records[i];
+      if (other.booking == deleted_for || other.state != RecordState::active || other.valid_until <= now()) return true;
       const Booking& bk = bookings[other.booking];
-      if (bk.cancelled || bk.record != it->second) continue;
-      gone.push_back(it->second);
-    }
+      if (bk.cancelled || bk.record != i) return true;
+      gone.push_back(i);
+      return true;
+    });
     for (const Index o : gone) {
       const Index b = records[o].booking;
       Booking& bk = bookings[b];
       audit(b, AuditKind::code_moved, Rule::B1,
             "PIN {} went from lock {} with booking {}'s entry (igloohome deletes by value): making it again", pin,
             locks[lock].id, bookings[deleted_for].id);
-      bk.preferred_pin = pin;
+      bk.preferred_pin = std::string(pin.view());
       bk.preferred_source = bk.source;
       bk.record = kNoIndex;
       retire_record(o);
@@ -1173,7 +1180,7 @@ struct Engine::State {
     }
     rec.try_start = now();
     const Lock& lock = locks[rec.lock];
-    auto job = igloohome.delete_pin(lock.id, lock.bridge_id.value_or(""), rec.pin);
+    auto job = igloohome.delete_pin(lock.id, lock.bridge_id.value_or(""), std::string(rec.pin.view()));
     if (!job) return delete_failed(r, job.error());
     records[r].job_id = std::move(*job);
     check_delete_job(r);
@@ -1194,7 +1201,7 @@ struct Engine::State {
         audit(rec.booking, AuditKind::code_deleted, rec.delete_rule, "PIN {} deleted from lock {}",
               rec.pin, locks[rec.lock].id);
         const Index lock = rec.lock, owner = rec.booking;
-        const std::string pin = rec.pin;
+        const PinText pin = rec.pin;
         retire_record(r);
         return remake_sharers(lock, pin, owner);
       }
@@ -1288,7 +1295,7 @@ Result<void> Engine::disconnect() {
       const Index r = bk.record;
       const PinRecord& rec = s.records[r];
       const Lock& lock = s.locks[rec.lock];
-      auto job = s.igloohome.delete_pin(lock.id, lock.bridge_id.value_or(""), rec.pin);
+      auto job = s.igloohome.delete_pin(lock.id, lock.bridge_id.value_or(""), std::string(rec.pin.view()));
       // One look at the job while the credentials are still there; no polling after.
       if (job) (void)s.igloohome.job_status(*job);
       if (job) {
@@ -1670,7 +1677,7 @@ Result<CodeView> Engine::code(const std::string& booking_id) const {
   // have still opens: that is what they are told.
   if (bk.old_record != kNoIndex && v.status != CodeStatus::active && v.status != CodeStatus::revoked) {
     v.status = CodeStatus::active;
-    v.code = s.records[bk.old_record].pin;
+    v.code = std::string(s.records[bk.old_record].pin.view());
     v.kind = CodeKind::pin;
   }
   // sut-protocol.md: the T2 window whenever the property has an igloohome lock.
