@@ -2,7 +2,7 @@
 // a given value there, in a fixed order.
 //
 // A lock holds a handful of entries at a time (a few stays ahead, 199 at most on
-// igloohome), so the index is a flat vector scanned end to end: entries of 20
+// igloohome), so the index is a flat vector scanned end to end: entries of 12
 // bytes in one allocation, where the std::unordered_multimap<std::string, Index>
 // it replaces cost a node, a hashed string and a cache miss each, and a delete's
 // "does anyone else hold this value?" (value_held_by_another) was a quarter of a
@@ -35,16 +35,16 @@ namespace lockstep::pin_index {
 
 using Index = std::uint32_t;
 
-// A PIN's exact text (digits, leading zeros kept) inline: 16 bytes, no
-// allocation, compared as two words. Bridge PINs are 6 digits (C1, C2); up to 15
-// characters fit. Empty: no PIN.
+// A PIN's exact text (digits, leading zeros kept) inline: 8 bytes, no
+// allocation, compared as one word. Bridge PINs are 6 digits (C1: random_pin,
+// C2: phone_pin); up to 7 characters fit. Empty: no PIN.
 class PinText {
  public:
-  static constexpr std::size_t kCapacity = 15;
+  static constexpr std::size_t kCapacity = 7;
 
   PinText() = default;
   explicit PinText(std::string_view s) {
-    if (s.size() > kCapacity) throw std::length_error("PIN longer than 15 characters");
+    if (s.size() > kCapacity) throw std::length_error("bridge PIN longer than 7 characters");
     std::memcpy(bytes_.data(), s.data(), s.size());
     bytes_[kCapacity] = static_cast<char>(s.size());
   }
