@@ -22,6 +22,10 @@
 
 #include "lockstep/message.hpp"
 #include "audit_log.hpp"
+#include "attempt_log.hpp"
+#include "compact_optional.hpp"
+#include "pin_index.hpp"
+#include "text_pool.hpp"
 
 namespace lockstep {
 
@@ -89,6 +93,8 @@ std::string_view to_string(AuditKind k) noexcept {
 namespace {
 
 using Index = std::uint32_t;
+using pin_index::PinText;
+using text_pool::TextRef;
 constexpr Index kNoIndex = std::numeric_limits<Index>::max();
 
 std::string_view name_of(Rule r) { return to_string(r); }
@@ -151,7 +157,7 @@ struct Lock {
   LockSettings settings;
   Index property = kNoIndex;  // the property it is assigned to
   // C1: PIN value -> records that may be on the lock (creating, active, deleting).
-  std::unordered_multimap<std::string, Index> pins;
+  pin_index::LockPins pins;
   // C5: variances (bit 1..3) used per identical algoPIN window.
   std::map<WindowKey, std::uint8_t> variances;
   // B1: bookings making their code again after another's delete took it (by
@@ -168,7 +174,7 @@ enum class RecordState : std::uint8_t { creating, active, deleting, gone };
 struct PinRecord {
   Index booking = kNoIndex;
   Index lock = kNoIndex;
-  std::string pin;
+  PinText pin;
   Instant valid_from{};
   Instant valid_until{};
   std::string job_id;
@@ -186,50 +192,70 @@ enum class Timing : std::uint8_t {
   keep_cadence,  // as normal, but a retrying booking keeps its next retry time (S4)
 };
 
+// A booking's plan as kept: BookingPlan's T2-T4 instants (its T1 instants are
+// read only while planning), its algoPIN window out of line (Booking::algopin).
+struct StoredPlan {
+  Instant valid_from{};      // T2
+  Instant valid_until{};     // T2
+  Instant generate_at{};     // T3 (not yet moved to a later booking time)
+  Instant retry_deadline{};  // T4: attempts must start strictly before this
+  LocalDate checkin_day{};   // T3
+};
+
+// 184 bytes (464 when every text was a std::string, every optional a
+// std::optional, the settings a LockSettings copy and the attempts a vector):
+// at a million bookings the engine's state is mostly this array.
 struct Booking {
-  std::string id;
-  Index property = kNoIndex;
+  TextRef id;           // in State::texts
+  TextRef guest_phone;  // none: no phone
   LocalDateTime checkin{};
   LocalDateTime checkout{};
-  std::optional<std::string> guest_phone;
-  BookingPlan plan;
-  LockSettings plan_settings;  // the settings `plan` was computed with (B0: zone changes)
-  bool cancelled = false;
-  CodeStatus status = CodeStatus::none;
+  StoredPlan plan;
+
+  // Generation cycle.
+  compact::OptionalInstant generate_at;
+  Instant next_at{};  // the queued attempt's time
+  Instant attempt_start{};
+
+  // The code issued.
+  compact::OptionalInstant issued_at;
+  TextRef code;  // in State::texts
+
+  Index property = kNoIndex;
   std::uint32_t gen = 0;  // invalidates queued work for this booking
   Index lock = kNoIndex;  // the lock holding / to hold the code
   Index record = kNoIndex;  // live bridge record (creating or active)
   // B1: the code of a guest in their stay, kept on the lock while its
   // replacement is being made; deleted once that is on, or at its own end.
   Index old_record = kNoIndex;
-  // B1: a move made during the stay retries until the new window ends, not
-  // only until the T4 deadline (long past for a guest already in the stay).
-  bool move_in_stay = false;
   // B1: made again after another booking's delete took its PIN (remake_sharers):
   // the lock whose `remaking` list reserves that PIN for it until it is back on.
   Index remaking_on = kNoIndex;
-
-  // Generation cycle.
-  std::optional<Instant> generate_at;
-  Instant next_at{};  // the queued attempt's time
-  Instant attempt_start{};
-  std::uint16_t attempt_no = 0;
-  int values_tried = 0;
-  std::vector<Instant> attempts;
-  std::optional<std::string> preferred_pin;  // B1: keep the PIN when moving
-  std::optional<PinSource> preferred_source;
-
-  // The code issued.
-  std::optional<std::string> code;
-  std::optional<CodeKind> kind;
-  std::optional<PinSource> source;
-  std::optional<PhoneFallback> fallback;
-  std::optional<Instant> issued_at;
-  std::optional<int> variance;
-  std::uint64_t draws = 0;  // values drawn from this booking's random stream
-
+  // C5: the algoPIN window asked for, in State::algopin_windows (kNoIndex: none
+  // yet; has_algopin says whether the booking has one now).
+  Index algopin = kNoIndex;
+  Index attempts_last = kNoIndex;  // in State::attempts: start of each attempt (T4)
   // The booking's last audit event in the engine's audit log (chained backwards).
   Index audit_last = kNoIndex;
+  int values_tried = 0;
+  std::uint32_t draws = 0;  // values drawn from this booking's random stream
+  std::uint16_t attempt_no = 0;
+  // The settings `plan` was computed with (B0: zone changes): all that planning
+  // reads of LockSettings, in their ranges (S1, S2).
+  std::uint8_t plan_days_before = 0;
+  std::uint8_t plan_margin_minutes = 0;
+  PinText preferred_pin;  // B1: keep the PIN when moving (empty: none)
+  compact::SmallOptional<PinSource> preferred_source;
+  compact::SmallOptional<CodeKind> kind;
+  compact::SmallOptional<PinSource> source;
+  compact::SmallOptional<PhoneFallback> fallback;
+  compact::SmallOptional<int> variance;
+  CodeStatus status = CodeStatus::none;
+  bool cancelled = false;
+  bool has_algopin = false;
+  // B1: a move made during the stay retries until the new window ends, not
+  // only until the T4 deadline (long past for a guest already in the stay).
+  bool move_in_stay = false;
 };
 
 enum class WorkKind : std::uint8_t { attempt, poll_create, expire, delete_try, poll_delete, expire_old };
@@ -327,8 +353,12 @@ struct Engine::State {
   std::vector<Lock> locks;
   std::unordered_map<std::string, Index> lock_index;
   std::vector<Booking> bookings;
+  text_pool::Pool texts;  // the bookings' ids, phones and codes
+  attempt_log::Log attempts;
+  std::vector<AlgoPinWindow> algopin_windows;  // Booking::algopin
   BookingIndex booking_index;
-  std::string_view booking_id(Index b) const { return bookings[b].id; }
+  std::string_view text(TextRef r) const { return texts.view(r); }
+  std::string_view booking_id(Index b) const { return texts.view(bookings[b].id); }
   Index find_booking(std::string_view id) const {
     return booking_index.find(id, [this](Index b) { return booking_id(b); });
   }
@@ -359,6 +389,37 @@ struct Engine::State {
 
   Instant now() const { return clock.now(); }
 
+  // ---- a booking's out-of-line parts -------------------------------------
+
+  std::optional<AlgoPinWindow> algopin_of(const Booking& bk) const {
+    if (!bk.has_algopin) return std::nullopt;
+    return algopin_windows[bk.algopin];
+  }
+  void set_algopin(Booking& bk, const AlgoPinWindow& w) {
+    if (bk.algopin == kNoIndex) {
+      bk.algopin = static_cast<Index>(algopin_windows.size());
+      algopin_windows.push_back(w);
+    } else {
+      algopin_windows[bk.algopin] = w;
+    }
+    bk.has_algopin = true;
+  }
+  void set_plan(Booking& bk, const BookingPlan& p) {
+    bk.plan = StoredPlan{p.valid_from, p.valid_until, p.generate_at, p.retry_deadline, p.checkin_day};
+    bk.has_algopin = false;
+    if (p.algopin) set_algopin(bk, *p.algopin);
+  }
+  static LockSettings plan_settings_of(const Booking& bk) {
+    LockSettings s;
+    s.days_before = bk.plan_days_before;
+    s.margin_minutes = bk.plan_margin_minutes;
+    return s;
+  }
+  static void set_plan_settings(Booking& bk, const LockSettings& s) {
+    bk.plan_days_before = static_cast<std::uint8_t>(s.days_before);
+    bk.plan_margin_minutes = static_cast<std::uint8_t>(s.margin_minutes);
+  }
+
   // ---- bookkeeping -------------------------------------------------------
 
   template <class... Args>
@@ -377,7 +438,7 @@ struct Engine::State {
       a.rule = std::string(name_of(rule));
       a.message = std::string(text.data(), text.size());
       a.attempt = e.attempt;
-      audit_listener(bookings[b].id, a);
+      audit_listener(std::string(booking_id(b)), a);
     }
     Booking& bk = bookings[b];
     audit_log.append(bk.audit_last, e, keep_audit_text, fmt::string_view(f), args...);
@@ -386,7 +447,7 @@ struct Engine::State {
   void notify(Index b, Index lock, std::string code, Rule rule, std::string message) {
     Notice n;
     n.at = now();
-    if (b != kNoIndex) n.booking_id = bookings[b].id;
+    if (b != kNoIndex) n.booking_id = std::string(booking_id(b));
     if (lock != kNoIndex) n.lock_id = locks[lock].id;
     n.code = std::move(code);
     n.rule = std::string(name_of(rule));
@@ -420,19 +481,21 @@ struct Engine::State {
   // depend on the order in which bookings were entered or processed.
   std::string draw_pin(Index b, Index lock) {
     Booking& bk = bookings[b];
-    SeededRandom stream(salt ^ fnv1a(bk.id) ^ (0x9e3779b97f4a7c15ULL * ++bk.draws));
+    SeededRandom stream(salt ^ fnv1a(booking_id(b)) ^ (0x9e3779b97f4a7c15ULL * ++bk.draws));
     return random_pin(stream, [&](std::string_view pin) { return pin_in_use(lock, pin, b, bk.plan); });
   }
 
   // C1: another booking's code with this value on this lock, windows overlapping
   // (or being made again there after another's delete took it: remake_sharers).
-  bool pin_in_use(Index lock, std::string_view pin, Index b, const BookingPlan& plan) const {
-    const auto [first, last] = locks[lock].pins.equal_range(std::string(pin));
-    for (auto it = first; it != last; ++it) {
-      const PinRecord& r = records[it->second];
-      if (r.booking == b || r.state == RecordState::gone) continue;
-      if (overlaps(r.valid_from, r.valid_until, plan.valid_from, plan.valid_until)) return true;
-    }
+  bool pin_in_use(Index lock, std::string_view pin, Index b, const StoredPlan& plan) const {
+    bool held = false;
+    locks[lock].pins.each(PinText(pin), [&](Index i) {
+      const PinRecord& r = records[i];
+      if (r.booking == b || r.state == RecordState::gone) return true;
+      held = overlaps(r.valid_from, r.valid_until, plan.valid_from, plan.valid_until);
+      return !held;
+    });
+    if (held) return true;
     for (const Index other : locks[lock].remaking) {
       const Booking& o = bookings[other];
       if (other != b && !o.cancelled && o.preferred_pin == pin &&
@@ -459,13 +522,14 @@ struct Engine::State {
   // B1: an entry of booking `b` with value `pin` may still be on the lock (kept
   // while its replacement is made, or its delete not yet done) and ends after
   // the new window.
-  bool own_entry_outlives(Index lock, std::string_view pin, Index b, const BookingPlan& plan) const {
-    const auto [first, last] = locks[lock].pins.equal_range(std::string(pin));
-    for (auto it = first; it != last; ++it) {
-      const PinRecord& r = records[it->second];
-      if (r.booking == b && r.state != RecordState::gone && r.valid_until > plan.valid_until) return true;
-    }
-    return false;
+  bool own_entry_outlives(Index lock, std::string_view pin, Index b, const StoredPlan& plan) const {
+    bool outlives = false;
+    locks[lock].pins.each(PinText(pin), [&](Index i) {
+      const PinRecord& r = records[i];
+      outlives = r.booking == b && r.state != RecordState::gone && r.valid_until > plan.valid_until;
+      return !outlives;
+    });
+    return outlives;
   }
 
   Index new_record() {
@@ -481,13 +545,7 @@ struct Engine::State {
   // The record is no longer on the lock (or is given up on): out of the C1 index.
   void retire_record(Index r) {
     PinRecord& rec = records[r];
-    auto [first, last] = locks[rec.lock].pins.equal_range(rec.pin);
-    for (auto it = first; it != last; ++it) {
-      if (it->second == r) {
-        locks[rec.lock].pins.erase(it);
-        break;
-      }
-    }
+    locks[rec.lock].pins.remove(rec.pin, r);
     rec.state = RecordState::gone;
     ++rec.gen;
     rec.job_id.clear();
@@ -510,8 +568,9 @@ struct Engine::State {
   // read with the settings its plan was made with? Offsets count too: a bridge
   // job and an algoPIN request write their dates in the zone's offset.
   bool same_instants(const Booking& bk, const Zone& previous, const Zone& next) const {
-    auto a = plan_booking(previous, bk.checkin, bk.checkout, bk.plan_settings, LockKind::bridge, profile);
-    auto c = plan_booking(next, bk.checkin, bk.checkout, bk.plan_settings, LockKind::bridge, profile);
+    const LockSettings settings = plan_settings_of(bk);
+    auto a = plan_booking(previous, bk.checkin, bk.checkout, settings, LockKind::bridge, profile);
+    auto c = plan_booking(next, bk.checkin, bk.checkout, settings, LockKind::bridge, profile);
     if (!a || !c) return false;
     return a->checkin == c->checkin && a->checkout == c->checkout && a->valid_from == c->valid_from &&
            a->valid_until == c->valid_until && a->checkin_day == c->checkin_day &&
@@ -531,9 +590,9 @@ struct Engine::State {
     ++bk.gen;
     const Property& p = properties[bk.property];
     if (!plan_is_current) {
-      if (auto plan = window_plan(p, bk.checkin, bk.checkout)) bk.plan = *plan;
+      if (auto plan = window_plan(p, bk.checkin, bk.checkout)) set_plan(bk, *plan);
     }
-    bk.plan_settings = settings_for(p);
+    set_plan_settings(bk, settings_for(p));
     bk.move_in_stay = bk.old_record != kNoIndex;  // B1: a code kept while its replacement is made
     // B1 + C4: a kept code never outlasts the booking's window as it now is (a
     // stay moved again, a margin changed): it ends at the earlier of its own
@@ -543,7 +602,7 @@ struct Engine::State {
       bk.status = CodeStatus::revoked;
       return;
     }
-    bk.code.reset();
+    bk.code = TextRef{};
     bk.kind.reset();
     bk.issued_at.reset();
     bk.variance.reset();
@@ -561,7 +620,7 @@ struct Engine::State {
     }
     bk.lock = p.lock;
     const Lock& lock = locks[p.lock];
-    bk.plan.algopin.reset();
+    bk.has_algopin = false;
     if (lock.kind() == LockKind::algopin) {
       auto w = algopin_window(p.zone, bk.plan.valid_from, bk.plan.valid_until);
       if (!w) {
@@ -571,7 +630,7 @@ struct Engine::State {
         notify(b, p.lock, "stay_too_long", Rule::C5, w.error().message);
         return;
       }
-      bk.plan.algopin = *w;
+      set_algopin(bk, *w);
     }
     const Instant t = now();
     if (t >= bk.plan.valid_until) {
@@ -588,7 +647,7 @@ struct Engine::State {
     if (keep) {
       at = std::max(at, bk.next_at);
     } else {
-      bk.attempts.clear();
+      bk.attempts_last = kNoIndex;
       bk.attempt_no = 0;
     }
     bk.status = keep ? CodeStatus::retrying : CodeStatus::scheduled;
@@ -623,17 +682,17 @@ struct Engine::State {
   bool keep_same_algopin(Index b) {
     Booking& bk = bookings[b];
     const Property& p = properties[bk.property];
-    if (p.lock != bk.lock || p.lock == kNoIndex || !bk.plan.algopin) return false;
+    if (p.lock != bk.lock || p.lock == kNoIndex || !bk.has_algopin) return false;
     auto plan = window_plan(p, bk.checkin, bk.checkout);
     if (!plan) return false;
     auto w = algopin_window(p.zone, plan->valid_from, plan->valid_until, now());
-    if (!w || !(*w == *bk.plan.algopin)) return false;
-    bk.plan = *plan;
-    bk.plan.algopin = *w;
+    if (!w || !(*w == *algopin_of(bk))) return false;
+    set_plan(bk, *plan);
+    set_algopin(bk, *w);
     ++bk.gen;
     push(std::max(bk.plan.valid_until, now()), WorkKind::expire, b, bk.gen);
     audit(b, AuditKind::rescheduled, Rule::B1, "algoPIN {} already covers the new dates: kept",
-          bk.code.value_or(""));
+          text(bk.code));
     return true;
   }
 
@@ -726,13 +785,13 @@ struct Engine::State {
     }
     if (bk.status == CodeStatus::active && bk.kind == CodeKind::algopin && keep_same_algopin(b)) return;
     if (bk.status == CodeStatus::active && bk.kind == CodeKind::algopin) {
-      const AlgoPinWindow old = bk.plan.algopin.value_or(AlgoPinWindow{});
-      const std::string code = bk.code.value_or("");
+      const AlgoPinWindow old = algopin_of(bk).value_or(AlgoPinWindow{});
+      const std::string code(text(bk.code));
       audit(b, AuditKind::warning, Rule::B3,
             "algoPIN {} cannot be changed or deleted: it keeps working until {}", code,
             Iso{old.end});
       notify(b, bk.lock, rule == Rule::L3 ? "lock_change_residual" : "date_change_residual", Rule::B3,
-             fmt::format("booking {}: the earlier algoPIN {} keeps working until {}", bk.id, code,
+             fmt::format("booking {}: the earlier algoPIN {} keeps working until {}", booking_id(b), code,
                          Iso{old.end}));
       replan(b, Timing::at_once, AuditKind::rescheduled, rule);
       return;
@@ -779,7 +838,7 @@ struct Engine::State {
     ++bk.attempt_no;
     bk.attempt_start = t;
     bk.values_tried = 0;
-    bk.attempts.push_back(t);
+    attempts.add(bk.attempts_last, t);
     const Lock& lock = locks[bk.lock];
     audit(b, AuditKind::attempt, bk.attempt_no == 1 ? Rule::T3 : Rule::T4, "attempt {} on lock {}",
           bk.attempt_no, lock.id);
@@ -787,27 +846,27 @@ struct Engine::State {
 
     std::string pin;
     PinSource source = PinSource::random;
-    if (bk.preferred_pin && own_entry_outlives(bk.lock, *bk.preferred_pin, b, bk.plan)) {
+    if (!bk.preferred_pin.empty() && own_entry_outlives(bk.lock, bk.preferred_pin, b, bk.plan)) {
       // B1 + C4: igloohome deletes by value, so an earlier entry of this PIN that
       // ends after the new window could only go with the new code: kept, it would
       // open past the new window. The value is not free: the guest gets a new one.
       audit(b, AuditKind::code_moved, Rule::B1,
             "PIN {} stays on lock {} past the new window until its delete is done: a new random PIN instead",
-            *bk.preferred_pin, lock.id);
-      bk.preferred_pin.reset();
+            bk.preferred_pin, lock.id);
+      bk.preferred_pin = PinText{};
     }
-    if (bk.preferred_pin) {
-      if (!pin_in_use(bk.lock, *bk.preferred_pin, b, bk.plan)) {
-        pin = *bk.preferred_pin;
+    if (!bk.preferred_pin.empty()) {
+      if (!pin_in_use(bk.lock, bk.preferred_pin, b, bk.plan)) {
+        pin = std::string(bk.preferred_pin.view());
         source = bk.preferred_source.value_or(PinSource::random);
       } else {
         audit(b, AuditKind::code_moved, Rule::B1,
               "PIN {} is in use on lock {} for the new window: a new random PIN instead",
-              *bk.preferred_pin, lock.id);
+              bk.preferred_pin, lock.id);
       }
     }
     if (pin.empty() && lock.settings.code_source == CodeSource::guest_phone) {
-      auto phone = phone_pin(bk.guest_phone.value_or(""));
+      auto phone = phone_pin(text(bk.guest_phone));
       if (phone && pin_in_use(bk.lock, *phone, b, bk.plan)) {
         phone = std::unexpected(PhoneFallback::in_use);
       }
@@ -834,7 +893,7 @@ struct Engine::State {
       job.lock_id = lock.id;
       job.bridge_id = lock.bridge_id.value_or("");
       job.pin = pin;
-      job.access_name = bk.id;
+      job.access_name = std::string(booking_id(b));
       job.start = bk.plan.valid_from;
       job.end = bk.plan.valid_until;
       job.start_offset = zone.offset_at(job.start);
@@ -846,7 +905,7 @@ struct Engine::State {
         PinRecord& rec = records[r];
         rec.booking = b;
         rec.lock = bk.lock;
-        rec.pin = pin;
+        rec.pin = PinText(pin);
         rec.valid_from = job.start;
         rec.valid_until = job.end;
         rec.job_id = std::move(*created);
@@ -854,7 +913,7 @@ struct Engine::State {
         rec.state = RecordState::creating;
         rec.pending_logged = false;
         ++rec.gen;
-        locks[bk.lock].pins.emplace(pin, r);
+        locks[bk.lock].pins.add(rec.pin, r);
         bk.record = r;
         bk.source = source;
         return check_create_job(b);
@@ -898,10 +957,10 @@ struct Engine::State {
       case JobState::completed: {
         rec.state = RecordState::active;
         bk.status = CodeStatus::active;
-        bk.code = rec.pin;
+        bk.code = texts.add(rec.pin.view());
         bk.kind = CodeKind::pin;
         bk.issued_at = now();
-        bk.preferred_pin.reset();
+        bk.preferred_pin = PinText{};
         stop_remaking(rec.booking);
         bk.preferred_source.reset();
         audit(b, AuditKind::code_created, Rule::C4, "PIN {} ({}) created on lock {}, valid {} to {}",
@@ -946,9 +1005,9 @@ struct Engine::State {
     // the code starts at the current hour: igloohome refuses an earlier start.
     if (auto late = algopin_window(properties[bk.property].zone, bk.plan.valid_from, bk.plan.valid_until,
                                    now())) {
-      bk.plan.algopin = *late;
+      set_algopin(bk, *late);
     }
-    const AlgoPinWindow w = bk.plan.algopin.value_or(AlgoPinWindow{});
+    const AlgoPinWindow w = algopin_of(bk).value_or(AlgoPinWindow{});
     const WindowKey key{ticks(w.start), ticks(w.end), static_cast<int>(w.type)};
     const std::uint8_t used = lock.variances.contains(key) ? lock.variances[key] : 0;
     int variance = 0;
@@ -961,7 +1020,7 @@ struct Engine::State {
     if (variance == 0) {
       bk.status = CodeStatus::failed;
       const std::string message =
-          fmt::format("booking {}: lock {} already has 3 algoPINs for {} to {}", bk.id, lock.id,
+          fmt::format("booking {}: lock {} already has 3 algoPINs for {} to {}", booking_id(b), lock.id,
                       Iso{w.start}, Iso{w.end});
       audit(b, AuditKind::generation_failed, Rule::C5, "no variance available: {}", message);
       notify(b, bk.lock, "no_variance", Rule::C5, message);
@@ -971,7 +1030,7 @@ struct Engine::State {
     request.lock_id = lock.id;
     request.window = w;
     request.variance = variance;
-    request.access_name = bk.id;
+    request.access_name = std::string(booking_id(b));
     auto pin = igloohome.create_algopin(request);
     if (!pin) {
       ProviderFailure failure = pin.error();
@@ -981,7 +1040,7 @@ struct Engine::State {
     }
     locks[bk.lock].variances[key] = static_cast<std::uint8_t>(used | (1u << variance));
     bk.status = CodeStatus::active;
-    bk.code = pin->pin;
+    bk.code = texts.add(pin->pin);
     bk.kind = CodeKind::algopin;
     bk.source = PinSource::algopin;
     bk.variance = variance;
@@ -995,7 +1054,7 @@ struct Engine::State {
       notify(b, bk.lock, "first_use_24h", Rule::B3,
              fmt::format("booking {}: algoPIN {} must be used for the first time before {} or it "
                          "never opens",
-                         bk.id, pin->pin, Iso{w.start + std::chrono::hours{24}}));
+                         booking_id(b), pin->pin, Iso{w.start + std::chrono::hours{24}}));
     }
     push(std::max(bk.plan.valid_until, now()), WorkKind::expire, b, bk.gen);
   }
@@ -1010,7 +1069,7 @@ struct Engine::State {
       audit(b, AuditKind::generation_failed, Rule::C6, "attempt {} failed: {}; {} is not retried",
             bk.attempt_no, describe(failure), to_string(failure.kind));
       notify(b, bk.lock, code, Rule::C6,
-             fmt::format("booking {}: no code on lock {}: {}", bk.id, locks[bk.lock].id,
+             fmt::format("booking {}: no code on lock {}: {}", booking_id(b), locks[bk.lock].id,
                          describe(failure)));
       return;
     }
@@ -1034,7 +1093,7 @@ struct Engine::State {
     audit(b, AuditKind::generation_failed, Rule::T4, "no code after {} attempts: host alerted",
           bk.attempt_no);
     notify(b, bk.lock, "generation_failed", Rule::T4,
-           fmt::format("booking {}: no code after {} attempts (last: {})", bk.id, bk.attempt_no,
+           fmt::format("booking {}: no code after {} attempts (last: {})", booking_id(b), bk.attempt_no,
                        describe(failure)));
   }
 
@@ -1044,7 +1103,7 @@ struct Engine::State {
     ++bk.gen;
     if (bk.record == kNoIndex) {
       audit(b, AuditKind::code_deleted, Rule::C4, "window ended: {} {} no longer valid",
-            bk.kind == CodeKind::algopin ? "algoPIN" : "code", bk.code.value_or(""));
+            bk.kind == CodeKind::algopin ? "algoPIN" : "code", text(bk.code));
       return;
     }
     const Index r = bk.record;
@@ -1065,16 +1124,16 @@ struct Engine::State {
 
   // Two bookings of one guest: the same phone number, digits compared (a
   // returning guest). Only then may an entry of one stand for the other's.
-  static bool same_guest(const Booking& a, const Booking& b) {
+  bool same_guest(const Booking& a, const Booking& b) const {
     if (!a.guest_phone || !b.guest_phone) return false;
-    auto digits = [](const std::string& phone) {
+    auto digits = [](std::string_view phone) {
       std::string d;
       for (char c : phone)
         if (c >= '0' && c <= '9') d += c;
       return d;
     };
-    const std::string da = digits(*a.guest_phone);
-    return !da.empty() && da == digits(*b.guest_phone);
+    const std::string da = digits(text(a.guest_phone));
+    return !da.empty() && da == digits(text(b.guest_phone));
   }
 
   // B1: another booking's live code on this lock has this record's value (a
@@ -1091,16 +1150,24 @@ struct Engine::State {
     const Booking& own = bookings[rec.booking];
     const Instant from = std::max(now(), rec.valid_from);
     const PinRecord* holder = nullptr;
-    const auto [first, last] = locks[rec.lock].pins.equal_range(rec.pin);
-    for (auto it = first; it != last; ++it) {
-      const PinRecord& other = records[it->second];
-      if (it->second == r || other.booking == rec.booking || other.state == RecordState::gone) continue;
-      if (other.valid_until <= now()) continue;
-      if (rec.valid_until <= from) return &other;
-      if (!same_guest(own, bookings[other.booking])) continue;
-      if (other.valid_from <= from && rec.valid_until <= other.valid_until) return &other;
+    const PinRecord* found = nullptr;
+    locks[rec.lock].pins.each(rec.pin, [&](Index i) {
+      const PinRecord& other = records[i];
+      if (i == r || other.booking == rec.booking || other.state == RecordState::gone) return true;
+      if (other.valid_until <= now()) return true;
+      if (rec.valid_until <= from) {
+        found = &other;
+        return false;
+      }
+      if (!same_guest(own, bookings[other.booking])) return true;
+      if (other.valid_from <= from && rec.valid_until <= other.valid_until) {
+        found = &other;
+        return false;
+      }
       if (!holder) holder = &other;
-    }
+      return true;
+    });
+    if (found) return found;
     if (holder && !own.cancelled && own.lock == rec.lock && own.plan.valid_from <= from &&
         rec.valid_until <= own.plan.valid_until)
       return holder;
@@ -1110,22 +1177,22 @@ struct Engine::State {
   // B1: igloohome deleted `pin` from `lock` by value, so every other booking's
   // code with that value went too (one that could not be left, see
   // value_held_by_another). Each is made again at once, with the same PIN.
-  void remake_sharers(Index lock, const std::string& pin, Index deleted_for) {
+  void remake_sharers(Index lock, const PinText& pin, Index deleted_for) {
     std::vector<Index> gone;
-    const auto [first, last] = locks[lock].pins.equal_range(pin);
-    for (auto it = first; it != last; ++it) {
-      const PinRecord& other = records[it->second];
-      if (other.booking == deleted_for || other.state != RecordState::active || other.valid_until <= now()) continue;
+    locks[lock].pins.each(pin, [&](Index i) {
+      const PinRecord& other = records[i];
+      if (other.booking == deleted_for || other.state != RecordState::active || other.valid_until <= now()) return true;
       const Booking& bk = bookings[other.booking];
-      if (bk.cancelled || bk.record != it->second) continue;
-      gone.push_back(it->second);
-    }
+      if (bk.cancelled || bk.record != i) return true;
+      gone.push_back(i);
+      return true;
+    });
     for (const Index o : gone) {
       const Index b = records[o].booking;
       Booking& bk = bookings[b];
       audit(b, AuditKind::code_moved, Rule::B1,
             "PIN {} went from lock {} with booking {}'s entry (igloohome deletes by value): making it again", pin,
-            locks[lock].id, bookings[deleted_for].id);
+            locks[lock].id, booking_id(deleted_for));
       bk.preferred_pin = pin;
       bk.preferred_source = bk.source;
       bk.record = kNoIndex;
@@ -1167,13 +1234,13 @@ struct Engine::State {
       audit(rec.booking, AuditKind::code_deleted, Rule::B1,
             "PIN {} not deleted from lock {}: booking {} holds the same value until {} and igloohome deletes by "
             "value; this entry (to {}) opens nothing that is not open anyway",
-            rec.pin, locks[rec.lock].id, bookings[other->booking].id, format_instant(other->valid_until),
+            rec.pin, locks[rec.lock].id, booking_id(other->booking), format_instant(other->valid_until),
             format_instant(rec.valid_until));
       return retire_record(r);
     }
     rec.try_start = now();
     const Lock& lock = locks[rec.lock];
-    auto job = igloohome.delete_pin(lock.id, lock.bridge_id.value_or(""), rec.pin);
+    auto job = igloohome.delete_pin(lock.id, lock.bridge_id.value_or(""), std::string(rec.pin.view()));
     if (!job) return delete_failed(r, job.error());
     records[r].job_id = std::move(*job);
     check_delete_job(r);
@@ -1194,7 +1261,7 @@ struct Engine::State {
         audit(rec.booking, AuditKind::code_deleted, rec.delete_rule, "PIN {} deleted from lock {}",
               rec.pin, locks[rec.lock].id);
         const Index lock = rec.lock, owner = rec.booking;
-        const std::string pin = rec.pin;
+        const PinText pin = rec.pin;
         retire_record(r);
         return remake_sharers(lock, pin, owner);
       }
@@ -1232,7 +1299,7 @@ struct Engine::State {
                     is_terminal(failure.kind) ? "" : "; the lock refuses it after its end date anyway");
     audit(rec.booking, AuditKind::delete_failed, rec.delete_rule, "gave up: {}", message);
     notify(rec.booking, rec.lock, "delete_failed", Rule::C4,
-           fmt::format("booking {}: {}", bookings[rec.booking].id, message));
+           fmt::format("booking {}: {}", booking_id(rec.booking), message));
     retire_record(r);
   }
 };
@@ -1288,7 +1355,7 @@ Result<void> Engine::disconnect() {
       const Index r = bk.record;
       const PinRecord& rec = s.records[r];
       const Lock& lock = s.locks[rec.lock];
-      auto job = s.igloohome.delete_pin(lock.id, lock.bridge_id.value_or(""), rec.pin);
+      auto job = s.igloohome.delete_pin(lock.id, lock.bridge_id.value_or(""), std::string(rec.pin.view()));
       // One look at the job while the credentials are still there; no polling after.
       if (job) (void)s.igloohome.job_status(*job);
       if (job) {
@@ -1299,7 +1366,7 @@ Result<void> Engine::disconnect() {
       }
       bk.record = kNoIndex;
       bk.status = CodeStatus::none;
-      bk.code.reset();
+      bk.code = TextRef{};
       ++bk.gen;
       s.retire_record(r);
     }
@@ -1547,13 +1614,13 @@ Result<void> Engine::put_booking(const BookingInput& input) {
     const Index b = static_cast<Index>(s.bookings.size());
     s.bookings.emplace_back();
     Booking& bk = s.bookings.back();
-    bk.id = input.booking_id;
+    bk.id = s.texts.add(input.booking_id);
     bk.property = property;
     bk.checkin = input.checkin;
     bk.checkout = input.checkout;
-    bk.guest_phone = input.guest_phone;
-    bk.plan = *plan;
-    bk.plan_settings = s.settings_for(s.properties[property]);
+    bk.guest_phone = s.texts.add_optional(input.guest_phone);
+    s.set_plan(bk, *plan);
+    s.set_plan_settings(bk, s.settings_for(s.properties[property]));
     s.index_booking(b);
     s.properties[property].bookings.push_back(b);
     s.replan(b, Timing::normal, AuditKind::scheduled, Rule::T3, /*plan_is_current=*/true);
@@ -1567,10 +1634,10 @@ Result<void> Engine::put_booking(const BookingInput& input) {
   const bool same_stay = bk.property == property && bk.checkin == input.checkin &&
                          bk.checkout == input.checkout;
   if (same_stay && !bk.cancelled) {
-    bk.guest_phone = input.guest_phone;  // read by an attempt still to come (C2)
+    bk.guest_phone = s.texts.replace(bk.guest_phone, input.guest_phone);  // read by an attempt still to come (C2)
     return {};
   }
-  bk.guest_phone = input.guest_phone;
+  bk.guest_phone = s.texts.replace(bk.guest_phone, input.guest_phone);
   if (bk.property != property) {
     auto& old = s.properties[bk.property].bookings;
     old.erase(std::remove(old.begin(), old.end(), b), old.end());
@@ -1614,13 +1681,14 @@ Result<void> Engine::cancel_booking(const std::string& booking_id) {
     s.audit(b, AuditKind::cancelled, Rule::B2, "cancelled: deleting PIN {} at once", s.records[r].pin);
     s.start_delete(r, s.records[r].valid_until, Rule::B2);
   } else if (bk.status == CodeStatus::active && bk.kind == CodeKind::algopin) {
-    const Instant end = bk.plan.algopin ? bk.plan.algopin->end : bk.plan.valid_until;
+    const auto algopin = s.algopin_of(bk);
+    const Instant end = algopin ? algopin->end : bk.plan.valid_until;
     s.audit(b, AuditKind::warning, Rule::B3, "cancelled: algoPIN {} keeps working until {}",
-            bk.code.value_or(""), Iso{end});
+            s.text(bk.code), Iso{end});
     s.notify(b, bk.lock, "cancel_residual", Rule::B3,
              fmt::format("booking {} cancelled: its algoPIN {} cannot be deleted and opens the "
                          "lock until {}",
-                         bk.id, bk.code.value_or(""), Iso{end}));
+                         s.booking_id(b), s.text(bk.code), Iso{end}));
   } else if (bk.status == CodeStatus::scheduled || bk.status == CodeStatus::retrying) {
     s.audit(b, AuditKind::dropped, Rule::B2, "cancelled: pending generation dropped");
   } else {
@@ -1663,14 +1731,14 @@ Result<CodeView> Engine::code(const std::string& booking_id) const {
   CodeView v;
   v.status = bk.status;
   if (bk.status == CodeStatus::active) {
-    v.code = bk.code;
-    v.kind = bk.kind;
+    v.code = s.texts.optional(bk.code);
+    v.kind = bk.kind.as_optional();
   }
   // B1: while a guest in their stay waits for their moved code, the code they
   // have still opens: that is what they are told.
   if (bk.old_record != kNoIndex && v.status != CodeStatus::active && v.status != CodeStatus::revoked) {
     v.status = CodeStatus::active;
-    v.code = s.records[bk.old_record].pin;
+    v.code = std::string(s.records[bk.old_record].pin.view());
     v.kind = CodeKind::pin;
   }
   // sut-protocol.md: the T2 window whenever the property has an igloohome lock.
@@ -1679,14 +1747,14 @@ Result<CodeView> Engine::code(const std::string& booking_id) const {
     v.valid_from = bk.plan.valid_from;
     v.valid_until = bk.plan.valid_until;
   }
-  v.algopin = bk.plan.algopin;
-  v.variance = bk.variance;
-  v.source = bk.source;
-  v.fallback = bk.fallback;
-  v.generate_at = bk.generate_at;
+  v.algopin = s.algopin_of(bk);
+  v.variance = bk.variance.as_optional();
+  v.source = bk.source.as_optional();
+  v.fallback = bk.fallback.as_optional();
+  v.generate_at = bk.generate_at.as_optional();
   if (bk.generate_at) v.retry_deadline = bk.plan.retry_deadline;
-  v.issued_at = bk.issued_at;
-  v.attempts = bk.attempts;
+  v.issued_at = bk.issued_at.as_optional();
+  v.attempts = s.attempts.list(bk.attempts_last);
   if (bk.lock != kNoIndex) v.lock_id = s.locks[bk.lock].id;
   return v;
 }
@@ -1744,7 +1812,7 @@ const std::vector<Notice>& Engine::notices() const noexcept { return state_->not
 std::vector<std::string> Engine::booking_ids() const {
   std::vector<std::string> ids;
   ids.reserve(state_->bookings.size());
-  for (const auto& bk : state_->bookings) ids.push_back(bk.id);
+  for (const auto& bk : state_->bookings) ids.push_back(std::string(state_->texts.view(bk.id)));
   return ids;
 }
 
