@@ -10,6 +10,7 @@
 #include "lockstep/igloohome/client.hpp"
 #include "lockstep/base64.hpp"
 #include "lockstep/json_input.hpp"
+#include "lockstep/plain_json.hpp"
 
 namespace lockstep::igloohome {
 
@@ -109,8 +110,65 @@ struct ErrorBody {
 };
 
 ErrorBody parse_error_body(std::string_view body) {
+  if (const auto plain = plain_json::read_object(body)) {
+    auto text_of = [&](std::string_view key) {
+      const plain_json::Member* m = plain->find(key);
+      return m != nullptr && m->kind == plain_json::Kind::string ? std::string(m->text) : std::string{};
+    };
+    return {text_of("error"), text_of("message")};
+  }
   const json parsed = parse_reply(body);
   return {string_or_empty(parsed, "error"), string_or_empty(parsed, "message")};
+}
+
+// A job's id from POST .../jobs/bridges/{bridge}'s answer (id_field's rules).
+std::optional<std::string> job_id_of(std::string_view body) {
+  if (const auto plain = plain_json::read_object(body)) {
+    const plain_json::Member* m = plain->find("jobId");
+    if (m == nullptr) return std::nullopt;
+    if (m->kind == plain_json::Kind::string && !m->text.empty()) return std::string(m->text);
+    if (m->kind == plain_json::Kind::integer) return std::to_string(m->integer);
+    return std::nullopt;
+  }
+  return id_field(parse_reply(body), "jobId");
+}
+
+// What a poller reads of GET /jobs/{id}'s answer.
+struct JobReply {
+  bool completed = false;                 // `completed` is true
+  std::optional<long long> job_status;    // jobResponse.jobStatus, when an integer
+  std::string message;                    // jobResponse.message, when a string
+};
+
+// Nullopt when the answer is not a JSON object. Most answers are plain
+// (plain_json): read in place; the rest through the DOM, by the same rules.
+std::optional<JobReply> read_job_reply(std::string_view body) {
+  JobReply reply;
+  if (const auto plain = plain_json::read_object(body)) {
+    if (const plain_json::Member* c = plain->find("completed"))
+      reply.completed = c->kind == plain_json::Kind::boolean && c->boolean;
+    const plain_json::Member* r = plain->find("jobResponse");
+    if (r != nullptr && r->kind == plain_json::Kind::object) {
+      if (const auto response = plain_json::read_object(r->text, 1)) {
+        if (const plain_json::Member* st = response->find("jobStatus"); st && st->kind == plain_json::Kind::integer)
+          reply.job_status = st->integer;
+        if (const plain_json::Member* m = response->find("message"); m && m->kind == plain_json::Kind::string)
+          reply.message = std::string(m->text);
+      }
+    }
+    return reply;
+  }
+  const json parsed = parse_reply(body);
+  if (!parsed.is_object()) return std::nullopt;
+  const json job_response = parsed.contains("jobResponse") ? parsed["jobResponse"] : json{};
+  if (job_response.is_object()) {
+    if (const auto it = job_response.find("jobStatus"); it != job_response.end() && it->is_number_integer())
+      reply.job_status = it->get<long long>();
+  }
+  reply.message = string_or_empty(job_response, "message");
+  const auto it = parsed.find("completed");
+  reply.completed = it != parsed.end() && it->is_boolean() && it->get<bool>();
+  return reply;
 }
 
 bool is_limit_error(std::string_view error) {
@@ -275,17 +333,17 @@ struct Client::State {
   }
 
   // One API call under L1: a 401 or 403 gets one new token and one repeat.
+  // `body`: the JSON text to send, if any.
   ProviderResult<Response> call(verb_ns::verb method, const std::string& path,
-                                const std::optional<ordered_json>& body) {
+                                const std::optional<std::string>& body) {
     // Built for each attempt rather than copied: the repeat is rare, the first
     // attempt is every call.
-    const std::string body_text = body ? body->dump() : std::string();
     auto request = [&](const std::string& authorization) {
       Request req{method, options.api_prefix + path, 11};
       req.set(verb_ns::field::accept, "application/json");
       if (body) {
         req.set(verb_ns::field::content_type, "application/json");
-        req.body() = body_text;
+        req.body() = *body;
       }
       req.prepare_payload();
       req.set(verb_ns::field::authorization, authorization);
@@ -360,14 +418,14 @@ struct Client::State {
     }
   }
 
+  // `job`: the request's JSON text (job_body).
   ProviderResult<std::string> post_job(const std::string& lock_id, const std::string& bridge_id,
-                                       ordered_json job) {
+                                       std::string job) {
     const std::string path = fmt::format("/devices/{}/jobs/bridges/{}", detail::percent_encode(lock_id),
                                          detail::percent_encode(bridge_id));
-    auto response = call(verb_ns::verb::post, path, job);
+    auto response = call(verb_ns::verb::post, path, std::move(job));
     if (!response) return std::unexpected(std::move(response.error()));
-    const json parsed = parse_reply(response->body());
-    auto job_id = id_field(parsed, "jobId");
+    auto job_id = job_id_of(response->body());
     if (!job_id) return std::unexpected(malformed(*response, "no jobId"));
     return std::move(*job_id);
   }
@@ -460,15 +518,29 @@ ProviderResult<LockInfo> Client::describe_lock(const std::string& lock_id) {
 
 ProviderResult<std::string> Client::create_pin(const PinJob& job) {
   return guarded([&]() -> ProviderResult<std::string> {
-    ordered_json data;
-    data["accessName"] = state_->access_name(job.access_name);
-    data["pin"] = job.pin;
-    data["pinType"] = 4;
-    data["startDate"] = format_with_offset(job.start, job.start_offset);
-    data["endDate"] = format_with_offset(job.end, job.end_offset);
-    ordered_json body;
-    body["jobType"] = 4;
-    body["jobData"] = std::move(data);
+    const std::string access_name = state_->access_name(job.access_name);
+    const std::string start = format_with_offset(job.start, job.start_offset);
+    const std::string end = format_with_offset(job.end, job.end_offset);
+    std::string body;
+    if (plain_json::is_plain_string(access_name) && plain_json::is_plain_string(job.pin) &&
+        plain_json::is_plain_string(start) && plain_json::is_plain_string(end)) {
+      // What the ordered_json below dumps, written directly: a PIN is the most
+      // frequent job, and nothing in it needs escaping.
+      body = fmt::format(
+          R"({{"jobType":4,"jobData":{{"accessName":"{}","pin":"{}","pinType":4,"startDate":"{}","endDate":"{}"}}}})",
+          access_name, job.pin, start, end);
+    } else {
+      ordered_json data;
+      data["accessName"] = access_name;
+      data["pin"] = job.pin;
+      data["pinType"] = 4;
+      data["startDate"] = start;
+      data["endDate"] = end;
+      ordered_json full;
+      full["jobType"] = 4;
+      full["jobData"] = std::move(data);
+      body = full.dump();
+    }
     return state_->post_job(job.lock_id, job.bridge_id, std::move(body));
   });
 }
@@ -476,9 +548,15 @@ ProviderResult<std::string> Client::create_pin(const PinJob& job) {
 ProviderResult<std::string> Client::delete_pin(const std::string& lock_id, const std::string& bridge_id,
                                                const std::string& pin) {
   return guarded([&]() -> ProviderResult<std::string> {
-    ordered_json body;
-    body["jobType"] = 5;
-    body["jobData"] = ordered_json{{"pin", pin}};
+    std::string body;
+    if (plain_json::is_plain_string(pin)) {
+      body = fmt::format(R"({{"jobType":5,"jobData":{{"pin":"{}"}}}})", pin);  // as the dump below writes it
+    } else {
+      ordered_json full;
+      full["jobType"] = 5;
+      full["jobData"] = ordered_json{{"pin", pin}};
+      body = full.dump();
+    }
     return state_->post_job(lock_id, bridge_id, std::move(body));
   });
 }
@@ -491,22 +569,12 @@ ProviderResult<JobStatus> Client::job_status(const std::string& job_id) {
         return JobStatus{JobState::failed, fmt::format("job '{}' not found", job_id)};
       return std::unexpected(std::move(response.error()));
     }
-    const json parsed = parse_reply(response->body());
-    if (!parsed.is_object()) return std::unexpected(malformed(*response, "job status is not a JSON object"));
     // As production pollers read it (igloohome-api.md, "Bridge jobs"): done when
     // `completed === true || jobResponse.jobStatus === 0`, failed (not delivered,
     // or expired) when `jobResponse.jobStatus === 2`, anything else pending.
-    const json job_response = parsed.contains("jobResponse") ? parsed["jobResponse"] : json{};
-    std::optional<long long> job_status;
-    if (job_response.is_object()) {
-      if (const auto it = job_response.find("jobStatus"); it != job_response.end() && it->is_number_integer())
-        job_status = it->get<long long>();
-    }
-    std::string detail = string_or_empty(job_response, "message");
-    const bool completed = [&] {
-      const auto it = parsed.find("completed");
-      return it != parsed.end() && it->is_boolean() && it->get<bool>();
-    }();
+    auto read = read_job_reply(response->body());
+    if (!read) return std::unexpected(malformed(*response, "job status is not a JSON object"));
+    const auto& [completed, job_status, detail] = *read;
     if (completed || job_status == 0) return JobStatus{JobState::completed, detail.empty() ? "completed" : detail};
     if (job_status == 2) return JobStatus{JobState::failed, detail.empty() ? "failed" : detail};
     return JobStatus{JobState::pending, detail.empty() ? "pending" : detail};
@@ -524,7 +592,7 @@ ProviderResult<AlgoPin> Client::create_algopin(const AlgoPinRequest& request) {
     body["accessName"] = state_->access_name(request.access_name);
     const std::string path = fmt::format("/devices/{}/algopin/{}", detail::percent_encode(request.lock_id),
                                          to_string(w.type));
-    auto response = state_->call(verb_ns::verb::post, path, body);
+    auto response = state_->call(verb_ns::verb::post, path, body.dump());
     if (!response) return std::unexpected(std::move(response.error()));
     const json parsed = parse_reply(response->body());
     AlgoPin pin;

@@ -149,7 +149,7 @@ Answer admin_route(Mock::State& s, Context& ctx) {
       entry["createdAt"] = write_instant(j.created);
       entry["runAt"] = j.run_at ? json(write_instant(*j.run_at)) : json(nullptr);
       entry["finishedAt"] = j.finished_at ? json(write_instant(*j.finished_at)) : json(nullptr);
-      entry["jobData"] = j.job_data;
+      entry["jobData"] = j.job_data_text.empty() ? json(nullptr) : json::parse(j.job_data_text);
       list.push_back(std::move(entry));
     }
     return ok_answer({{"jobs", list}});

@@ -6,6 +6,7 @@
 // is state.hpp.
 #include "lockstep/mock/mock.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include <fmt/format.h>
@@ -106,7 +107,9 @@ std::string fault_identity(const Mock::State& s, const Context& ctx) {
   return ctx.path;
 }
 
-net::Response to_response(const net::Request& req, const Answer& a) {
+// The answer's text, when it has one, moves into the response (one copy less
+// on every call); its DOM stays, for the journal's redaction.
+net::Response to_response(const net::Request& req, Answer& a) {
   net::Response res;
   res.version(req.version() == 10 ? 10 : 11);
   res.result(a.status);
@@ -114,10 +117,11 @@ net::Response to_response(const net::Request& req, const Answer& a) {
   res.set(http::field::content_type, "application/json");
   for (const auto& [field, value] : a.headers) res.set(field, value);
   res.keep_alive(req.keep_alive());
-  res.body() = a.text ? *a.text : a.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  res.body() = a.text ? std::move(*a.text) : a.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   res.prepare_payload();
   return res;
 }
+net::Response to_response(const net::Request& req, Answer&& a) { return to_response(req, a); }
 
 }  // namespace
 
@@ -131,14 +135,25 @@ Reply Mock::handle(const net::Request& request) {
   ctx.path = std::string(target.substr(0, q));
   if (q != std::string_view::npos) ctx.query = std::string(target.substr(q + 1));
   bool bad_path = ctx.path.empty() || ctx.path.front() != '/';
-  for (const auto& raw : detail::split(ctx.path, '/')) {
+  ctx.segments.reserve(8);  // the API's longest path has 6: one allocation, not four
+  // The segments between slashes, empty ones skipped, each percent-decoded (a
+  // segment without '%' is its own decoding: no copy through the decoder).
+  const std::string_view path_text(ctx.path);
+  for (std::size_t start = 0; start <= path_text.size();) {
+    const std::size_t slash = std::min(path_text.find('/', start), path_text.size());
+    const std::string_view raw = path_text.substr(start, slash - start);
+    start = slash + 1;
     if (raw.empty()) continue;
+    if (raw.find('%') == std::string_view::npos) {
+      ctx.segments.emplace_back(raw);
+      continue;
+    }
     auto decoded = detail::percent_decode(raw, false);
     if (!decoded) {
       bad_path = true;
       break;
     }
-    ctx.segments.push_back(*decoded);
+    ctx.segments.push_back(std::move(*decoded));
   }
   // The journal is read in pages serialised without the state lock, so that a
   // reader of a long journal does not stall every other client (issue 14).
@@ -242,7 +257,9 @@ Reply Mock::handle(const net::Request& request) {
     entry.query = ctx.query.empty() ? std::string() : redact_form_text(ctx.query);
     entry.client = ctx.client;
     entry.status = static_cast<int>(reply.response.result_int());
-    if (answer.journal_request_body) entry.body_text = internal::journal_body(request, ctx.body);
+    if (answer.journal_request_body) {
+      entry.body_text = ctx.body_text ? std::move(*ctx.body_text) : internal::journal_body(request, ctx.body);
+    }
     // The text as sent, one allocation; only a token answer carries a secret,
     // and only that one is rewritten. A malformed body (the fault) is kept as
     // sent: it reads back as null, as a client would find.

@@ -222,11 +222,8 @@ std::optional<Answer> Handler::authenticate(std::string_view scope) {
   if (!claims) return unauthorized(claims.error());
   ctx_.client = (*claims)->client;
   scopes_ = &(*claims)->scopes;
-  if (!scope.empty()) {
-    const std::string full = std::string(kScopePrefix) + std::string(scope);
-    if (!scopes_->contains(full)) {
-      return error_answer(http::status::forbidden, "forbidden", fmt::format("missing scope {}", full));
-    }
+  if (!scope.empty() && !grants(*scopes_, scope)) {
+    return error_answer(http::status::forbidden, "forbidden", fmt::format("missing scope {}{}", kScopePrefix, scope));
   }
   return std::nullopt;
 }

@@ -1,6 +1,7 @@
 // The mock's state and its indexes (state.hpp): world lookups, the virtual
 // clock, the faults in force, reset, and the small helpers every endpoint uses.
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -89,6 +90,16 @@ std::string write_instant(Instant t) { return format_instant(t); }
 Instant later(Instant t, Seconds d) {
   if (d.count() < 0) return t + d;
   return kLatestInstant - t < d ? kLatestInstant : t + d;
+}
+
+bool grants(const std::set<std::string, std::less<>>& scopes, std::string_view name) {
+  std::array<char, 96> full{};
+  if (kScopePrefix.size() + name.size() > full.size()) {
+    return scopes.contains(std::string(kScopePrefix) + std::string(name));
+  }
+  std::copy(kScopePrefix.begin(), kScopePrefix.end(), full.begin());
+  std::copy(name.begin(), name.end(), full.begin() + static_cast<std::ptrdiff_t>(kScopePrefix.size()));
+  return scopes.contains(std::string_view(full.data(), kScopePrefix.size() + name.size()));
 }
 
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {

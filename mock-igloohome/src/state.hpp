@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "detail.hpp"
+#include "job_request.hpp"
 #include "lockstep/mock/mock.hpp"
 
 namespace lockstep::mock {
@@ -46,7 +47,9 @@ struct Job {
   int job_type = 0;
   std::string lock_id;
   std::string bridge_id;
-  json job_data;
+  // jobData as sent, as dump() writes it (empty: none or null); parsed only
+  // when GET /__admin/jobs lists it, which few runs do.
+  std::string job_data_text;
   Instant created{};
   Instant expiry{};
   std::optional<Instant> run_at;  // absent: never runs (job_expire fault)
@@ -107,7 +110,7 @@ struct LockRuntime {
 
 struct TokenClaims {
   std::string client;
-  std::set<std::string> scopes;
+  std::set<std::string, std::less<>> scopes;  // full names (igloohomeapi/...), searched by view
   Instant issued{};
   Instant expires{};
 };
@@ -146,6 +149,9 @@ struct Context {
   Instant now{};
   std::string client;  // set once authenticated
   std::optional<json> body;  // the JSON body as an endpoint read it (read_json_body), for the journal
+  // Or the body as the journal writes it, when an endpoint read it without a DOM
+  // (job_request.hpp): what journal_body would make of `body`, secrets excluded.
+  std::optional<std::string> body_text;
 };
 
 Answer not_found_path(const Context& ctx);
@@ -161,6 +167,9 @@ std::string write_instant(Instant t);
 inline constexpr Instant kLatestInstant{Seconds{253402300799}};  // 9999-12-31T23:59:59Z
 inline constexpr Instant kEarliestInstant{Seconds{-62167219200}};  // 0000-01-01T00:00:00Z
 Instant later(Instant t, Seconds d);
+// Whether `scopes` (full names) hold igloohomeapi/<name>: asked on every call,
+// so the full name is put together on the stack, not on the heap.
+bool grants(const std::set<std::string, std::less<>>& scopes, std::string_view name);
 // HTTP auth schemes are case-insensitive ("bearer" is as good as "Bearer").
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix);
 
@@ -299,13 +308,14 @@ class Handler {
   Answer device(const std::string& id);                               // devices.cpp
   std::optional<Answer> visible_device(const std::string& id) const;  // devices.cpp
   Answer create_job(const std::string& lock_id, const std::string& bridge_id);  // jobs.cpp
+  std::expected<JobRequest, Answer> job_request();                              // jobs.cpp
   Answer job_status(const std::string& id);                                     // jobs.cpp
   Answer activity(const std::string& device_id);                                // keypad.cpp
   Answer algopin(const std::string& lock_id, const std::string& type);          // algopin.cpp
 
   Mock::State& s_;
   Context& ctx_;
-  const std::set<std::string>* scopes_ = nullptr;  // the token's, set by authenticate()
+  const std::set<std::string, std::less<>>* scopes_ = nullptr;  // the token's, set by authenticate()
 };
 
 // Admin API (admin.cpp): /__admin/*, never faulted, never journaled.
