@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mutate_text.hpp"
+
 namespace lockstep::plain_json {
 namespace {
 
@@ -98,17 +100,7 @@ TEST(PlainJson, AgreesWithTheDomOnMutatedBodies) {
   const std::string alphabet = "{}[]\":,\\ -+.0129eEtrufalsn\x01\x7f\xc3";
   int plain_count = 0;
   for (int round = 0; round < 20000; ++round) {
-    std::string text = kSeeds[random() % kSeeds.size()];
-    const int edits = 1 + static_cast<int>(random() % 3);
-    for (int e = 0; e < edits && !text.empty(); ++e) {
-      const std::size_t at = random() % text.size();
-      const char c = alphabet[random() % alphabet.size()];
-      switch (random() % 3) {
-        case 0: text[at] = c; break;
-        case 1: text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), c); break;
-        default: text.erase(at, 1); break;
-      }
-    }
+    const std::string text = lockstep::testing::mutate_text(kSeeds[random() % kSeeds.size()], alphabet, random);
     plain_count += read_object(text).has_value();
     expect_agrees(text);
   }

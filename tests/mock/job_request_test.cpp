@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mutate_text.hpp"
+
 #include "lockstep/json_input.hpp"
 
 namespace lockstep::mock::internal {
@@ -77,17 +79,7 @@ TEST(JobRequest, PlainAndDomAgreeOnMutatedBodies) {
   const std::string alphabet = "{}[]\":,\\ -.0149etrufalsnp\x01\xc3";
   int plain_count = 0;
   for (int round = 0; round < 20000; ++round) {
-    std::string text = kBodies[random() % kBodies.size()];
-    const int edits = 1 + static_cast<int>(random() % 3);
-    for (int e = 0; e < edits && !text.empty(); ++e) {
-      const std::size_t at = random() % text.size();
-      const char c = alphabet[random() % alphabet.size()];
-      switch (random() % 3) {
-        case 0: text[at] = c; break;
-        case 1: text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), c); break;
-        default: text.erase(at, 1); break;
-      }
-    }
+    const std::string text = lockstep::testing::mutate_text(kBodies[random() % kBodies.size()], alphabet, random);
     plain_count += read_plain_job_request(text).has_value();
     expect_same(text);
   }
