@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "lockstep/time.hpp"
@@ -26,23 +27,27 @@ class Log {
  public:
   // Appends `at` to the list whose last entry is `last` (kNone: empty).
   void add(Index& last, Instant at) {
-    if ((size_ & kChunkMask) == 0) chunks_.push_back(std::make_unique<Entry[]>(kChunkMask + 1));
-    chunks_[size_ >> kChunkBits][size_ & kChunkMask] = Entry{at, last};
+    // Not zeroed: a chunk's pages are touched only as entries fill them, so a
+    // small run does not pay for a whole chunk (a conform scenario starts two).
+    if ((size_ & kChunkMask) == 0) chunks_.push_back(std::make_unique_for_overwrite<Entry[]>(kChunkMask + 1));
+    chunks_[size_ >> kChunkBits][size_ & kChunkMask] = Entry{at.time_since_epoch().count(), last};
     last = size_++;
   }
 
   // The list, oldest first.
   std::vector<Instant> list(Index last) const {
     std::vector<Instant> out;
-    for (Index i = last; i != kNone; i = entry(i).prev) out.push_back(entry(i).at);
+    for (Index i = last; i != kNone; i = entry(i).prev) out.push_back(Instant{Instant::duration{entry(i).at}});
     return {out.rbegin(), out.rend()};
   }
 
  private:
+  // Trivial (seconds as a plain integer) so that a new chunk is left unwritten.
   struct Entry {
-    Instant at;
+    Instant::rep at;
     Index prev;
   };
+  static_assert(std::is_trivially_default_constructible_v<Entry>);
   const Entry& entry(Index i) const { return chunks_[i >> kChunkBits][i & kChunkMask]; }
 
   static constexpr unsigned kChunkBits = 14;

@@ -87,6 +87,7 @@ struct Event {
   std::uint8_t kind;     // AuditKind
   Rule rule;
 };
+static_assert(std::is_trivially_default_constructible_v<Event>);
 
 // How an argument is kept: text by value (length, bytes), read back as a
 // string_view into the arena; anything else (numbers, Iso, IsoDay) as its bytes.
@@ -186,7 +187,8 @@ class Log {
   Event& at(Index i) { return chunks_[i >> kChunkBits][i & kChunkMask]; }
 
   Index push(const Event& e) {
-    if ((size_ & kChunkMask) == 0) chunks_.push_back(std::make_unique<Event[]>(kChunkMask + 1));
+    // Not zeroed (Event is trivial): a chunk's pages are touched only as events fill it.
+    if ((size_ & kChunkMask) == 0) chunks_.push_back(std::make_unique_for_overwrite<Event[]>(kChunkMask + 1));
     at(size_) = e;
     return size_++;
   }
@@ -218,7 +220,7 @@ class Log {
   // hundreds of megabytes in a large run) and little slack.
   std::uint32_t arena_append(std::string_view bytes) {
     if (blocks_.empty() || used_ + bytes.size() > kBlock) {
-      blocks_.push_back(std::make_unique<char[]>(std::max(kBlock, bytes.size())));
+      blocks_.push_back(std::make_unique_for_overwrite<char[]>(std::max(kBlock, bytes.size())));
       used_ = 0;
     }
     std::memcpy(blocks_.back().get() + used_, bytes.data(), bytes.size());

@@ -39,7 +39,8 @@ class Pool {
     if (blocks_.empty() || used_ + text.size() > kBlock) {
       // A text longer than a block gets a block of its own; offsets stay
       // block * kBlock + position, since a text is read from its start.
-      blocks_.push_back(std::make_unique<char[]>(std::max(kBlock, text.size())));
+      // Not zeroed: only the used part of a block is ever touched.
+      blocks_.push_back(std::make_unique_for_overwrite<char[]>(std::max(kBlock, text.size())));
       used_ = 0;
     }
     if ((blocks_.size() - 1) * kBlock + used_ > std::numeric_limits<std::uint32_t>::max())
