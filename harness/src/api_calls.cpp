@@ -35,15 +35,14 @@ std::string string_field(const json& body, const char* field) {
   return body[field].get<std::string>();
 }
 
-ApiCall parse_one(std::size_t index, const json& e) {
+// The bodies are parsed only for the calls whose fields are read from them.
+ApiCall parse_one(std::size_t index, const mock::JournalEntry& e) {
   ApiCall c;
   c.index = index;
-  if (auto t = parse_instant(e.value("at", std::string()))) c.at = *t;
-  c.method = e.value("method", std::string());
-  c.path = e.value("path", std::string());
-  c.status = e.value("status", 0);
-  const json body = e.contains("body") ? e["body"] : json();
-  const json response = e.contains("response") ? e["response"] : json();
+  c.at = e.at;
+  c.method = e.method;
+  c.path = e.path;
+  c.status = e.status;
   if (c.path.ends_with("/oauth2/token")) {
     c.kind = ApiCall::Kind::token;
     return c;
@@ -54,7 +53,7 @@ ApiCall parse_one(std::size_t index, const json& e) {
         (i < 2 || parts[i - 2] != "devices")) {
       c.kind = ApiCall::Kind::job_status;
       c.job_id = std::string(parts[i + 1]);
-      if (response.is_object()) {
+      if (const json response = e.response(); response.is_object()) {
         const json job = response.contains("jobResponse") ? response["jobResponse"] : json();
         const int status = job.is_object() && job.contains("jobStatus") && job["jobStatus"].is_number_integer()
                                ? job["jobStatus"].get<int>()
@@ -67,6 +66,7 @@ ApiCall parse_one(std::size_t index, const json& e) {
     if (parts[i] != "devices" || i + 2 >= parts.size() || c.method != "POST") continue;
     c.lock = std::string(parts[i + 1]);
     if (parts[i + 2] == "jobs" && i + 3 < parts.size() && parts[i + 3] == "bridges") {
+      const json body = e.body();
       const int type = body.is_object() && body.contains("jobType") && body["jobType"].is_number_integer()
                            ? body["jobType"].get<int>()
                            : 0;
@@ -77,15 +77,16 @@ ApiCall parse_one(std::size_t index, const json& e) {
       c.access_name = string_field(data, "accessName");
       c.start = instant_field(data, "startDate");
       c.end = instant_field(data, "endDate");
-      c.job_id = string_field(response, "jobId");
+      c.job_id = string_field(e.response(), "jobId");
       return c;
     }
     if (parts[i + 2] == "algopin") {
+      const json body = e.body();
       c.kind = ApiCall::Kind::algopin;
       c.access_name = string_field(body, "accessName");
       c.start = instant_field(body, "startDate");
       c.end = instant_field(body, "endDate");
-      c.pin = string_field(response, "pin");
+      c.pin = string_field(e.response(), "pin");
       return c;
     }
     return c;
@@ -154,13 +155,12 @@ Seconds overlap(Instant a0, Instant a1, Instant b0, Instant b1) {
 
 }  // namespace
 
-std::vector<ApiCall> parse_api_calls(const json& journal) {
+std::vector<ApiCall> parse_api_calls(std::span<const mock::JournalEntry> journal) {
   std::vector<ApiCall> out;
-  if (!journal.is_array()) return out;
+  out.reserve(journal.size());
   for (std::size_t i = 0; i < journal.size(); ++i) {
-    const auto& e = journal[i];
-    if (!e.is_object() || e.value("path", std::string()).starts_with("/__admin")) continue;
-    out.push_back(parse_one(i, e));
+    if (journal[i].path.starts_with("/__admin")) continue;
+    out.push_back(parse_one(i, journal[i]));
   }
   return out;
 }

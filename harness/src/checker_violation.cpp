@@ -3,10 +3,14 @@
 namespace lockstep::harness::checkers {
 
 RunView view_of(const Scenario& scenario, const Trace& trace) {
+  return view_of(scenario, trace, read_api_calls(scenario, trace));
+}
+
+RunView view_of(const Scenario& scenario, const Trace& trace, std::vector<ApiCall> calls) {
   RunView v;
   v.scenario = &scenario;
   v.trace = &trace;
-  v.calls = read_api_calls(scenario, trace);
+  v.calls = std::move(calls);
   for (const auto& [b, _] : trace.cancelled_at) v.cancelled.insert(b);
   // Where the current silent span began; npos while connected.
   constexpr std::size_t connected = static_cast<std::size_t>(-1);

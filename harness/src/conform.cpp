@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include <filesystem>
 
@@ -119,15 +120,15 @@ std::map<std::string, CallsOf> calls_by_booking(const std::vector<ApiCall>& call
 
 class Comparer {
  public:
-  Comparer(const Scenario& s, const Trace& r, const Trace& o, const std::set<std::string>& unsupported,
+  Comparer(const Scenario& s, const LaneCalls& r, const LaneCalls& o, const std::set<std::string>& unsupported,
            const Profile& p, std::vector<std::string>& skipped)
       : scenario_(s),
-        ref_(r),
-        obs_(o),
-        ref_calls_(read_api_calls(s, r)),
-        obs_calls_(read_api_calls(s, o)),
-        ref_facts_(s, r),
-        obs_facts_(s, o),
+        ref_(r.trace),
+        obs_(o.trace),
+        ref_calls_(r.calls),
+        obs_calls_(o.calls),
+        ref_facts_(s, r.trace),
+        obs_facts_(s, o.trace),
         unsupported_(unsupported),
         profile_(p),
         tolerance_(p.schedule_tolerance),
@@ -148,13 +149,13 @@ class Comparer {
     else skipped_.push_back("render is unsupported: rendered messages (M1) were not compared");
     token_refresh();
     // The invariants every run keeps, on the implementation's.
-    const auto view = checkers::view_of(scenario_, obs_);
+    const auto view = checkers::view_of(scenario_, obs_, obs_calls_);
     for (const auto& v : checkers::check_unique_pins(view)) add_failure(checkers::to_failure(v));
     for (const auto& v : checkers::check_silent_after_disconnect(view)) add_failure(checkers::to_failure(v));
     // The guest at the door and idempotence: the implementation's violations
     // the reference does not share (one it shares is the reference's bug, for
     // explore to find, not a divergence).
-    const auto ref_view = checkers::view_of(scenario_, ref_);
+    const auto ref_view = checkers::view_of(scenario_, ref_, ref_calls_);
     auto door = [&](const checkers::RunView& v) {
       auto found = checkers::check_no_wrongful_lockout(v);
       for (auto& x : checkers::check_no_residual_access(v, profile_)) found.push_back(std::move(x));
@@ -490,8 +491,8 @@ class Comparer {
   const Scenario& scenario_;
   const Trace& ref_;
   const Trace& obs_;
-  const std::vector<ApiCall> ref_calls_;
-  const std::vector<ApiCall> obs_calls_;
+  const std::vector<ApiCall>& ref_calls_;
+  const std::vector<ApiCall>& obs_calls_;
   const Facts ref_facts_;
   const Facts obs_facts_;
   const std::set<std::string>& unsupported_;
@@ -507,6 +508,14 @@ class Comparer {
 std::vector<report::Failure> compare_traces(const Scenario& scenario, const Trace& reference, const Trace& observed,
                                             const std::set<std::string>& unsupported, const Profile& profile,
                                             std::vector<std::string>& skipped) {
+  const std::vector<ApiCall> ref_calls = read_api_calls(scenario, reference);
+  const std::vector<ApiCall> obs_calls = read_api_calls(scenario, observed);
+  return compare_traces(scenario, {reference, ref_calls}, {observed, obs_calls}, unsupported, profile, skipped);
+}
+
+std::vector<report::Failure> compare_traces(const Scenario& scenario, const LaneCalls& reference,
+                                            const LaneCalls& observed, const std::set<std::string>& unsupported,
+                                            const Profile& profile, std::vector<std::string>& skipped) {
   return Comparer(scenario, reference, observed, unsupported, profile, skipped).run();
 }
 
@@ -598,7 +607,7 @@ report::ScenarioResult conform_scenario(const Scenario& original, const ConformO
     mock::Server server(sut_mock, server_options);
     server.start();
     mock::InProcessTransport sut_admin(sut_mock);
-    MockControl sut_control(sut_admin);
+    MockControl sut_control(sut_admin, sut_mock, MockControl::Traffic::foreign);
     SutOptions sut_options;
     sut_options.command = options.sut_command;
     sut_options.request_timeout = options.request_timeout;
@@ -632,8 +641,11 @@ report::ScenarioResult conform_scenario(const Scenario& original, const ConformO
     (*sut)->finish();
     server.stop();
 
-    result.bookings = lane_timelines(scenario, obs, read_api_calls(scenario, obs));
-    const auto ref_bookings = lane_timelines(scenario, ref, read_api_calls(scenario, ref));
+    // Each lane's calls read once, for the timelines and every comparison.
+    const std::vector<ApiCall> obs_calls = read_api_calls(scenario, obs);
+    const std::vector<ApiCall> ref_calls = read_api_calls(scenario, ref);
+    result.bookings = lane_timelines(scenario, obs, obs_calls);
+    const auto ref_bookings = lane_timelines(scenario, ref, ref_calls);
     attach_reference_lanes(result.bookings, ref_bookings);
     result.outages = outages_of(obs);
     result.probes = probes_of(scenario, obs, &ref);
@@ -675,7 +687,8 @@ report::ScenarioResult conform_scenario(const Scenario& original, const ConformO
     }
 
     apply_expectations(result, scenario, options,
-                       compare_traces(scenario, ref, obs, (*sut)->unsupported(), options.profile, result.skipped));
+                       compare_traces(scenario, {ref, ref_calls}, {obs, obs_calls}, (*sut)->unsupported(),
+                                      options.profile, result.skipped));
     result.verdict = result.failures.empty() ? report::Verdict::pass : report::Verdict::fail;
   } catch (const std::exception& e) {
     result.verdict = report::Verdict::error;
@@ -692,7 +705,10 @@ std::vector<report::ScenarioResult> conform_all(const std::vector<Scenario>& sce
   std::mutex progress_mutex;
   ConformOptions with_stop = options;
   if (stop) with_stop.stop = stop;
-  for_each_in_pool(scenarios.size(), jobs, stop, [&](std::size_t i) {
+  // One worker plays the suite in its order; several start the longest first.
+  std::vector<std::size_t> order = longest_first(scenarios);
+  if (jobs == 1 || (jobs <= 0 && std::thread::hardware_concurrency() <= 1)) std::sort(order.begin(), order.end());
+  for_each_in_pool(order, jobs, stop, [&](std::size_t i) {
     auto r = conform_scenario(scenarios[i], with_stop);
     if (stop && stop() && r.error == "interrupted") return;  // not finished: left for the report to list
     std::lock_guard lock(progress_mutex);

@@ -225,7 +225,14 @@ RunVerdict check_reference(const nlohmann::json& scenario_json, std::uint64_t se
   for (const auto& v : found) problem(v.rule, v.booking.empty() ? v.message : "booking " + v.booking + ": " + v.message);
 
   // The trace hash: every igloohome call and every code change, in order.
-  std::uint64_t h = fnv1a(trace.journal.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  // (The journal's text as one JSON array, as it was hashed when traces kept it so.)
+  std::string journal_text = "[";
+  for (const auto& entry : trace.journal) {
+    if (journal_text.size() > 1) journal_text += ',';
+    journal_text += entry.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  journal_text += ']';
+  std::uint64_t h = fnv1a(journal_text);
   for (const auto& snap : trace.snapshots) {
     h = fnv1a(fmt::format("{}|{}|{}|{}", format_instant(snap.at), snap.booking, snap.code.status,
                           snap.code.code.value_or("-")),

@@ -43,6 +43,15 @@ OneCpu::OneCpu() {
   if (pthread_setaffinity_np(pthread_self(), sizeof one, &one) == 0) cpu_ = cpu;
 }
 
+void use_any_cpu() {
+  const auto& cpus = allowed_cpus();
+  if (cpus.size() < 2) return;
+  cpu_set_t any;
+  CPU_ZERO(&any);
+  for (const int cpu : cpus) CPU_SET(cpu, &any);
+  pthread_setaffinity_np(pthread_self(), sizeof any, &any);
+}
+
 OneCpu::~OneCpu() {
   if (cpu_ >= 0) pthread_setaffinity_np(pthread_self(), sizeof before_, &before_);
 }

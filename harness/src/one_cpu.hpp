@@ -30,4 +30,9 @@ class OneCpu {
   int cpu_ = -1;
 };
 
+// Lets the calling thread run on any CPU the process may use (a thread started
+// by a pinned one inherits its one CPU), for work that plays beside a pinned
+// ping-pong rather than in it. Where the system refuses, nothing changes.
+void use_any_cpu();
+
 }  // namespace lockstep::harness::detail

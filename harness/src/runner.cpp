@@ -253,7 +253,11 @@ std::vector<report::ScenarioResult> run_scenarios(const std::vector<Scenario>& s
   auto stopped = [&] { return options.stop && options.stop(); };
   std::size_t done = 0;
   std::mutex progress_mutex;
-  for_each_in_pool(scenarios.size(), std::max(1, options.jobs), stopped, [&](std::size_t i) {
+  // One worker plays the suite in its order; several start the longest first.
+  const int jobs = std::max(1, options.jobs);
+  std::vector<std::size_t> order = longest_first(scenarios);
+  if (jobs == 1) std::sort(order.begin(), order.end());
+  for_each_in_pool(order, jobs, stopped, [&](std::size_t i) {
     auto r = run_scenario(scenarios[i], options);
     if (stopped() && r.error == "interrupted") return;  // left, not finished
     std::lock_guard lock(progress_mutex);

@@ -1,5 +1,6 @@
 #include "lockstep/harness/scenario.hpp"
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <set>
@@ -45,6 +46,29 @@ bool scenario_has_tag(const Scenario& scenario, std::string_view tag) noexcept {
   for (const auto& t : scenario.tags)
     if (t == tag) return true;
   return false;
+}
+
+std::size_t estimated_work(const Scenario& scenario) noexcept {
+  std::size_t work = scenario.timeline.size() + scenario.probes.size() + scenario.expectations.size();
+  if (const auto& g = scenario.generator) {
+    const auto stays = static_cast<std::size_t>(std::max(0, g->properties)) *
+                       static_cast<std::size_t>(std::max(0, g->stays_per_property));
+    // Each stay is a put_booking, its readings and its probes; each outage two events.
+    work += stays * (4 + static_cast<std::size_t>(std::max(0, g->probes_per_booking))) +
+            2 * static_cast<std::size_t>(std::max(0, g->outages));
+  }
+  return work;
+}
+
+std::vector<std::size_t> longest_first(const std::vector<Scenario>& scenarios) {
+  std::vector<std::size_t> order(scenarios.size());
+  std::vector<std::size_t> work(scenarios.size());
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    order[i] = i;
+    work[i] = estimated_work(scenarios[i]);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return work[a] > work[b]; });
+  return order;
 }
 
 std::vector<std::string> scenario_secrets(const std::vector<Scenario>& scenarios) {

@@ -1,12 +1,15 @@
 #include "lockstep/harness/simulation.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <thread>
 #include <string_view>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "lockstep/mock/mock.hpp"
+#include "one_cpu.hpp"
 
 namespace lockstep::harness {
 
@@ -83,14 +86,45 @@ Result<DoorResult> MockControl::enter(const std::string& lock_id, const std::str
   return d;
 }
 
+namespace {
+
+bool ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+}  // namespace
+
+// The entry's texts as they come back from GET /__admin/requests: written by
+// dump() with error_handler_t::replace and parsed again. The bodies are JSON
+// the mock parsed and wrote (valid UTF-8 by then), so only the entry's own
+// strings can hold bytes the round trip would change; all-ASCII text skips it.
+void MockControl::as_the_admin_api_gives(mock::JournalEntry& entry) {
+  for (std::string* text : {&entry.method, &entry.path, &entry.query, &entry.client, &entry.transport}) {
+    if (ascii(*text)) continue;
+    *text = json::parse(json(*text).dump(-1, ' ', false, json::error_handler_t::replace)).get<std::string>();
+  }
+}
+
+Result<std::size_t> MockControl::journal_size() {
+  if (direct_ != nullptr) return direct_->journal_size();
+  auto r = call("GET", "/__admin/requests?offset=0&limit=1", nullptr);
+  if (!r) return std::unexpected(r.error());
+  const auto total = r->is_object() ? r->find("total") : r->end();
+  if (total == r->end() || !total->is_number_unsigned())
+    return fail(ErrorCode::io_error, "mock admin GET /__admin/requests: answer has no \"total\"");
+  return total->get<std::size_t>();
+}
+
 // The whole journal, page by page: the mock serves at most a page per request
 // (docs/mock.md, "Limits") so that one reader cannot stall the others.
-Result<json> MockControl::journal() {
-  json all = json::array();
+Result<std::vector<mock::JournalEntry>> MockControl::journal() {
   if (direct_ != nullptr) {
-    for (const auto& entry : direct_->journal()) all.push_back(entry.to_json());
+    auto all = direct_->journal();
+    if (foreign_)
+      for (auto& entry : all) as_the_admin_api_gives(entry);
     return all;
   }
+  std::vector<mock::JournalEntry> all;
   std::size_t offset = 0;
   for (;;) {
     auto r = call("GET", fmt::format("/__admin/requests?offset={}&limit=10000", offset), nullptr);
@@ -98,7 +132,7 @@ Result<json> MockControl::journal() {
     if (!r->is_object() || !r->contains("requests") || !(*r)["requests"].is_array()) {
       return fail(ErrorCode::io_error, "mock admin GET /__admin/requests: answer has no \"requests\" array");
     }
-    for (auto& e : (*r)["requests"]) all.push_back(std::move(e));
+    for (const auto& e : (*r)["requests"]) all.push_back(mock::JournalEntry::from_json(e));
     const auto next = r->find("next_offset");
     if (next == r->end() || !next->is_number_unsigned() || next->get<std::size_t>() <= offset) return all;
     offset = next->get<std::size_t>();
@@ -293,12 +327,12 @@ class Loop {
   void deliver(const Event& e, std::size_t index, Instant t) {
     CommandRecord rec{t, index, std::nullopt, std::nullopt};
     if (e.kind == EventKind::connect || e.kind == EventKind::disconnect) {
-      auto j = mock_.journal();
-      if (!j) {
-        trace_.error = j.error().message;
+      auto size = mock_.journal_size();
+      if (!size) {
+        trace_.error = size.error().message;
         return;
       }
-      rec.journal_size = j->size();
+      rec.journal_size = *size;
     }
     Reply<Done> r = Done{};
     switch (e.kind) {
@@ -475,15 +509,35 @@ ObservationPlan plan_observations(const Scenario& s, std::size_t read_all_up_to)
 
 std::vector<Trace> simulate(const Scenario& scenario, std::span<const Lane> lanes, const std::function<bool()>& stop) {
   // Lanes are independent (each its own participant and mock) and all follow the
-  // same plan, so playing them one after the other gives the traces playing
-  // them side by side would.
+  // same plan, so playing them at once gives the traces playing them one after
+  // the other would. The first (conform's reference, all in this process) plays
+  // on a thread of its own that may use any CPU, while the others play here:
+  // conform's implementation lane is a ping-pong with a child kept on this
+  // thread's CPU (one_cpu.hpp), and the reference no longer waits its turn.
   std::size_t read_all = 64;
   if (!lanes.empty()) read_all = lanes.front().options.snapshot_all_up_to;
   const ObservationPlan plan = plan_observations(scenario, read_all);
-  std::vector<Trace> traces;
-  traces.reserve(lanes.size());
-  for (const auto& lane : lanes)
-    traces.push_back(detail::Loop(scenario, plan, *lane.participant, *lane.mock, lane.options, stop).run());
+  std::vector<Trace> traces(lanes.size());
+  auto play = [&](std::size_t i) {
+    traces[i] = detail::Loop(scenario, plan, *lanes[i].participant, *lanes[i].mock, lanes[i].options, stop).run();
+  };
+  if (lanes.size() < 2) {
+    if (!lanes.empty()) play(0);
+    return traces;
+  }
+  std::exception_ptr first_failed;
+  {
+    std::jthread first([&] {
+      detail::use_any_cpu();
+      try {
+        play(0);
+      } catch (...) {
+        first_failed = std::current_exception();
+      }
+    });
+    for (std::size_t i = 1; i < lanes.size(); ++i) play(i);
+  }
+  if (first_failed) std::rethrow_exception(first_failed);
   return traces;
 }
 

@@ -113,6 +113,30 @@ json JournalEntry::to_json() const {
   return j;
 }
 
+JournalEntry JournalEntry::from_json(const json& j) {
+  JournalEntry e;
+  if (!j.is_object()) return e;
+  auto text = [&](const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  // The bodies as text again; null (none, or not JSON) is no text.
+  auto dumped = [&](const char* key) {
+    const auto it = j.find(key);
+    return it == j.end() || it->is_null() ? std::string() : it->dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  if (auto at = parse_instant(text("at"))) e.at = *at;
+  e.method = text("method");
+  e.path = text("path");
+  e.query = text("query");
+  e.client = text("client");
+  e.transport = text("transport");
+  if (const auto it = j.find("status"); it != j.end() && it->is_number_integer()) e.status = it->get<int>();
+  e.body_text = dumped("body");
+  e.response_text = dumped("response");
+  return e;
+}
+
 std::string JournalEntry::log_line() const {
   return fmt::format("{} {} {}{}{} {} {}{}", format_instant(at), method, path, query.empty() ? "" : "?", query,
                      status, client.empty() ? "-" : client, transport == "normal" ? "" : " (" + transport + ")");
@@ -121,6 +145,11 @@ std::string JournalEntry::log_line() const {
 std::vector<JournalEntry> Mock::journal() const {
   std::lock_guard guard(state_->mutex);
   return {state_->journal.begin(), state_->journal.end()};
+}
+
+std::size_t Mock::journal_size() const {
+  std::lock_guard guard(state_->mutex);
+  return state_->journal.size();
 }
 
 void Mock::clear_journal() {

@@ -82,7 +82,7 @@ Trace trace_of(const Scenario& s, json journal, std::size_t cut_disconnect = 0, 
     }
     t.commands.push_back(c);
   }
-  t.journal = std::move(journal);
+  for (const auto& entry : journal) t.journal.push_back(mock::JournalEntry::from_json(entry));
   return t;
 }
 

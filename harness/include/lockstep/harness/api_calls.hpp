@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,7 @@ struct ApiCall {
 std::vector<ApiCall> read_api_calls(const Scenario& scenario, const Trace& trace);
 
 // The same without the attribution, for a bare journal.
-std::vector<ApiCall> parse_api_calls(const nlohmann::json& journal);
+std::vector<ApiCall> parse_api_calls(std::span<const mock::JournalEntry> journal);
 
 // Ties calls to `bookings` by access name, PIN and job id alone, for a journal
 // with no scenario to read stays from (the stateful test drives the engine

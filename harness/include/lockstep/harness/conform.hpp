@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "lockstep/harness/api_calls.hpp"
 #include "lockstep/harness/conform_expectations.hpp"
 #include "lockstep/harness/participant.hpp"
 #include "lockstep/harness/report.hpp"
@@ -70,6 +71,16 @@ struct ConformOptions {
 std::vector<report::Failure> compare_traces(const Scenario& scenario, const Trace& reference, const Trace& observed,
                                             const std::set<std::string>& unsupported, const Profile& profile,
                                             std::vector<std::string>& skipped);
+
+// A lane's trace with its calls as read_api_calls() read them, so that a caller
+// that has read them already (for the timelines) does not read them again.
+struct LaneCalls {
+  const Trace& trace;
+  const std::vector<ApiCall>& calls;
+};
+std::vector<report::Failure> compare_traces(const Scenario& scenario, const LaneCalls& reference,
+                                            const LaneCalls& observed, const std::set<std::string>& unsupported,
+                                            const Profile& profile, std::vector<std::string>& skipped);
 
 // True when two profiles agree on every knob the engine uses (the tolerance,
 // a checker's knob, is left out).

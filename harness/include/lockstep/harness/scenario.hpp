@@ -214,6 +214,13 @@ struct Scenario {
 // True when `tag` is one of the scenario's tags (exact, case-sensitive match).
 bool scenario_has_tag(const Scenario& scenario, std::string_view tag) noexcept;
 
+// A rough measure of the work a scenario is (its events, probes and readings,
+// a generator's bookings counted as it will expand them), and the suite's
+// indexes by it, most first, suite order among equals: the order a pool of
+// workers starts them in, so that the one long scenario does not start last.
+std::size_t estimated_work(const Scenario& scenario) noexcept;
+std::vector<std::size_t> longest_first(const std::vector<Scenario>& scenarios);
+
 // Every client secret the scenarios hold (their connect events and their worlds'
 // accounts), sorted and unique: the values no report may show (run, conform and
 // explore pass them to report::ReportOptions::secrets).

@@ -71,6 +71,10 @@ struct JournalEntry {
   nlohmann::json body() const;
   nlohmann::json response() const;
   nlohmann::json to_json() const;
+  // The inverse of to_json(), for an entry read over GET /__admin/requests:
+  // to_json(from_json(j)) == j for whatever to_json wrote. A field missing or
+  // of another type is left empty.
+  static JournalEntry from_json(const nlohmann::json& entry);
   // One line for a request log: "<at> <method> <path>[?query] <status> <client>"
   // (query redacted like everything in the journal).
   std::string log_line() const;
@@ -90,6 +94,10 @@ struct LockPin {
   std::string job_id;                // custom: the job that created it; algopin: pinId
   std::string access_name;
   nlohmann::json to_json() const;
+  // The inverse of to_json(), for an entry read over GET /__admin/requests:
+  // to_json(from_json(j)) == j for whatever to_json wrote. A field missing or
+  // of another type is left empty.
+  static JournalEntry from_json(const nlohmann::json& entry);
 };
 
 class Mock {
@@ -125,6 +133,7 @@ class Mock {
   Result<std::vector<LockPin>> pins(const std::string& lock_id) const;
 
   std::vector<JournalEntry> journal() const;
+  std::size_t journal_size() const;
   void clear_journal();
   // Keep at most `max_entries` (the newest; 0: all, the default). A server left
   // under load would otherwise grow without end; scenario runs keep everything.

@@ -49,6 +49,8 @@ struct RunView {
 };
 
 RunView view_of(const Scenario& scenario, const Trace& trace);
+// The same with the trace's calls already read (read_api_calls).
+RunView view_of(const Scenario& scenario, const Trace& trace, std::vector<ApiCall> calls);
 
 report::Failure to_failure(const Violation& v);
 
