@@ -2,7 +2,8 @@
 # Side by side with a mock server people already use: the same device-list
 # response (taken from lockstep's mock) served by WireMock and by `lockstep mock`,
 # both loaded alike by wrk (2 threads, 16 keep-alive connections, after a warm-up
-# that lets the JVM compile), then the ratio. Installs the npm package `wiremock`
+# that lets the JVM compile), then the ratio; then again with each server on one
+# core of its own and wrk on the others. Installs the npm package `wiremock`
 # (it bundles the standalone jar; Java 17 runs it) into the git-ignored
 # node_modules/ at the project root on first use.
 #   bench/wiremock-compare.sh <lockstep binary> <out.json>
@@ -63,12 +64,45 @@ load() {  # name url
 load warmup "http://127.0.0.1:$wm_port" >/dev/null   # JIT warm-up, not counted
 wiremock=$(load wiremock "http://127.0.0.1:$wm_port")
 lockstep_json=$(load lockstep "http://127.0.0.1:$mock_port")
-python3 - "$wiremock" "$lockstep_json" "$(basename "$jar")" > "$out" <<'PY'
+
+# Then one core each: both servers moved (every thread) to the last CPU and wrk,
+# one thread, on the others, so the load generator takes nothing from the server
+# it measures: requests/s per server core, the usual way to compare servers. The
+# shared figure above stays in the output beside it.
+cpus=$(nproc)
+pinned_wiremock='null'
+pinned_lockstep='null'
+if [[ $cpus -ge 2 ]] && command -v taskset >/dev/null; then
+  server_cpu=$((cpus - 1))
+  taskset -a -p -c "$server_cpu" "${pids[0]}" >/dev/null
+  taskset -a -p -c "$server_cpu" "${pids[1]}" >/dev/null
+  load_pinned() {  # name url
+    curl -fs -X DELETE "$2/__admin/requests" >/dev/null 2>&1 || true
+    taskset -c "0-$((server_cpu - 1))" wrk -t 1 -c "$connections" -d "$duration" --latency \
+      -H "Authorization: Bearer $token" "$2/igloohome/devices" |
+      python3 "$here/wrk_parse.py" "{\"server\": \"$1\", \"connections\": $connections, \"server_cpus\": 1}"
+  }
+  load_pinned warmup "http://127.0.0.1:$wm_port" >/dev/null   # the JVM again, on its one core
+  pinned_wiremock=$(load_pinned wiremock "http://127.0.0.1:$wm_port")
+  pinned_lockstep=$(load_pinned lockstep "http://127.0.0.1:$mock_port")
+fi
+python3 - "$wiremock" "$lockstep_json" "$(basename "$jar")" "$pinned_wiremock" "$pinned_lockstep" > "$out" <<'PY'
 import json, sys
 wm, ls = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 ratio = ls["requests_per_s"] / wm["requests_per_s"] if wm["requests_per_s"] else None
-print(json.dumps({"wiremock": wm, "lockstep": ls, "wiremock_jar": sys.argv[3],
-                  "ratio_lockstep_over_wiremock": ratio}, indent=1))
+result = {"wiremock": wm, "lockstep": ls, "wiremock_jar": sys.argv[3], "ratio_lockstep_over_wiremock": ratio}
+pwm, pls = json.loads(sys.argv[4]), json.loads(sys.argv[5])
+if pwm and pls:
+    result["one_core_each"] = {"wiremock": pwm, "lockstep": pls,
+                               "ratio_lockstep_over_wiremock":
+                                   pls["requests_per_s"] / pwm["requests_per_s"] if pwm["requests_per_s"] else None}
+print(json.dumps(result, indent=1))
 PY
 cat "$out"
-python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))["ratio_lockstep_over_wiremock"]; print("lockstep mock / WireMock requests/s: %.2fx" % r)' "$out"
+python3 - "$out" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print("lockstep mock / WireMock requests/s, sharing the cores with wrk: %.2fx" % r["ratio_lockstep_over_wiremock"])
+if "one_core_each" in r:
+    print("lockstep mock / WireMock requests/s, one server core each: %.2fx" % r["one_core_each"]["ratio_lockstep_over_wiremock"])
+PY

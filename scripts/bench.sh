@@ -12,7 +12,7 @@
 #     connections: requests/s, p50/p99;
 #  4. the same device list served by WireMock and by the mock, loaded alike
 #     (bench/wiremock-compare.sh), and the ratio;
-#  5. reports/bench/summary.md (figures against the targets of issue 7) and the
+#  5. reports/bench/summary.md (figures against the targets of issue 16) and the
 #     chart docs/performance-portfolio.svg.
 # Benchmarks never run in ctest; nothing here asserts a speed.
 set -euo pipefail
@@ -109,10 +109,3 @@ LOCKSTEP_BENCH_DURATION=$duration bash bench/wiremock-compare.sh "$build/lockste
 
 echo "== summary and chart"
 python3 bench/summarize.py "$out" "$root/docs/performance-portfolio.svg" | tee "$out/summary.md"
-python3 - "$out" <<'PY' | tee -a "$out/summary.md"
-import json, sys
-s = json.load(open(f"{sys.argv[1]}/suite.json"))
-print()
-print(f"Default suite: `lockstep run` {s['run']['elapsed_s']} s wall, `lockstep conform` against `lockstep sut` "
-      f"{s['conform']['elapsed_s']} s wall: {s['conform_over_run_wall']}x")
-PY
