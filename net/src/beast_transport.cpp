@@ -1,10 +1,20 @@
-// BeastTransport: synchronous for its caller, but built on Beast's asynchronous
-// operations run to completion on a private io_context, because tcp_stream's
-// timeouts (expires_after) only apply to asynchronous operations.
+// BeastTransport: synchronous for its caller. Connecting is an asynchronous
+// operation run to completion on a private io_context (tcp_stream's timeout
+// applies to it); an exchange is Beast's synchronous write and read over the
+// non-blocking socket, each wait a poll() bounded by the exchange's deadline.
+// The asynchronous form cost eight system calls an exchange (an event loop run
+// twice, a timer armed and disarmed twice), the synchronous one three: the
+// reference adapter in a conform run makes 20,000 exchanges strictly in turn
+// with the harness.
 //
 // GCC 12 reports a false "potential null pointer dereference" inside Asio's
 // executor comparison once inlined here; it is silenced for this file only.
 #pragma GCC diagnostic ignored "-Wnull-dereference"
+#include <poll.h>
+
+#include <cerrno>
+#include <chrono>
+#include <climits>
 #include <optional>
 #include <utility>
 
@@ -40,6 +50,72 @@ bool is_disconnect(const beast::error_code& ec) {
          ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
          ec == asio::error::connection_aborted || ec == beast::http::error::partial_message;
 }
+
+// The socket as Beast's synchronous algorithms want it (SyncReadStream,
+// SyncWriteStream), every wait for it bounded by one deadline: a server that
+// never answers, or answers a byte at a time, ends the exchange at the deadline
+// as tcp_stream's expires_after did.
+class DeadlineSocket {
+ public:
+  DeadlineSocket(tcp::socket& socket, std::chrono::steady_clock::time_point deadline)
+      : socket_(socket), deadline_(deadline) {}
+
+  template <class Buffers>
+  std::size_t read_some(const Buffers& buffers, beast::error_code& ec) {
+    for (;;) {
+      if (!wait(POLLIN, ec)) return 0;
+      const std::size_t n = socket_.read_some(buffers, ec);
+      if (ec != asio::error::would_block && ec != asio::error::try_again) return n;
+    }
+  }
+  template <class Buffers>
+  std::size_t write_some(const Buffers& buffers, beast::error_code& ec) {
+    for (;;) {
+      const std::size_t n = socket_.write_some(buffers, ec);
+      if (ec != asio::error::would_block && ec != asio::error::try_again) return n;
+      if (!wait(POLLOUT, ec)) return 0;
+    }
+  }
+  template <class Buffers>
+  std::size_t read_some(const Buffers& buffers) {
+    beast::error_code ec;
+    const std::size_t n = read_some(buffers, ec);
+    if (ec) throw beast::system_error(ec);
+    return n;
+  }
+  template <class Buffers>
+  std::size_t write_some(const Buffers& buffers) {
+    beast::error_code ec;
+    const std::size_t n = write_some(buffers, ec);
+    if (ec) throw beast::system_error(ec);
+    return n;
+  }
+
+ private:
+  // True once the socket is ready (or in error, which the read or write then
+  // reports); false with beast::error::timeout past the deadline.
+  bool wait(short events, beast::error_code& ec) {
+    for (;;) {
+      const auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now()).count();
+      if (left <= 0) {
+        ec = beast::error::timeout;
+        return false;
+      }
+      pollfd p{socket_.native_handle(), events, 0};
+      const int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, INT_MAX)));
+      if (ready > 0) return true;
+      if (ready == 0) continue;  // the deadline, checked above
+      if (errno != EINTR) {
+        ec = beast::error_code(errno, beast::system_category());
+        return false;
+      }
+    }
+  }
+
+  tcp::socket& socket_;
+  std::chrono::steady_clock::time_point deadline_;
+};
 
 }  // namespace
 
@@ -93,6 +169,12 @@ struct BeastTransport::Impl {
                                           endpoint.port, timed_out ? "timed out" : ec.message())};
     }
     stream->socket().set_option(tcp::no_delay(true), ec);
+    stream->socket().non_blocking(true, ec);
+    if (ec) {
+      close();
+      return TransportFailure{Kind::connect_failed, fmt::format("cannot use the connection to {}:{}: {}",
+                                                                endpoint.host, endpoint.port, ec.message())};
+    }
     ++connections;
     return std::nullopt;
   }
@@ -104,22 +186,18 @@ struct BeastTransport::Impl {
 
   Outcome exchange(const Request& req, bool reused) {
     beast::error_code ec;
-    stream->expires_after(timeout);
-    beast::http::async_write(*stream, req, [&](const beast::error_code& e, std::size_t) { ec = e; });
-    run();
+    {
+      DeadlineSocket socket(stream->socket(), std::chrono::steady_clock::now() + timeout);
+      beast::http::write(socket, req, ec);
+    }
     if (ec) return failure(ec, reused, /*got_bytes=*/false, "sending the request");
 
     beast::http::response_parser<beast::http::string_body> parser;
     parser.body_limit(kBodyLimit);
     parser.eager(true);
     if (req.method() == beast::http::verb::head) parser.skip(true);
-    stream->expires_after(timeout);
-    std::size_t read_bytes = 0;
-    beast::http::async_read(*stream, buffer, parser, [&](const beast::error_code& e, std::size_t n) {
-      ec = e;
-      read_bytes = n;
-    });
-    run();
+    DeadlineSocket socket(stream->socket(), std::chrono::steady_clock::now() + timeout);
+    const std::size_t read_bytes = beast::http::read(socket, buffer, parser, ec);
     if (ec) return failure(ec, reused, read_bytes > 0 || parser.got_some(), "reading the response");
     Response response = parser.release();
     if (!response.keep_alive()) close();

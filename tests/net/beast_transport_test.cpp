@@ -3,7 +3,9 @@
 // broken answer becoming the TransportFailure the client classifies (C6).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
+#include <thread>
 
 #include "lockstep/net/beast_transport.hpp"
 #include "socket_server.hpp"
@@ -137,6 +139,29 @@ TEST(BeastTransport, ASilentServerIsATimeout) {
   server.release();
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, Kind::timeout);
+}
+
+// The deadline is the exchange's, not each read's: a server that sends a byte
+// every 20 ms would otherwise keep a 200 ms request going for the 2 s its body takes.
+TEST(BeastTransport, AServerAnsweringAByteAtATimeIsATimeout) {
+  std::atomic<bool> stop{false};
+  SocketServer server([&](testing::tcp::socket& socket, int) {
+    testing::beast::flat_buffer buffer;
+    http::request<http::string_body> req;
+    if (!SocketServer::read_request(socket, buffer, req)) return;
+    SocketServer::write_raw(socket, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+    for (int i = 0; i < 100 && !stop; ++i) {
+      std::this_thread::sleep_for(20ms);
+      testing::beast::error_code ec;
+      testing::asio::write(socket, testing::asio::buffer("x", 1), ec);
+      if (ec) return;
+    }
+  });
+  BeastTransport transport(local(server.port()), 200ms);
+  auto r = transport.send(get("/trickle"));
+  stop = true;
+  ASSERT_FALSE(r.has_value()) << "the whole body arrived: the deadline was per read";
+  EXPECT_EQ(r.error().kind, Kind::timeout) << r.error().message;
 }
 
 TEST(BeastTransport, ARefusedConnectionIsConnectFailed) {
