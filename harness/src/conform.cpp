@@ -633,6 +633,14 @@ report::ScenarioResult conform_scenario(const Scenario& original, const ConformO
     const auto base = fmt::format("http://127.0.0.1:{}", server.port());
     lanes[1].options.auth_url = base;
     lanes[1].options.api_url = base + "/igloohome";
+    // The reference's calls and timelines are read on its lane's thread while
+    // the implementation's lane is still playing (the reference is the faster).
+    std::vector<ApiCall> ref_calls;
+    std::vector<report::BookingTimeline> ref_bookings;
+    lanes[0].then = [&](const Trace& t) {
+      ref_calls = read_api_calls(scenario, t);
+      ref_bookings = lane_timelines(scenario, t, ref_calls);
+    };
     auto traces = simulate(scenario, lanes, options.stop);
     reference.shutdown();
     const Trace& ref = traces[0];
@@ -643,9 +651,7 @@ report::ScenarioResult conform_scenario(const Scenario& original, const ConformO
 
     // Each lane's calls read once, for the timelines and every comparison.
     const std::vector<ApiCall> obs_calls = read_api_calls(scenario, obs);
-    const std::vector<ApiCall> ref_calls = read_api_calls(scenario, ref);
     result.bookings = lane_timelines(scenario, obs, obs_calls);
-    const auto ref_bookings = lane_timelines(scenario, ref, ref_calls);
     attach_reference_lanes(result.bookings, ref_bookings);
     result.outages = outages_of(obs);
     result.probes = probes_of(scenario, obs, &ref);

@@ -520,6 +520,7 @@ std::vector<Trace> simulate(const Scenario& scenario, std::span<const Lane> lane
   std::vector<Trace> traces(lanes.size());
   auto play = [&](std::size_t i) {
     traces[i] = detail::Loop(scenario, plan, *lanes[i].participant, *lanes[i].mock, lanes[i].options, stop).run();
+    if (lanes[i].then) lanes[i].then(traces[i]);
   };
   if (lanes.size() < 2) {
     if (!lanes.empty()) play(0);

@@ -214,6 +214,9 @@ struct Lane {
   Participant* participant = nullptr;
   MockControl* mock = nullptr;
   SimulationOptions options;
+  // Called with the lane's trace as soon as it is complete, on the thread that
+  // played it: work on one lane's trace overlaps the other lanes still playing.
+  std::function<void(const Trace&)> then;
 };
 
 // Plays `scenario` once per lane, every lane on the same ObservationPlan; one
