@@ -15,6 +15,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <stdexcept>
 #include <tuple>
 #include <unordered_map>
 
@@ -199,12 +200,12 @@ struct StoredPlan {
   Instant valid_until{};     // T2
   Instant generate_at{};     // T3 (not yet moved to a later booking time)
   Instant retry_deadline{};  // T4: attempts must start strictly before this
-  LocalDate checkin_day{};   // T3
 };
 
-// 184 bytes (464 when every text was a std::string, every optional a
+// 168 bytes (464 when every text was a std::string, every optional a
 // std::optional, the settings a LockSettings copy and the attempts a vector):
-// at a million bookings the engine's state is mostly this array.
+// at a million bookings the engine's state is mostly this array. Fields are
+// ordered by size so that none is padded, the small ones in their ranges.
 struct Booking {
   TextRef id;           // in State::texts
   TextRef guest_phone;  // none: no phone
@@ -237,34 +238,54 @@ struct Booking {
   Index attempts_last = kNoIndex;  // in State::attempts: start of each attempt (T4)
   // The booking's last audit event in the engine's audit log (chained backwards).
   Index audit_last = kNoIndex;
-  int values_tried = 0;
   std::uint32_t draws = 0;  // values drawn from this booking's random stream
+  LocalDate checkin_day{};  // T3, as planned (StoredPlan holds the plan's instants)
+  std::uint16_t values_tried = 0;  // in this attempt (C3: the profile's limit fits 16 bits)
   std::uint16_t attempt_no = 0;
   // The settings `plan` was computed with (B0: zone changes): all that planning
-  // reads of LockSettings, in their ranges (S1, S2).
-  std::uint8_t plan_days_before = 0;
+  // reads of LockSettings, in their ranges (S1: 1..14, S2: 0..240).
   std::uint8_t plan_margin_minutes = 0;
+  std::uint8_t plan_days_before : 4 = 0;
+  bool cancelled : 1 = false;
+  bool has_algopin : 1 = false;
+  // B1: a move made during the stay retries until the new window ends, not
+  // only until the T4 deadline (long past for a guest already in the stay).
+  bool move_in_stay : 1 = false;
+  CodeStatus status = CodeStatus::none;
   PinText preferred_pin;  // B1: keep the PIN when moving (empty: none)
   compact::SmallOptional<PinSource> preferred_source;
   compact::SmallOptional<CodeKind> kind;
   compact::SmallOptional<PinSource> source;
   compact::SmallOptional<PhoneFallback> fallback;
   compact::SmallOptional<int> variance;
-  CodeStatus status = CodeStatus::none;
-  bool cancelled = false;
-  bool has_algopin = false;
-  // B1: a move made during the stay retries until the new window ends, not
-  // only until the T4 deadline (long past for a guest already in the stay).
-  bool move_in_stay = false;
 };
+static_assert(sizeof(Booking) == 168);
 
 enum class WorkKind : std::uint8_t { attempt, poll_create, expire, delete_try, poll_delete, expire_old };
 
-struct Work {
-  Index target;
+// 8 bytes (12 with the kind a field of its own): a year of a million bookings
+// keeps a million of these queued. The kind is in the top bits of the target,
+// which leaves 2^29 bookings or records, far past what memory holds.
+class Work {
+ public:
+  static constexpr unsigned kTargetBits = 29;
+  static constexpr Index kMaxTarget = (Index{1} << kTargetBits) - 1;
+
+  Work(Index target, std::uint32_t generation, WorkKind kind)
+      : packed_(target | static_cast<Index>(kind) << kTargetBits), gen(generation) {
+    if (target > kMaxTarget) throw std::length_error("more than 2^29 bookings or PIN records");
+  }
+  Index target() const { return packed_ & kMaxTarget; }
+  WorkKind kind() const { return static_cast<WorkKind>(packed_ >> kTargetBits); }
+
+ private:
+  Index packed_;
+
+ public:
   std::uint32_t gen;
-  WorkKind kind;
 };
+static_assert(sizeof(Work) == 8);
+static_assert(static_cast<unsigned>(WorkKind::expire_old) < (1u << (32 - Work::kTargetBits)));
 
 // Work queued for one instant, in the order it was queued; `next` is the first
 // not yet taken.
@@ -383,7 +404,7 @@ struct Engine::State {
     if (p.retry_interval <= Minutes{0}) p.retry_interval = Minutes{1};
     if (p.job_poll_interval <= Minutes{0}) p.job_poll_interval = Minutes{1};
     if (p.delete_retry_window < Minutes{0}) p.delete_retry_window = Minutes{0};
-    p.max_values_per_attempt = std::max(1, p.max_values_per_attempt);
+    p.max_values_per_attempt = std::clamp(p.max_values_per_attempt, 1, 65535);  // Booking::values_tried
     return p;
   }
 
@@ -405,7 +426,8 @@ struct Engine::State {
     bk.has_algopin = true;
   }
   void set_plan(Booking& bk, const BookingPlan& p) {
-    bk.plan = StoredPlan{p.valid_from, p.valid_until, p.generate_at, p.retry_deadline, p.checkin_day};
+    bk.plan = StoredPlan{p.valid_from, p.valid_until, p.generate_at, p.retry_deadline};
+    bk.checkin_day = p.checkin_day;
     bk.has_algopin = false;
     if (p.algopin) set_algopin(bk, *p.algopin);
   }
@@ -456,19 +478,19 @@ struct Engine::State {
   }
 
   void push(Instant at, WorkKind kind, Index target, std::uint32_t gen) {
-    queue.push(ticks(at), Work{target, gen, kind});
+    queue.push(ticks(at), Work(target, gen, kind));
   }
 
   bool is_current(const Work& w) const {
-    switch (w.kind) {
+    switch (w.kind()) {
       case WorkKind::attempt:
       case WorkKind::poll_create:
       case WorkKind::expire:
-        return bookings[w.target].gen == w.gen;
+        return bookings[w.target()].gen == w.gen;
       case WorkKind::delete_try:
       case WorkKind::poll_delete:
       case WorkKind::expire_old:
-        return records[w.target].gen == w.gen && records[w.target].state != RecordState::gone;
+        return records[w.target()].gen == w.gen && records[w.target()].state != RecordState::gone;
     }
     return false;
   }
@@ -654,14 +676,28 @@ struct Engine::State {
     if (!keep) bk.generate_at = at;
     bk.next_at = at;
     push(at, WorkKind::attempt, b, bk.gen);
+    // Every booking records this event when it is put, and the audit log keeps
+    // each argument's bytes: "first" / "next" is in the format string rather
+    // than a text argument, and days_before (1..14, S1) is kept in one byte.
+    const auto days_before = static_cast<std::uint8_t>(lock.settings.days_before);
+    const IsoDay checkin_day{bk.checkin_day};
     if (at == bk.plan.generate_at) {
-      audit(b, kind, rule, "{} attempt at {} ({} days before check-in day {}, lock {})",
-            keep ? "next" : "first", Iso{at}, lock.settings.days_before,
-            IsoDay{bk.plan.checkin_day}, lock.id);
+      if (keep) {
+        audit(b, kind, rule, "next attempt at {} ({} days before check-in day {}, lock {})", Iso{at},
+              days_before, checkin_day, lock.id);
+      } else {
+        audit(b, kind, rule, "first attempt at {} ({} days before check-in day {}, lock {})", Iso{at},
+              days_before, checkin_day, lock.id);
+      }
     } else {
-      audit(b, kind, rule, "{} attempt at {} (generation time {} {}, lock {})",
-            keep ? "next" : "first", Iso{at}, Iso{bk.plan.generate_at},
-            at > bk.plan.generate_at ? "already passed" : "not waited for", lock.id);
+      const std::string_view waited = at > bk.plan.generate_at ? "already passed" : "not waited for";
+      if (keep) {
+        audit(b, kind, rule, "next attempt at {} (generation time {} {}, lock {})", Iso{at},
+              Iso{bk.plan.generate_at}, waited, lock.id);
+      } else {
+        audit(b, kind, rule, "first attempt at {} (generation time {} {}, lock {})", Iso{at},
+              Iso{bk.plan.generate_at}, waited, lock.id);
+      }
     }
   }
 
@@ -821,13 +857,13 @@ struct Engine::State {
   // ---- work ----------------------------------------------------------------
 
   void run(const Work& w) {
-    switch (w.kind) {
-      case WorkKind::attempt: return attempt(w.target);
-      case WorkKind::poll_create: return check_create_job(w.target);
-      case WorkKind::expire: return expire(w.target);
-      case WorkKind::delete_try: return delete_try(w.target);
-      case WorkKind::poll_delete: return check_delete_job(w.target);
-      case WorkKind::expire_old: return expire_old(w.target);
+    switch (w.kind()) {
+      case WorkKind::attempt: return attempt(w.target());
+      case WorkKind::poll_create: return check_create_job(w.target());
+      case WorkKind::expire: return expire(w.target());
+      case WorkKind::delete_try: return delete_try(w.target());
+      case WorkKind::poll_delete: return check_delete_job(w.target());
+      case WorkKind::expire_old: return expire_old(w.target());
     }
   }
 

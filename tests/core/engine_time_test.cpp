@@ -243,6 +243,15 @@ TEST(T4_Retries, ANonPositiveIntervalIsTakenAsOneMinuteRatherThanSpinning) {
   EXPECT_EQ(w.code("b1").status, CodeStatus::active);
 }
 
+TEST(C3_Values, APerAttemptLimitPastSixteenBitsIsTakenAsTheLargestKept) {
+  // A booking counts the values it tried in an attempt in 16 bits: a larger
+  // limit would never be reached, and the attempt would draw values forever.
+  Profile p;
+  p.max_values_per_attempt = 1'000'000;
+  World w("2026-01-01T00:00:00Z", 42, p);
+  EXPECT_EQ(w.engine.profile().max_values_per_attempt, 65535);
+}
+
 TEST(T5_Tolerance, TheReferenceActsAtTheExactInstants) {
   World w;
   EXPECT_EQ(w.engine.profile().schedule_tolerance, Minutes{0});

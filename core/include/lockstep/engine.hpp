@@ -38,7 +38,7 @@ std::string_view to_string(Brand b) noexcept;
 std::optional<Brand> brand_from_string(std::string_view s) noexcept;
 
 // The sut-protocol statuses.
-enum class CodeStatus { none, scheduled, retrying, active, failed, revoked };
+enum class CodeStatus : std::uint8_t { none, scheduled, retrying, active, failed, revoked };
 std::string_view to_string(CodeStatus s) noexcept;
 
 enum class CodeKind { pin, algopin };
