@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Side by side with a mock server people already use: the same device-list
 # response (taken from lockstep's mock) served by WireMock and by `lockstep mock`,
-# both loaded alike by wrk (2 threads, 16 keep-alive connections, after a warm-up
-# that lets the JVM compile), then the ratio; then again with each server on one
-# core of its own and wrk on the others. Installs the npm package `wiremock`
+# both loaded alike by wrk (2 threads, 16 keep-alive connections, after warm-up
+# loads that let the JVM compile until its rate stops rising), then the ratio;
+# then again with each server on one core of its own and wrk on the others. Installs the npm package `wiremock`
 # (it bundles the standalone jar; Java 17 runs it) into the git-ignored
 # node_modules/ at the project root on first use.
 # Each figure is the best of LOCKSTEP_BENCH_REPEATS loads (3; every run's rate
@@ -77,7 +77,19 @@ best = max(runs, key=lambda r: r["requests_per_s"])
 best["runs"] = [r["requests_per_s"] for r in runs]
 print(json.dumps(best))'
 }
-load warmup "http://127.0.0.1:$wm_port" >/dev/null   # JIT warm-up, not counted
+# JIT warm-up, not counted: loads until WireMock's rate stops rising (within 10%
+# of the load before, at most 6 loads). One fixed 10-second load was not enough
+# on a busy machine: the three counted runs then rose 2.4k -> 3.8k -> 6.5k.
+warm_up() {  # load-function url
+  local before=0 now
+  for _ in 1 2 3 4 5 6; do
+    now=$("$1" warmup "$2" | python3 -c 'import json, sys; print(int(json.load(sys.stdin)["requests_per_s"]))')
+    echo "wiremock-compare: warm-up load at $now requests/s" >&2
+    ((now * 10 <= before * 11)) && return 0
+    before=$now
+  done
+}
+warm_up load "http://127.0.0.1:$wm_port"
 wiremock=$(best_of load wiremock "http://127.0.0.1:$wm_port")
 lockstep_json=$(best_of load lockstep "http://127.0.0.1:$mock_port")
 
@@ -98,7 +110,7 @@ if [[ $cpus -ge 2 ]] && command -v taskset >/dev/null; then
       -H "Authorization: Bearer $token" "$2/igloohome/devices" |
       python3 "$here/wrk_parse.py" "{\"server\": \"$1\", \"connections\": $connections, \"server_cpus\": 1}"
   }
-  load_pinned warmup "http://127.0.0.1:$wm_port" >/dev/null   # the JVM again, on its one core
+  warm_up load_pinned "http://127.0.0.1:$wm_port"   # the JVM again, on its one core
   pinned_wiremock=$(best_of load_pinned wiremock "http://127.0.0.1:$wm_port")
   pinned_lockstep=$(best_of load_pinned lockstep "http://127.0.0.1:$mock_port")
 fi
