@@ -43,6 +43,10 @@ struct Iso {
 struct IsoDay {
   LocalDate d;
 };
+// "first" or "next" (attempt), kept in one byte rather than as its text.
+struct AttemptOrdinal {
+  bool next;
+};
 
 }  // namespace lockstep::audit_log
 
@@ -68,6 +72,14 @@ struct fmt::formatter<lockstep::audit_log::IsoDay> {
     const date::year_month_day ymd{v.d};
     return fmt::format_to(ctx.out(), "{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
                           static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  }
+};
+
+template <>
+struct fmt::formatter<lockstep::audit_log::AttemptOrdinal> : fmt::formatter<fmt::string_view> {
+  template <class Ctx>
+  auto format(const lockstep::audit_log::AttemptOrdinal& v, Ctx& ctx) const {
+    return fmt::formatter<fmt::string_view>::format(v.next ? "next" : "first", ctx);
   }
 };
 

@@ -271,18 +271,17 @@ class Work {
   static constexpr unsigned kTargetBits = 29;
   static constexpr Index kMaxTarget = (Index{1} << kTargetBits) - 1;
 
-  Work(Index target, std::uint32_t generation, WorkKind kind)
-      : packed_(target | static_cast<Index>(kind) << kTargetBits), gen(generation) {
+  Work(Index target, std::uint32_t gen, WorkKind kind)
+      : packed_(target | static_cast<Index>(kind) << kTargetBits), gen_(gen) {
     if (target > kMaxTarget) throw std::length_error("more than 2^29 bookings or PIN records");
   }
   Index target() const { return packed_ & kMaxTarget; }
   WorkKind kind() const { return static_cast<WorkKind>(packed_ >> kTargetBits); }
+  std::uint32_t gen() const { return gen_; }
 
  private:
   Index packed_;
-
- public:
-  std::uint32_t gen;
+  std::uint32_t gen_;
 };
 static_assert(sizeof(Work) == 8);
 static_assert(static_cast<unsigned>(WorkKind::expire_old) < (1u << (32 - Work::kTargetBits)));
@@ -330,6 +329,7 @@ std::uint64_t fnv1a(std::string_view s) {
 
 using audit_log::Iso;
 using audit_log::IsoDay;
+using audit_log::AttemptOrdinal;
 
 }  // namespace
 }  // namespace lockstep
@@ -486,11 +486,11 @@ struct Engine::State {
       case WorkKind::attempt:
       case WorkKind::poll_create:
       case WorkKind::expire:
-        return bookings[w.target()].gen == w.gen;
+        return bookings[w.target()].gen == w.gen();
       case WorkKind::delete_try:
       case WorkKind::poll_delete:
       case WorkKind::expire_old:
-        return records[w.target()].gen == w.gen && records[w.target()].state != RecordState::gone;
+        return records[w.target()].gen == w.gen() && records[w.target()].state != RecordState::gone;
     }
     return false;
   }
@@ -677,27 +677,16 @@ struct Engine::State {
     bk.next_at = at;
     push(at, WorkKind::attempt, b, bk.gen);
     // Every booking records this event when it is put, and the audit log keeps
-    // each argument's bytes: "first" / "next" is in the format string rather
-    // than a text argument, and days_before (1..14, S1) is kept in one byte.
-    const auto days_before = static_cast<std::uint8_t>(lock.settings.days_before);
-    const IsoDay checkin_day{bk.checkin_day};
+    // each argument's bytes: "first" / "next" and days_before (1..14, S1) are
+    // kept in a byte each.
+    const AttemptOrdinal ordinal{keep};
     if (at == bk.plan.generate_at) {
-      if (keep) {
-        audit(b, kind, rule, "next attempt at {} ({} days before check-in day {}, lock {})", Iso{at},
-              days_before, checkin_day, lock.id);
-      } else {
-        audit(b, kind, rule, "first attempt at {} ({} days before check-in day {}, lock {})", Iso{at},
-              days_before, checkin_day, lock.id);
-      }
+      audit(b, kind, rule, "{} attempt at {} ({} days before check-in day {}, lock {})", ordinal, Iso{at},
+            static_cast<std::uint8_t>(lock.settings.days_before), IsoDay{bk.checkin_day}, lock.id);
     } else {
-      const std::string_view waited = at > bk.plan.generate_at ? "already passed" : "not waited for";
-      if (keep) {
-        audit(b, kind, rule, "next attempt at {} (generation time {} {}, lock {})", Iso{at},
-              Iso{bk.plan.generate_at}, waited, lock.id);
-      } else {
-        audit(b, kind, rule, "first attempt at {} (generation time {} {}, lock {})", Iso{at},
-              Iso{bk.plan.generate_at}, waited, lock.id);
-      }
+      audit(b, kind, rule, "{} attempt at {} (generation time {} {}, lock {})", ordinal, Iso{at},
+            Iso{bk.plan.generate_at}, at > bk.plan.generate_at ? "already passed" : "not waited for",
+            lock.id);
     }
   }
 
