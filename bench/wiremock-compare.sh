@@ -3,9 +3,9 @@
 # response (taken from lockstep's mock) served by WireMock and by `lockstep mock`,
 # both loaded alike by wrk (2 threads, 16 keep-alive connections, after warm-up
 # loads that let the JVM compile until its rate stops rising), then the ratio;
-# then again with each server on one core of its own and wrk on the others. Installs the npm package `wiremock`
-# (it bundles the standalone jar; Java 17 runs it) into the git-ignored
-# node_modules/ at the project root on first use.
+# then again with each server on one core of its own and wrk on the others.
+# Installs the npm package `wiremock` (it bundles the standalone jar; Java 17
+# runs it) into the git-ignored node_modules/ at the project root on first use.
 # Each figure is the best of LOCKSTEP_BENCH_REPEATS loads (3; every run's rate
 # is kept beside it): on a shared 2-core machine one load in a few comes out
 # several times slower than the others (a WireMock run at 2.5k requests/s where

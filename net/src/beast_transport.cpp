@@ -76,22 +76,26 @@ class DeadlineSocket {
       if (!wait(POLLOUT, ec)) return 0;
     }
   }
+  // The throwing forms the stream concepts also ask for (the exchange uses the
+  // ones above).
   template <class Buffers>
   std::size_t read_some(const Buffers& buffers) {
-    beast::error_code ec;
-    const std::size_t n = read_some(buffers, ec);
-    if (ec) throw beast::system_error(ec);
-    return n;
+    return or_throw([&](beast::error_code& ec) { return read_some(buffers, ec); });
   }
   template <class Buffers>
   std::size_t write_some(const Buffers& buffers) {
+    return or_throw([&](beast::error_code& ec) { return write_some(buffers, ec); });
+  }
+
+ private:
+  template <class Operation>
+  static std::size_t or_throw(const Operation& operation) {
     beast::error_code ec;
-    const std::size_t n = write_some(buffers, ec);
+    const std::size_t n = operation(ec);
     if (ec) throw beast::system_error(ec);
     return n;
   }
 
- private:
   // True once the socket is ready (or in error, which the read or write then
   // reports); false with beast::error::timeout past the deadline.
   bool wait(short events, beast::error_code& ec) {
