@@ -81,10 +81,12 @@ PY
 rm -f "$out/plan-input.jsonl" "$out/plan-output.jsonl" "$out/plan-input-py.jsonl"
 
 echo "== the default suite: run, and conform against the reference adapter (issue 16)"
-# Each side three times, in turn, and the fastest of each kept (every run's wall
-# time beside it): single runs on this 2-core machine moved by +-20%.
+# Each side LOCKSTEP_BENCH_REPEATS times (3), in turn, and the fastest of each
+# kept (every run's wall time beside it): single runs on this 2-core machine
+# moved by +-20%. The WireMock comparison takes the same count.
+repeats=${LOCKSTEP_BENCH_REPEATS:-3}
 suite_dir=$(mktemp -d)
-for i in 1 2 3; do
+for i in $(seq "$repeats"); do
   /usr/bin/time -f '{"elapsed_s": %e, "user_s": %U, "sys_s": %S}' -o "$out/suite-run-time-$i.json" \
     "$build/lockstep" run scenarios/ --quiet --report-dir "$suite_dir/run" > /dev/null || true
   /usr/bin/time -f '{"elapsed_s": %e, "user_s": %U, "sys_s": %S}' -o "$out/suite-conform-time-$i.json" \
@@ -92,12 +94,12 @@ for i in 1 2 3; do
     > /dev/null || true
 done
 rm -rf "$suite_dir"
-python3 - "$out" <<'PY'
+python3 - "$out" "$repeats" <<'PY'
 import json, os, sys
-out = sys.argv[1]
+out, repeats = sys.argv[1], int(sys.argv[2])
 def best(kind):
     runs = []
-    for i in (1, 2, 3):
+    for i in range(1, repeats + 1):
         path = f"{out}/suite-{kind}-time-{i}.json"
         runs.append(json.load(open(path)))
         os.remove(path)
