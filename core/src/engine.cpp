@@ -196,27 +196,30 @@ enum class Timing : std::uint8_t {
 // A booking's plan as kept: BookingPlan's T2-T4 instants (its T1 instants are
 // read only while planning), its algoPIN window out of line (Booking::algopin).
 struct StoredPlan {
-  Instant valid_from{};      // T2
-  Instant valid_until{};     // T2
-  Instant generate_at{};     // T3 (not yet moved to a later booking time)
-  Instant retry_deadline{};  // T4: attempts must start strictly before this
+  compact::Instant32 valid_from{};      // T2
+  compact::Instant32 valid_until{};     // T2
+  compact::Instant32 generate_at{};     // T3 (not yet moved to a later booking time)
+  compact::Instant32 retry_deadline{};  // T4: attempts must start strictly before this
 };
 
-// 168 bytes (464 when every text was a std::string, every optional a
-// std::optional, the settings a LockSettings copy and the attempts a vector):
-// at a million bookings the engine's state is mostly this array. Fields are
-// ordered by size so that none is padded, the small ones in their ranges.
+// 128 bytes (464 when every text was a std::string, every optional a
+// std::optional, every time point 8 bytes, the settings a LockSettings copy and
+// the attempts a vector): at a million bookings the engine's state is mostly this
+// array. Fields are ordered by size so that none is padded, the small ones in
+// their ranges.
 struct Booking {
   TextRef id;           // in State::texts
   TextRef guest_phone;  // none: no phone
-  LocalDateTime checkin{};
-  LocalDateTime checkout{};
+  // Its time points in 32 bits each (compact::Seconds32): put_booking keeps
+  // only stays inside kFirstKeptStay..kLastKeptStay.
+  compact::LocalDateTime32 checkin{};
+  compact::LocalDateTime32 checkout{};
   StoredPlan plan;
 
   // Generation cycle.
   compact::OptionalInstant generate_at;
-  Instant next_at{};  // the queued attempt's time
-  Instant attempt_start{};
+  compact::Instant32 next_at{};  // the queued attempt's time
+  compact::Instant32 attempt_start{};
 
   // The code issued.
   compact::OptionalInstant issued_at;
@@ -259,7 +262,7 @@ struct Booking {
   compact::SmallOptional<PhoneFallback> fallback;
   compact::SmallOptional<int> variance;
 };
-static_assert(sizeof(Booking) == 168);
+static_assert(sizeof(Booking) == 128);
 
 enum class WorkKind : std::uint8_t { attempt, poll_create, expire, delete_try, poll_delete, expire_old };
 
@@ -664,10 +667,10 @@ struct Engine::State {
             Iso{bk.plan.valid_until});
       return;
     }
-    Instant at = timing == Timing::at_once ? t : std::max(bk.plan.generate_at, t);
+    Instant at = timing == Timing::at_once ? t : std::max(bk.plan.generate_at.get(), t);
     const bool keep = timing == Timing::keep_cadence && was_retrying;
     if (keep) {
-      at = std::max(at, bk.next_at);
+      at = std::max(at, bk.next_at.get());
     } else {
       bk.attempts_last = kNoIndex;
       bk.attempt_no = 0;
@@ -715,7 +718,7 @@ struct Engine::State {
     set_plan(bk, *plan);
     set_algopin(bk, *w);
     ++bk.gen;
-    push(std::max(bk.plan.valid_until, now()), WorkKind::expire, b, bk.gen);
+    push(std::max(bk.plan.valid_until.get(), now()), WorkKind::expire, b, bk.gen);
     audit(b, AuditKind::rescheduled, Rule::B1, "algoPIN {} already covers the new dates: kept",
           text(bk.code));
     return true;
@@ -991,7 +994,7 @@ struct Engine::State {
         audit(b, AuditKind::code_created, Rule::C4, "PIN {} ({}) created on lock {}, valid {} to {}",
               rec.pin, to_string(bk.source.value_or(PinSource::random)), locks[rec.lock].id,
               Iso{rec.valid_from}, Iso{rec.valid_until});
-        push(std::max(bk.plan.valid_until, now()), WorkKind::expire, b, bk.gen);
+        push(std::max(bk.plan.valid_until.get(), now()), WorkKind::expire, b, bk.gen);
         release_old_record(b, Rule::B1, "the new code is on: deleting the previous one");
         return;
       }
@@ -1081,7 +1084,7 @@ struct Engine::State {
                          "never opens",
                          booking_id(b), pin->pin, Iso{w.start + std::chrono::hours{24}}));
     }
-    push(std::max(bk.plan.valid_until, now()), WorkKind::expire, b, bk.gen);
+    push(std::max(bk.plan.valid_until.get(), now()), WorkKind::expire, b, bk.gen);
   }
 
   void attempt_failed(Index b, const ProviderFailure& failure) {
@@ -1098,7 +1101,7 @@ struct Engine::State {
                          describe(failure)));
       return;
     }
-    const Instant next = std::max(bk.attempt_start + profile.retry_interval, now());
+    const Instant next = std::max(bk.attempt_start.get() + profile.retry_interval, now());
     // B1: the new code of a guest moved during their stay is retried while its
     // window lasts; the T4 deadline (the check-in day) is behind them.
     const Instant limit = bk.move_in_stay ? bk.plan.valid_until
@@ -1620,6 +1623,30 @@ Result<LockSettings> Engine::lock_settings(const std::string& lock_id) const {
   return s.locks[lit->second].settings;
 }
 
+namespace {
+
+// The stays the engine keeps: a booking keeps its time points in 32 bits
+// (compact::Seconds32, 1970 to 2106), and every time kept of a booking lies
+// within days of its stay (generation at most 14 days before it, margins of
+// hours, offsets of at most a day), so stays are kept from a month into 1970 to
+// the end of 2105. A stay outside is refused, not wrapped.
+constexpr LocalDateTime kFirstKeptStay{date::local_days{date::year{1970} / 2 / 1}};
+constexpr LocalDateTime kLastKeptStay{date::local_days{date::year{2106} / 1 / 1}};
+
+std::optional<Error> outside_kept_years(const BookingInput& input) {
+  for (const auto& [t, field] : {std::pair{input.checkin, "checkin"}, std::pair{input.checkout, "checkout"}}) {
+    if (t < kFirstKeptStay || t >= kLastKeptStay) {
+      return Error(ErrorCode::invalid_booking,
+                   fmt::format("{} {} is outside the stays kept, 1970-02-01T00:00 to 2105-12-31T23:59", field,
+                               format_local(t)),
+                   field);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<void> Engine::put_booking(const BookingInput& input) {
   State& s = *state_;
   if (input.booking_id.empty()) {
@@ -1633,6 +1660,7 @@ Result<void> Engine::put_booking(const BookingInput& input) {
   const Index property = pit->second;
   auto plan = s.window_plan(s.properties[property], input.checkin, input.checkout);
   if (!plan) return std::unexpected(plan.error());
+  if (auto outside = outside_kept_years(input)) return std::unexpected(std::move(*outside));
 
   const Index existing = s.find_booking(input.booking_id);
   if (existing == kNoIndex) {
@@ -1707,7 +1735,7 @@ Result<void> Engine::cancel_booking(const std::string& booking_id) {
     s.start_delete(r, s.records[r].valid_until, Rule::B2);
   } else if (bk.status == CodeStatus::active && bk.kind == CodeKind::algopin) {
     const auto algopin = s.algopin_of(bk);
-    const Instant end = algopin ? algopin->end : bk.plan.valid_until;
+    const Instant end = algopin ? algopin->end : bk.plan.valid_until.get();
     s.audit(b, AuditKind::warning, Rule::B3, "cancelled: algoPIN {} keeps working until {}",
             s.text(bk.code), Iso{end});
     s.notify(b, bk.lock, "cancel_residual", Rule::B3,

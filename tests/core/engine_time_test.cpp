@@ -100,6 +100,73 @@ TEST(T2_ValidityWindow, AnInvalidChangeLeavesTheBookingAsItWas) {
   EXPECT_EQ(w.engine.next_wakeup(), wake);
 }
 
+// The engine keeps a booking's times in 32 bits (1970..2106): stays outside the
+// years it keeps are refused as the contract's other invalid bookings are,
+// naming the field, rather than wrapped into some other year.
+TEST(T2_ValidityWindow, AStayOutsideTheKeptYearsIsRefusedNamingTheField) {
+  World w;
+  w.setup();
+  ASSERT_TRUE(w.book("kept", "2026-05-01T15:00", "2026-05-03T10:00"));
+  const CodeView before = w.code("kept");
+  const struct {
+    const char* checkin;
+    const char* checkout;
+    const char* field;
+  } outside[] = {{"1970-01-31T23:59", "1970-02-03T10:00", "checkin"},
+                 {"1969-07-20T20:17", "1969-07-21T10:00", "checkin"},
+                 {"2105-12-30T15:00", "2106-01-01T00:00", "checkout"},
+                 {"9999-12-30T15:00", "9999-12-31T10:00", "checkin"}};
+  for (const auto& o : outside) {
+    for (const char* id : {"new", "kept"}) {  // a new booking, and a move of one kept
+      auto r = w.book(id, o.checkin, o.checkout);
+      ASSERT_FALSE(r) << id << " " << o.checkin;
+      EXPECT_EQ(r.error().code, ErrorCode::invalid_booking);
+      EXPECT_EQ(r.error().field, o.field);
+      EXPECT_NE(r.error().message.find("outside the stays kept"), std::string::npos) << r.error().message;
+    }
+  }
+  EXPECT_FALSE(w.engine.code("new"));
+  EXPECT_EQ(w.code("kept").valid_from, before.valid_from);
+  EXPECT_EQ(w.code("kept").valid_until, before.valid_until);
+  EXPECT_EQ(w.code("kept").generate_at, before.generate_at);
+}
+
+// At both ends of the kept years every time the engine derives (generation 14
+// days before, margins of four hours, zones twelve and fourteen hours from UTC)
+// still fits: the stay is planned, its code issued and removed after the stay.
+TEST(T2_ValidityWindow, StaysAtTheEdgesOfTheKeptYearsAreServedWholly) {
+  const struct {
+    const char* start;
+    const char* zone;
+    const char* checkin;
+    const char* checkout;
+    const char* valid_from;
+    const char* valid_until;
+    const char* after;
+  } edges[] = {{"1970-01-01T00:00:00Z", "Etc/GMT+12", "1970-02-01T00:00", "1970-02-02T10:00",
+                "1970-02-01T08:00:00Z", "1970-02-03T02:00:00Z", "1970-03-01T00:00:00Z"},
+               {"2105-12-01T00:00:00Z", "Pacific/Kiritimati", "2105-12-30T15:00", "2105-12-31T23:59",
+                "2105-12-29T21:00:00Z", "2105-12-31T13:59:00Z", "2106-01-31T00:00:00Z"},
+               {"2105-12-01T00:00:00Z", "Etc/GMT+12", "2105-12-30T15:00", "2105-12-31T23:59",
+                "2105-12-30T23:00:00Z", "2106-01-01T15:59:00Z", "2106-02-01T00:00:00Z"}};
+  for (const auto& e : edges) {
+    SCOPED_TRACE(std::string(e.zone) + " " + e.checkin);
+    World w(e.start);
+    w.setup(e.zone);
+    ASSERT_TRUE(w.engine.configure_lock("LK-1", SettingsPatch{14, 240, std::nullopt}));
+    ASSERT_TRUE(w.book("b1", e.checkin, e.checkout));
+    EXPECT_EQ(w.code("b1").valid_from, at(e.valid_from));
+    EXPECT_EQ(w.code("b1").valid_until, at(e.valid_until));
+    w.engine.run_until(at(e.valid_from));
+    EXPECT_EQ(w.code("b1").status, CodeStatus::active);
+    ASSERT_TRUE(w.code("b1").issued_at);
+    w.run_until(e.after);
+    EXPECT_EQ(w.code("b1").status, CodeStatus::revoked);
+    EXPECT_EQ(w.igloohome.calls_of("create_pin").size(), 1u);
+    EXPECT_EQ(w.igloohome.calls_of("delete_pin").size(), 1u);
+  }
+}
+
 TEST(T2_ValidityWindow, DSTInsideTheStayCountsElapsedMinutes) {
   World w;
   w.setup("Europe/Paris");
