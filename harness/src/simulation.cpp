@@ -54,6 +54,12 @@ std::unordered_map<std::string_view, std::vector<const Observation*>> observatio
 }
 
 Result<void> MockControl::set_now(Instant t) {
+  if (direct_ != nullptr) {
+    if (t < mock::kEarliestInstant || t > mock::kLatestInstant)
+      return fail(ErrorCode::io_error, "mock admin POST /__admin/clock: HTTP 400: now: outside years 0000-9999");
+    direct_->set_now(t);
+    return {};
+  }
   json body = {{"now", format_instant(t)}};
   auto r = call("POST", "/__admin/clock", &body);
   if (!r) return std::unexpected(r.error());

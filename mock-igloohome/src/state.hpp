@@ -162,10 +162,8 @@ std::expected<json, Answer> json_body(const Context& ctx);
 // journal writes what was read instead of parsing it again.
 std::expected<const json*, Answer> read_json_body(Context& ctx);
 std::string write_instant(Instant t);
-// The latest instant the mock writes: it never writes one it would refuse to
-// read (RFC 3339 has four-digit years), so sums past it stop there.
-inline constexpr Instant kLatestInstant{Seconds{253402300799}};  // 9999-12-31T23:59:59Z
-inline constexpr Instant kEarliestInstant{Seconds{-62167219200}};  // 0000-01-01T00:00:00Z
+// kLatestInstant / kEarliestInstant (mock.hpp): the mock never writes an
+// instant it would refuse to read, so sums past the latest stop there.
 Instant later(Instant t, Seconds d);
 // Whether `scopes` (full names) hold igloohomeapi/<name>: asked on every call,
 // so the full name is put together on the stack, not on the heap.

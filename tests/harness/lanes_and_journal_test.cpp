@@ -97,6 +97,56 @@ TEST(MockControl, AJournalReadInProcessIsTheOneTheAdminApiGives) {
   EXPECT_EQ(*n_direct, 6u);
 }
 
+// Setting the clock of a mock in this process skips the admin API's JSON, not
+// what it does: the bridge jobs due by then run, and a clock outside the years
+// the mock keeps is refused as the admin API refuses it.
+TEST(MockControl, AClockSetInProcessIsTheOneTheAdminApiSets) {
+  std::string statuses[2];
+  std::string refusals[2];
+  for (int direct = 0; direct < 2; ++direct) {
+    mock::Mock mock;
+    mock::InProcessTransport api(mock), admin(mock);
+    MockControl control = direct ? MockControl(admin, mock) : MockControl(admin);
+    ASSERT_TRUE(control.set_now(mock.now()));
+    auto token = api.send(request(http::verb::post, "/oauth2/token",
+                                  "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
+                                  "application/x-www-form-urlencoded"));
+    ASSERT_TRUE(token);
+    const auto bearer = "Bearer " + json::parse(token->body())["access_token"].get<std::string>();
+    auto job_request = request(http::verb::post, "/igloohome/devices/LK-1/jobs/bridges/BR-1",
+                               R"({"jobType":4,"jobData":{"accessName":"Guest","pin":"482913","pinType":4,)"
+                               R"("startDate":"2026-01-10T14:00:00+01:00","endDate":"2026-01-12T11:00:00+01:00"}})");
+    job_request.set(http::field::authorization, bearer);
+    auto job = api.send(std::move(job_request));
+    ASSERT_TRUE(job);
+    ASSERT_EQ(job->result_int(), 200) << job->body();
+    const auto job_id = json::parse(job->body())["jobId"].get<std::string>();
+
+    const Instant later = mock.now() + std::chrono::hours(1);
+    ASSERT_TRUE(control.set_now(later));
+    EXPECT_EQ(mock.now(), later);
+    auto status_request = request(http::verb::get, "/igloohome/jobs/" + job_id);
+    status_request.set(http::field::authorization, bearer);
+    auto status = api.send(std::move(status_request));
+    ASSERT_TRUE(status);
+    auto body = json::parse(status->body());
+    EXPECT_TRUE(body.value("completed", false)) << status->body();
+    body.erase("expiryDate");  // written on the token's wall clock
+    statuses[direct] = body.dump();
+
+    auto refused = control.set_now(mock::kLatestInstant + Seconds{1});
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::io_error);
+    refusals[direct] = refused.error().message;
+    EXPECT_EQ(mock.now(), later) << "a refused clock leaves the clock as it was";
+  }
+  EXPECT_EQ(statuses[0], statuses[1]);
+  // Over the admin API the instant cannot even be written in four-digit years;
+  // in process the refusal says why.
+  EXPECT_NE(refusals[0].find("mock admin POST /__admin/clock: HTTP 400: now:"), std::string::npos) << refusals[0];
+  EXPECT_EQ(refusals[1], "mock admin POST /__admin/clock: HTTP 400: now: outside years 0000-9999");
+}
+
 TEST(JournalEntry, FromJsonUndoesToJson) {
   mock::Mock mock;
   mock::InProcessTransport api(mock);

@@ -100,6 +100,12 @@ struct LockPin {
   static JournalEntry from_json(const nlohmann::json& entry);
 };
 
+
+// The years the mock's clock keeps and the instants it writes: RFC 3339 has
+// four-digit years.
+inline constexpr Instant kEarliestInstant{Seconds{-62167219200}};  // 0000-01-01T00:00:00Z
+inline constexpr Instant kLatestInstant{Seconds{253402300799}};    // 9999-12-31T23:59:59Z
+
 class Mock {
  public:
   explicit Mock(World world = default_world());
@@ -111,6 +117,8 @@ class Mock {
   Reply handle(const net::Request& request);
 
   // Virtual clock. set_now may move backwards (jobs already run stay run).
+  // The caller keeps it within kEarliestInstant..kLatestInstant, as
+  // POST /__admin/clock does (it answers 400 outside).
   Instant now() const;
   void set_now(Instant t);
   // Real-time mode: the clock follows the system clock from its current value
