@@ -22,6 +22,7 @@
 #include <iterator>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -199,6 +200,9 @@ class Log {
   Event& at(Index i) { return chunks_[i >> kChunkBits][i & kChunkMask]; }
 
   Index push(const Event& e) {
+    // kNone ends every trail: one event short of 2^32 is the most kept. A year of
+    // ten million bookings records about a hundred million.
+    if (size_ == kNone) throw std::length_error("more than 2^32 - 1 audit events");
     // Not zeroed (Event is trivial): a chunk's pages are touched only as events fill it.
     if ((size_ & kChunkMask) == 0) chunks_.push_back(std::make_unique_for_overwrite<Event[]>(kChunkMask + 1));
     at(size_) = e;
@@ -235,8 +239,13 @@ class Log {
       blocks_.push_back(std::make_unique_for_overwrite<char[]>(std::max(kBlock, bytes.size())));
       used_ = 0;
     }
+    // An event keeps its arguments' offset in 32 bits: past 4 GiB of arguments
+    // (some 150 million events) it would name another event's, so it stops.
+    const std::size_t at = (blocks_.size() - 1) * kBlock + used_;
+    if (at > std::numeric_limits<std::uint32_t>::max())
+      throw std::length_error("more than 4 GiB of audit arguments");
     std::memcpy(blocks_.back().get() + used_, bytes.data(), bytes.size());
-    const auto offset = static_cast<std::uint32_t>((blocks_.size() - 1) * kBlock + used_);
+    const auto offset = static_cast<std::uint32_t>(at);
     used_ += bytes.size();
     return offset;
   }
