@@ -23,6 +23,7 @@
 
 #include "lockstep/message.hpp"
 #include "audit_log.hpp"
+#include "chunked_vector.hpp"
 #include "attempt_log.hpp"
 #include "compact_optional.hpp"
 #include "pin_index.hpp"
@@ -376,7 +377,7 @@ struct Engine::State {
   std::unordered_map<std::string, Index> property_index;
   std::vector<Lock> locks;
   std::unordered_map<std::string, Index> lock_index;
-  std::vector<Booking> bookings;
+  chunked::Vector<Booking> bookings;  // by index; in chunks, never moved (chunked_vector.hpp)
   text_pool::Pool texts;  // the bookings' ids, phones and codes
   attempt_log::Log attempts;
   std::vector<AlgoPinWindow> algopin_windows;  // Booking::algopin
@@ -389,7 +390,7 @@ struct Engine::State {
   void index_booking(Index b) {
     booking_index.insert(b, [this](Index i) { return booking_id(i); });
   }
-  std::vector<PinRecord> records;
+  chunked::Vector<PinRecord> records;
   std::vector<Index> free_records;
 
   WorkQueue queue;
@@ -1377,9 +1378,9 @@ Result<void> Engine::disconnect() {
   if (!s.connected) return {};
   const Instant t = s.now();
   if (s.profile.disconnect_deletes_future_codes) {
-    for (auto& bk : s.bookings) {
+    for (Index b = 0; b < s.bookings.size(); ++b) {
+      Booking& bk = s.bookings[b];
       if (bk.record == kNoIndex || t >= bk.plan.valid_from) continue;
-      const Index b = static_cast<Index>(&bk - s.bookings.data());
       const Index r = bk.record;
       const PinRecord& rec = s.records[r];
       const Lock& lock = s.locks[rec.lock];
@@ -1399,8 +1400,8 @@ Result<void> Engine::disconnect() {
       s.retire_record(r);
     }
   }
-  for (auto& bk : s.bookings) {
-    const Index b = static_cast<Index>(&bk - s.bookings.data());
+  for (Index b = 0; b < s.bookings.size(); ++b) {
+    Booking& bk = s.bookings[b];
     if (bk.old_record != kNoIndex) {  // a kept code stays on the lock until it expires
       s.retire_record(bk.old_record);
       bk.old_record = kNoIndex;
@@ -1865,7 +1866,8 @@ const std::vector<Notice>& Engine::notices() const noexcept { return state_->not
 std::vector<std::string> Engine::booking_ids() const {
   std::vector<std::string> ids;
   ids.reserve(state_->bookings.size());
-  for (const auto& bk : state_->bookings) ids.push_back(std::string(state_->texts.view(bk.id)));
+  for (std::size_t b = 0; b < state_->bookings.size(); ++b)
+    ids.push_back(std::string(state_->texts.view(state_->bookings[b].id)));
   return ids;
 }
 
