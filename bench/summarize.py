@@ -69,6 +69,11 @@ if 10000 in fake:
         row("engine, 10x the bookings (1,000 -> 10,000 properties) costs", "<= 12x", f"{growth:.1f}x", growth <= 12)
     row("engine memory per booking at 1M bookings (heap after loading the portfolio)", "<= 250 B",
         f"{b['engine_bytes_per_booking']:.0f} B", b["engine_bytes_per_booking"] <= 250)
+if 100000 in fake and 10000 in fake:
+    b = fake[100000]
+    row(f"engine, 100,000-property year ({int(b['bookings']):,} bookings), fake igloohome", "-",
+        f"{seconds(b):.1f} s CPU ({seconds(b) / seconds(fake[10000]):.1f}x the 1M year), "
+        f"{b['engine_bytes_per_booking']:.0f} B a booking, peak RSS {b['peak_rss_mb'] / 1024:.1f} GB", None)
 if 1000 in mock:
     b = mock[1000]
     total = seconds(b) + b.get("setup_s", 0)
