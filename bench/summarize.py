@@ -47,11 +47,13 @@ if cli:
     wall = cli["time"]["elapsed_s"]
     rate = cli["lines"] / cpu if cpu else 0
     row(f"`lockstep plan` lines per second on one core ({cli['lines']:,} lines, CPU time; wall {wall:.1f} s)",
-        ">= 1,000,000/s", f"{rate/1e3:,.0f}k/s", rate >= 1e6)
+        ">= 1,000,000/s", f"{rate/1e3:,.0f}k/s" + runs_note(cli.get("runs_cpu_s"), None, "s CPU"), rate >= 1e6)
     py = cli.get("python") or {}
     if py.get("ratio_cpu"):
         row(f"`lockstep plan` against the Python zoneinfo baseline ({py['lines']:,} lines, CPU time per line)",
-            ">= 100x", f"{py['ratio_cpu']:.1f}x (Python {py['lines_per_cpu_s']:,} lines/s)", py["ratio_cpu"] >= 100)
+            ">= 100x", f"{py['ratio_cpu']:.1f}x (Python {py['lines_per_cpu_s']:,} lines/s"
+            + (f"; its runs {' / '.join(f'{r:g}' for r in py['runs_cpu_s'])} s CPU" if py.get("runs_cpu_s") else "")
+            + ")", py["ratio_cpu"] >= 100)
 suite = load("suite.json")
 if suite:
     row("default suite, `lockstep conform` against `lockstep sut` over `lockstep run` (wall)", "<= 3x",
