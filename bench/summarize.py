@@ -60,15 +60,37 @@ if suite:
         f"{suite['conform']['elapsed_s']} s / {suite['run']['elapsed_s']} s = {suite['conform_over_run_wall']}x"
         + runs_note(suite["conform"].get("runs_elapsed_s"), suite["run"].get("runs_elapsed_s"), "s"),
         suite["conform_over_run_wall"] <= 3)
-fake = {int(b["name"].split("/")[1]): b for b in bench("bench_engine.json", "BM_PortfolioYear_Fake/")}
-mock = {int(b["name"].split("/")[1]): b for b in bench("bench_engine.json", "BM_PortfolioYear_Mock/")}
+def years(prefix):
+    """Per portfolio size, the repetition with the least CPU time (its counters
+    with it) and every repetition's seconds as `runs`."""
+    by_size = {}
+    for b in bench("bench_engine.json", prefix):
+        if b.get("run_type", "iteration") != "iteration":
+            continue  # the mean/median/stddev rows of repetitions
+        by_size.setdefault(int(b["name"].split("/")[1]), []).append(b)
+    best = {}
+    for size, runs in by_size.items():
+        b = dict(min(runs, key=seconds))
+        b["runs"] = [round(seconds(r), 3) for r in runs]
+        best[size] = b
+    return best
+
+def year_runs(b):
+    return runs_note(b["runs"], None, "s") if len(b.get("runs", [])) > 1 else ""
+
+fake = years("BM_PortfolioYear_Fake/")
+mock = years("BM_PortfolioYear_Mock/")
 if 10000 in fake:
     b = fake[10000]
     row(f"engine, 10,000-property year ({int(b['bookings']):,} bookings), fake igloohome", "<= 2 s CPU",
-        f"{seconds(b):.2f} s", seconds(b) <= 2)
+        f"{seconds(b):.2f} s" + year_runs(b), seconds(b) <= 2)
     if 1000 in fake:
         growth = seconds(b) / seconds(fake[1000])
-        row("engine, 10x the bookings (1,000 -> 10,000 properties) costs", "<= 12x", f"{growth:.1f}x", growth <= 12)
+        small = fake[1000]
+        small_runs = (f"; the 100k year's runs {' / '.join(f'{r:g}' for r in small['runs'])} s"
+                      if len(small.get("runs", [])) > 1 else "")
+        row("engine, 10x the bookings (1,000 -> 10,000 properties) costs", "<= 12x",
+            f"{growth:.1f}x ({seconds(b):.2f} s / {seconds(small):.3f} s{small_runs})", growth <= 12)
     row("engine memory per booking at 1M bookings (heap after loading the portfolio)", "<= 250 B",
         f"{b['engine_bytes_per_booking']:.0f} B", b["engine_bytes_per_booking"] <= 250)
 if 100000 in fake and 10000 in fake:
@@ -80,7 +102,7 @@ if 1000 in mock:
     b = mock[1000]
     total = seconds(b) + b.get("setup_s", 0)
     row(f"1,000-property year through the mock in-process ({int(b['bookings']):,} bookings), setup included",
-        "<= 2 s", f"{total:.2f} s ({seconds(b):.2f} s + setup {b.get('setup_s', 0):.2f} s)", total <= 2)
+        "<= 2 s", f"{total:.2f} s ({seconds(b):.2f} s + setup {b.get('setup_s', 0):.2f} s)" + year_runs(b), total <= 2)
 wm = load("wiremock.json")
 if wm and isinstance(wm, dict) and wm.get("ratio_lockstep_over_wiremock"):
     one = wm.get("one_core_each") or {}
