@@ -159,7 +159,7 @@ for r in rows:
 series = [("engine + fake igloohome", "#1f77b4", fake), ("engine + client + mock in-process", "#d62728", mock)]
 points = [(b["bookings"], seconds(b)) for _, _, s in series for b in s.values()]
 if points:
-    W, H, L, R, T, B = 640, 400, 70, 20, 40, 60
+    W, H, L, R, T, B = 660, 400, 70, 50, 40, 60  # R: room for the last axis label
     xs = [p[0] for p in points]
     ys = [p[1] for p in points]
     x0, x1 = math.floor(math.log10(min(xs))), math.ceil(math.log10(max(xs)))
