@@ -1638,8 +1638,9 @@ std::optional<Error> outside_kept_years(const BookingInput& input) {
   for (const auto& [t, field] : {std::pair{input.checkin, "checkin"}, std::pair{input.checkout, "checkout"}}) {
     if (t < kFirstKeptStay || t >= kLastKeptStay) {
       return Error(ErrorCode::invalid_booking,
-                   fmt::format("{} {} is outside the stays kept, 1970-02-01T00:00 to 2105-12-31T23:59", field,
-                               format_local(t)),
+                   fmt::format("{} {} is outside the stays the engine keeps, 1970-02-01T00:00 to "
+                               "2105-12-31T23:59 (its times are 32-bit)",
+                               field, format_local(t)),
                    field);
     }
   }

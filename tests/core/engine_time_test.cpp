@@ -122,7 +122,7 @@ TEST(T2_ValidityWindow, AStayOutsideTheKeptYearsIsRefusedNamingTheField) {
       ASSERT_FALSE(r) << id << " " << o.checkin;
       EXPECT_EQ(r.error().code, ErrorCode::invalid_booking);
       EXPECT_EQ(r.error().field, o.field);
-      EXPECT_NE(r.error().message.find("outside the stays kept"), std::string::npos) << r.error().message;
+      EXPECT_NE(r.error().message.find("outside the stays the engine keeps"), std::string::npos) << r.error().message;
     }
   }
   EXPECT_FALSE(w.engine.code("new"));
