@@ -34,8 +34,7 @@ class Log {
   // Appends `at` to the list whose last entry is `last` (kNone: empty).
   void add(Index& last, Instant at) {
     if (size_ == kNone) throw std::length_error("more than 2^32 - 1 generation attempts");
-    // Checked narrowing to 32 bits, kept as a plain integer (below).
-    const auto start = static_cast<std::uint32_t>(compact::Instant32(at).get().time_since_epoch().count());
+    const compact::Instant32 start(at);  // checked before anything is written
     // Not zeroed: a chunk's pages are touched only as entries fill them, so a
     // small run does not pay for a whole chunk (a conform scenario starts two).
     if ((size_ & kChunkMask) == 0) chunks_.push_back(std::make_unique_for_overwrite<Entry[]>(kChunkMask + 1));
@@ -48,14 +47,14 @@ class Log {
   // The list, oldest first.
   std::vector<Instant> list(Index last) const {
     std::vector<Instant> out;
-    for (Index i = last; i != kNone; i = entry(i).prev) out.push_back(Instant{Seconds{entry(i).at}});
+    for (Index i = last; i != kNone; i = entry(i).prev) out.push_back(entry(i).at);
     return {out.rbegin(), out.rend()};
   }
 
  private:
-  // Trivial (seconds since 1970 as a plain integer) so that a new chunk is left unwritten.
+  // Trivial so that a new chunk is left unwritten.
   struct Entry {
-    std::uint32_t at;
+    compact::Instant32 at;
     Index prev;
   };
   static_assert(std::is_trivially_default_constructible_v<Entry>);

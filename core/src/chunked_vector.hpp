@@ -33,7 +33,6 @@ class Vector {
   }
 
   std::size_t size() const noexcept { return size_; }
-  bool empty() const noexcept { return size_ == 0; }
 
   T& operator[](std::size_t i) noexcept { return chunks_[i >> ChunkBits][i & (kChunk - 1)]; }
   const T& operator[](std::size_t i) const noexcept { return chunks_[i >> ChunkBits][i & (kChunk - 1)]; }

@@ -13,6 +13,7 @@
 #include <limits>
 #include <optional>
 #include <stdexcept>
+#include <type_traits>
 
 #include "lockstep/time.hpp"
 
@@ -21,9 +22,11 @@ namespace lockstep::compact {
 // A time point of whole seconds (Instant or LocalDateTime) from 1970-01-01 00:00
 // up to 2106-02-07 06:28:14, kept in 32 bits: at a million bookings each booking's
 // ten time points were 80 of its bytes. The engine keeps only stays that lie well
-// inside these years (kFirstKeptTime..kLastKeptTime, put_booking says so with
-// invalid_booking), and every time it keeps of a booking is within days of its
-// stay, so the narrowing below never throws; it checks rather than wrap.
+// inside these years (kFirstKeptStay..kLastKeptStay in engine.cpp; put_booking
+// refuses others with invalid_booking), and every time it keeps of a booking is
+// within weeks of its stay, so the narrowing below never throws; it checks rather
+// than wrap. Trivial, so that a pool of them can be left unwritten until used:
+// value-initialise it (`Instant32 t{}`) for 1970-01-01.
 template <class TimePoint>
 class Seconds32 {
  public:
@@ -49,8 +52,9 @@ class Seconds32 {
     if (s < 0 || s > kMax) throw std::out_of_range("a time outside 1970..2106 kept in 32 bits");
     return static_cast<std::uint32_t>(s);
   }
-  std::uint32_t s_ = 0;
+  std::uint32_t s_;
 };
+static_assert(std::is_trivially_default_constructible_v<Seconds32<Instant>>);
 
 using Instant32 = Seconds32<Instant>;
 using LocalDateTime32 = Seconds32<LocalDateTime>;

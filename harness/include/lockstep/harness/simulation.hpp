@@ -68,8 +68,9 @@ class MockControl {
   // from the mock itself, and whose clock is set on the mock itself: a year of
   // 200 properties journals 20,000 calls, and writing them as JSON text only to
   // parse them back was a fifth of its run (and, for the implementation's lane
-  // in conform, a tenth of the whole); the default suite sets the clock 50,000
-  // times, and the admin API's JSON round trip for each was another tenth.
+  // in conform, a tenth of the whole); the default suite sets each lane's clock
+  // at ~80,000 instants, and the admin API's JSON round trip for each was
+  // another tenth.
   // Foreign traffic comes back exactly as the admin API would give it, and a
   // clock the admin API would refuse is refused alike.
   MockControl(net::Transport& admin, mock::Mock& mock, Traffic traffic = Traffic::own)

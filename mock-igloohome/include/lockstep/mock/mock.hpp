@@ -100,7 +100,6 @@ struct LockPin {
   static JournalEntry from_json(const nlohmann::json& entry);
 };
 
-
 // The years the mock's clock keeps and the instants it writes: RFC 3339 has
 // four-digit years.
 inline constexpr Instant kEarliestInstant{Seconds{-62167219200}};  // 0000-01-01T00:00:00Z
