@@ -371,6 +371,27 @@ std::vector<ScenarioResult> scrubbed(std::span<const ScenarioResult> results, co
   return out;
 }
 
+ScrubbedInput scrub_input(const RunInfo& run, std::span<const ScenarioResult> results, const ReportOptions& o) {
+  return ScrubbedInput(scrubbed(run, o), scrubbed(results, o));
+}
+
+std::string render_json_with(const RunInfo& run, std::span<const ScenarioResult> results, const RunSummary& summary,
+                             const ReportOptions& o) {
+  return render_json_from(scrub_input(run, results, o), summary, o);
+}
+std::string render_junit_with(const RunInfo& run, std::span<const ScenarioResult> results, const RunSummary& summary,
+                              const ReportOptions& o) {
+  return render_junit_from(scrub_input(run, results, o), summary, o);
+}
+std::string render_markdown_with(const RunInfo& run, std::span<const ScenarioResult> results,
+                                 const RunSummary& summary, const ReportOptions& o) {
+  return render_markdown_from(scrub_input(run, results, o), summary, o);
+}
+std::string render_html_with(const RunInfo& run, std::span<const ScenarioResult> results, const RunSummary& summary,
+                             const ReportOptions& o) {
+  return render_html_from(scrub_input(run, results, o), summary, o);
+}
+
 std::string final_scrub(std::string text, const ReportOptions& o) {
   for (const auto& secret : o.secrets) {
     if (secret.size() < 3) continue;

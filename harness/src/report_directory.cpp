@@ -147,11 +147,13 @@ Result<fs::path> write_report_dir(const fs::path& base_dir, const RunInfo& run,
   fs::create_directory(staging, ec);
   if (ec) return fail(ErrorCode::io_error, fmt::format("cannot create {}: {}", staging.string(), ec.message()));
 
+  // Scrubbed once for the four files.
+  const detail::ScrubbedInput input = detail::scrub_input(run, results, options);
   const std::pair<const char*, std::string> files[] = {
-      {"report.json", detail::render_json_with(run, results, summary, options)},
-      {"junit.xml", detail::render_junit_with(run, results, summary, options)},
-      {"summary.md", detail::render_markdown_with(run, results, summary, options)},
-      {"report.html", detail::render_html_with(run, results, summary, options)},
+      {"report.json", detail::render_json_from(input, summary, options)},
+      {"junit.xml", detail::render_junit_from(input, summary, options)},
+      {"summary.md", detail::render_markdown_from(input, summary, options)},
+      {"report.html", detail::render_html_from(input, summary, options)},
   };
   for (const auto& [name, content] : files) {
     if (auto written = write_file(staging / name, content); !written) {

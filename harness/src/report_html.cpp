@@ -661,10 +661,9 @@ std::string scenario_html(const ScenarioResult& r, std::size_t index, const Repo
 
 }  // namespace
 
-std::string render_html_with(const RunInfo& raw_run, std::span<const ScenarioResult> raw_results,
-                             const RunSummary& summary, const ReportOptions& options) {
-  const RunInfo run = scrubbed(raw_run, options);
-  const std::vector<ScenarioResult> results = scrubbed(raw_results, options);
+std::string render_html_from(const ScrubbedInput& input, const RunSummary& summary, const ReportOptions& options) {
+  const RunInfo& run = input.run();
+  const std::span<const ScenarioResult> results = input.results();
   const std::string tool = run.tool.empty() ? "run" : run.tool;
   const bool green = summary.failed + summary.errors == 0;
 

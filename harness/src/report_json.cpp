@@ -328,10 +328,9 @@ ScenarioResult read_scenario(const Reader& r) {
 
 namespace detail {
 
-std::string render_json_with(const RunInfo& raw_run, std::span<const ScenarioResult> raw_results,
-                             const RunSummary& summary, const ReportOptions& options) {
-  const RunInfo run = scrubbed(raw_run, options);
-  const std::vector<ScenarioResult> results = scrubbed(raw_results, options);
+std::string render_json_from(const ScrubbedInput& input, const RunSummary& summary, const ReportOptions& options) {
+  const RunInfo& run = input.run();
+  const std::span<const ScenarioResult> results = input.results();
   Json doc;
   doc["schema_version"] = std::string(schema_version);
   Json& r = doc["run"];

@@ -79,10 +79,9 @@ void testcase(std::string& out, const ScenarioResult& r, std::string_view tool) 
 
 }  // namespace
 
-std::string render_junit_with(const RunInfo& raw_run, std::span<const ScenarioResult> raw_results,
-                              const RunSummary& summary, const ReportOptions& options) {
-  const RunInfo run = scrubbed(raw_run, options);
-  const std::vector<ScenarioResult> results = scrubbed(raw_results, options);
+std::string render_junit_from(const ScrubbedInput& input, const RunSummary& summary, const ReportOptions& options) {
+  const RunInfo& run = input.run();
+  const std::span<const ScenarioResult> results = input.results();
   const std::string suite = fmt::format("lockstep {}", run.tool.empty() ? "run" : run.tool);
   const std::string counts =
       fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"", summary.total, summary.failed,

@@ -34,10 +34,9 @@ std::string or_dash(std::string_view text) { return text.empty() ? std::string("
 
 }  // namespace
 
-std::string render_markdown_with(const RunInfo& raw_run, std::span<const ScenarioResult> raw_results,
-                                 const RunSummary& summary, const ReportOptions& options) {
-  const RunInfo run = scrubbed(raw_run, options);
-  const std::vector<ScenarioResult> results = scrubbed(raw_results, options);
+std::string render_markdown_from(const ScrubbedInput& input, const RunSummary& summary, const ReportOptions& options) {
+  const RunInfo& run = input.run();
+  const std::span<const ScenarioResult> results = input.results();
   std::string out;
   const bool green = summary.failed + summary.errors == 0;
   out += fmt::format("## lockstep {} — {} {}\n\n", run.tool.empty() ? "run" : markdown_cell(run.tool),

@@ -434,6 +434,26 @@ TEST(Secrets, NeverReachAnyReport) {
 
 // --- the report directory ----------------------------------------------------------------
 
+// The directory scrubs its input once for its four files; each file must still
+// be what that form's own render function, scrubbing for itself, writes.
+TEST(ReportDir, HoldsExactlyWhatEachFormsRenderFunctionWrites) {
+  auto run = sample_run();
+  run.options["client_secret"] = kPlantedSecret;
+  auto results = sample_results();
+  results[0].description = "someone pasted plain-text-sesame-0000 and a \x01 control byte here";
+  results[1].failures[0].message = "Authorization: Bearer abc.def.ghi and a&b<c>secret";
+  const ReportOptions options{.include_wall_clock = true, .secrets = {"plain-text-sesame-0000", "a&b<c>secret"}};
+  TempDir dir;
+  const auto written = write_report_dir(dir.path(), run, results, options);
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(read_file(*written / "report.json"), render_json(run, results, options));
+  EXPECT_EQ(read_file(*written / "junit.xml"), render_junit(run, results, options));
+  EXPECT_EQ(read_file(*written / "summary.md"), render_markdown(run, results, options));
+  EXPECT_EQ(read_file(*written / "report.html"), render_html(run, results, options));
+  EXPECT_THAT(read_file(*written / "report.json"), Not(HasSubstr("plain-text-sesame-0000")));
+}
+
+
 TEST(ReportDir, WritesFourFormsAndPointsLatestAtTheRun) {
   TempDir dir;
   auto run = sample_run();
