@@ -81,6 +81,18 @@ Result<void> MockControl::remove_fault(const std::string& id) {
 }
 
 Result<DoorResult> MockControl::enter(const std::string& lock_id, const std::string& pin, Instant at) {
+  // A mock in this process is asked directly, as for its clock: every probe of
+  // a scenario types a PIN, and the admin API's JSON both ways was 9% of `run`
+  // over a year of 200 properties. An id the admin path would read as another
+  // path, or an instant it would refuse, still takes that path.
+  const bool plain_id = !lock_id.empty() && lock_id.find_first_of("/%?#") == std::string::npos;
+  if (direct_ != nullptr && plain_id && at >= mock::kEarliestInstant && at <= mock::kLatestInstant) {
+    const mock::EnterResult result = direct_->enter(lock_id, pin, at);
+    if (result.reason == "unknown_lock")
+      return fail(ErrorCode::io_error,
+                  fmt::format("mock admin POST /__admin/locks/{}/enter: HTTP 404: no lock '{}'", lock_id, lock_id));
+    return DoorResult{result.opens, result.reason};
+  }
   json body = {{"pin", pin}, {"at", format_instant(at)}};
   auto r = call("POST", "/__admin/locks/" + lock_id + "/enter", &body);
   if (!r) return std::unexpected(r.error());

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -145,6 +146,65 @@ TEST(MockControl, AClockSetInProcessIsTheOneTheAdminApiSets) {
   // in process the refusal says why.
   EXPECT_NE(refusals[0].find("mock admin POST /__admin/clock: HTTP 400: now:"), std::string::npos) << refusals[0];
   EXPECT_EQ(refusals[1], "mock admin POST /__admin/clock: HTTP 400: now: outside years 0000-9999");
+}
+
+// A guest at the keypad of a mock in this process is judged by the mock
+// directly, not through the admin API's JSON; the answers, the refusals and the
+// keypad's own log are the ones the admin API gives.
+TEST(MockControl, AKeypadEntryInProcessIsTheOneTheAdminApiJudges) {
+  std::vector<std::string> answers[2];
+  std::string activity[2];
+  for (int direct = 0; direct < 2; ++direct) {
+    mock::Mock mock;
+    mock::InProcessTransport api(mock), admin(mock);
+    MockControl control = direct ? MockControl(admin, mock) : MockControl(admin);
+    auto token = api.send(request(http::verb::post, "/oauth2/token",
+                                  "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
+                                  "application/x-www-form-urlencoded"));
+    ASSERT_TRUE(token);
+    const auto bearer = "Bearer " + json::parse(token->body())["access_token"].get<std::string>();
+    auto job_request = request(http::verb::post, "/igloohome/devices/LK-1/jobs/bridges/BR-1",
+                               R"({"jobType":4,"jobData":{"accessName":"Guest","pin":"482913","pinType":4,)"
+                               R"("startDate":"2026-01-10T14:00:00+01:00","endDate":"2026-01-12T11:00:00+01:00"}})");
+    job_request.set(http::field::authorization, bearer);
+    ASSERT_EQ(api.send(std::move(job_request))->result_int(), 200);
+    ASSERT_TRUE(control.set_now(mock.now() + std::chrono::hours(1)));  // the bridge job runs
+
+    const auto in_stay = parse_instant("2026-01-11T12:00:00Z").value();
+    const auto before = parse_instant("2026-01-10T12:00:00Z").value();
+    const auto after = parse_instant("2026-01-12T10:30:00Z").value();
+    struct Try {
+      std::string lock, pin;
+      Instant at;
+    };
+    for (const Try& t : {Try{"LK-1", "482913", in_stay}, Try{"LK-1", "000000", in_stay},
+                         Try{"LK-1", "482913", before}, Try{"LK-1", "482913", after},
+                         Try{"NO-SUCH-LOCK", "482913", in_stay}, Try{"LK-1/x", "482913", in_stay}}) {
+      const auto door = control.enter(t.lock, t.pin, t.at);
+      answers[direct].push_back(door ? fmt::format("{} {}", door->opens, door->reason) : door.error().message);
+    }
+    // The keypad's log as the API shows it, once every entry is in the past.
+    ASSERT_TRUE(control.set_now(parse_instant("2026-01-13T00:00:00Z").value()));
+    auto fresh = api.send(request(http::verb::post, "/oauth2/token",
+                                  "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
+                                  "application/x-www-form-urlencoded"));
+    ASSERT_TRUE(fresh);
+    auto log_request = request(http::verb::get, "/igloohome/devices/LK-1/activity");
+    log_request.set(http::field::authorization,
+                    "Bearer " + json::parse(fresh->body())["access_token"].get<std::string>());
+    auto log = api.send(std::move(log_request));
+    ASSERT_TRUE(log);
+    activity[direct] = log->body();
+  }
+  ASSERT_EQ(answers[1].size(), 6u);
+  EXPECT_EQ(answers[1][0], "true opened");
+  EXPECT_EQ(answers[1][1], "false unknown_pin");
+  EXPECT_EQ(answers[1][2], "false not_yet_valid");
+  EXPECT_EQ(answers[1][3], "false expired");
+  EXPECT_EQ(answers[1][4], "mock admin POST /__admin/locks/NO-SUCH-LOCK/enter: HTTP 404: no lock 'NO-SUCH-LOCK'");
+  EXPECT_EQ(answers[0], answers[1]);
+  EXPECT_EQ(activity[0], activity[1]);
+  EXPECT_NE(activity[1].find("keypad_pin"), std::string::npos) << activity[1];
 }
 
 TEST(JournalEntry, FromJsonUndoesToJson) {

@@ -71,8 +71,9 @@ class MockControl {
   // in conform, a tenth of the whole); the default suite sets each lane's clock
   // at ~80,000 instants, and the admin API's JSON round trip for each was
   // another tenth.
-  // Foreign traffic comes back exactly as the admin API would give it, and a
-  // clock the admin API would refuse is refused alike.
+  // Foreign traffic comes back exactly as the admin API would give it, a clock
+  // the admin API would refuse is refused alike, and a guest at the keypad
+  // (enter) gets the admin API's answer or error.
   MockControl(net::Transport& admin, mock::Mock& mock, Traffic traffic = Traffic::own)
       : admin_(admin), direct_(&mock), foreign_(traffic == Traffic::foreign) {}
 
