@@ -55,8 +55,8 @@ std::string seconds_text(std::int64_t milliseconds);
 
 // The run and its results with every string cleaned and scrubbed, made only by
 // scrub_input: what the four forms render. A report directory makes it once for
-// its four files (copying and scrubbing a year of 200 properties was a fifth of
-// `lockstep run` on it, four times over).
+// its four files (copying and scrubbing a year of 200 properties four times over
+// was a quarter of `lockstep run` on it).
 class ScrubbedInput {
  public:
   const RunInfo& run() const { return run_; }

@@ -53,9 +53,16 @@ std::unordered_map<std::string_view, std::vector<const Observation*>> observatio
   return out;
 }
 
+namespace {
+
+// The instants the mock keeps, which its admin API refuses outside of.
+bool within_mock_years(Instant t) { return t >= mock::kEarliestInstant && t <= mock::kLatestInstant; }
+
+}  // namespace
+
 Result<void> MockControl::set_now(Instant t) {
   if (direct_ != nullptr) {
-    if (t < mock::kEarliestInstant || t > mock::kLatestInstant)
+    if (!within_mock_years(t))
       return fail(ErrorCode::io_error, "mock admin POST /__admin/clock: HTTP 400: now: outside years 0000-9999");
     direct_->set_now(t);
     return {};
@@ -86,7 +93,7 @@ Result<DoorResult> MockControl::enter(const std::string& lock_id, const std::str
   // over a year of 200 properties. An id the admin path would read as another
   // path, or an instant it would refuse, still takes that path.
   const bool plain_id = !lock_id.empty() && lock_id.find_first_of("/%?#") == std::string::npos;
-  if (direct_ != nullptr && plain_id && at >= mock::kEarliestInstant && at <= mock::kLatestInstant) {
+  if (direct_ != nullptr && plain_id && within_mock_years(at)) {
     const mock::EnterResult result = direct_->enter(lock_id, pin, at);
     if (result.reason == "unknown_lock")
       return fail(ErrorCode::io_error,

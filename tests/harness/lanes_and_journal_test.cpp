@@ -38,6 +38,24 @@ net::Request request(http::verb verb, std::string target, std::string body = {},
   return req;
 }
 
+// "Bearer <token>" for the demo account, or "" when the mock gives none.
+std::string demo_bearer(mock::InProcessTransport& api) {
+  auto token = api.send(request(http::verb::post, "/oauth2/token",
+                                "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
+                                "application/x-www-form-urlencoded"));
+  if (!token || token->result_int() != 200) return {};
+  return "Bearer " + json::parse(token->body())["access_token"].get<std::string>();
+}
+
+// The bridge job that puts PIN 482913 on LK-1 for a stay of 10-12 January 2026.
+net::Request pin_job_request(const std::string& bearer) {
+  auto job = request(http::verb::post, "/igloohome/devices/LK-1/jobs/bridges/BR-1",
+                     R"({"jobType":4,"jobData":{"accessName":"Guest","pin":"482913","pinType":4,)"
+                     R"("startDate":"2026-01-10T14:00:00+01:00","endDate":"2026-01-12T11:00:00+01:00"}})");
+  job.set(http::field::authorization, bearer);
+  return job;
+}
+
 // A journal with what an implementation may send: bytes that are not UTF-8 in
 // a path, a query and a client id; a body that is not JSON; a form.
 void send_awkward_traffic(mock::InProcessTransport& api) {
@@ -109,15 +127,9 @@ TEST(MockControl, AClockSetInProcessIsTheOneTheAdminApiSets) {
     mock::InProcessTransport api(mock), admin(mock);
     MockControl control = direct ? MockControl(admin, mock) : MockControl(admin);
     ASSERT_TRUE(control.set_now(mock.now()));
-    auto token = api.send(request(http::verb::post, "/oauth2/token",
-                                  "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
-                                  "application/x-www-form-urlencoded"));
-    ASSERT_TRUE(token);
-    const auto bearer = "Bearer " + json::parse(token->body())["access_token"].get<std::string>();
-    auto job_request = request(http::verb::post, "/igloohome/devices/LK-1/jobs/bridges/BR-1",
-                               R"({"jobType":4,"jobData":{"accessName":"Guest","pin":"482913","pinType":4,)"
-                               R"("startDate":"2026-01-10T14:00:00+01:00","endDate":"2026-01-12T11:00:00+01:00"}})");
-    job_request.set(http::field::authorization, bearer);
+    const std::string bearer = demo_bearer(api);
+    ASSERT_FALSE(bearer.empty());
+    auto job_request = pin_job_request(bearer);
     auto job = api.send(std::move(job_request));
     ASSERT_TRUE(job);
     ASSERT_EQ(job->result_int(), 200) << job->body();
@@ -158,15 +170,9 @@ TEST(MockControl, AKeypadEntryInProcessIsTheOneTheAdminApiJudges) {
     mock::Mock mock;
     mock::InProcessTransport api(mock), admin(mock);
     MockControl control = direct ? MockControl(admin, mock) : MockControl(admin);
-    auto token = api.send(request(http::verb::post, "/oauth2/token",
-                                  "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
-                                  "application/x-www-form-urlencoded"));
-    ASSERT_TRUE(token);
-    const auto bearer = "Bearer " + json::parse(token->body())["access_token"].get<std::string>();
-    auto job_request = request(http::verb::post, "/igloohome/devices/LK-1/jobs/bridges/BR-1",
-                               R"({"jobType":4,"jobData":{"accessName":"Guest","pin":"482913","pinType":4,)"
-                               R"("startDate":"2026-01-10T14:00:00+01:00","endDate":"2026-01-12T11:00:00+01:00"}})");
-    job_request.set(http::field::authorization, bearer);
+    const std::string bearer = demo_bearer(api);
+    ASSERT_FALSE(bearer.empty());
+    auto job_request = pin_job_request(bearer);
     ASSERT_EQ(api.send(std::move(job_request))->result_int(), 200);
     ASSERT_TRUE(control.set_now(mock.now() + std::chrono::hours(1)));  // the bridge job runs
 
@@ -185,13 +191,10 @@ TEST(MockControl, AKeypadEntryInProcessIsTheOneTheAdminApiJudges) {
     }
     // The keypad's log as the API shows it, once every entry is in the past.
     ASSERT_TRUE(control.set_now(parse_instant("2026-01-13T00:00:00Z").value()));
-    auto fresh = api.send(request(http::verb::post, "/oauth2/token",
-                                  "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret",
-                                  "application/x-www-form-urlencoded"));
-    ASSERT_TRUE(fresh);
+    const std::string fresh = demo_bearer(api);
+    ASSERT_FALSE(fresh.empty());
     auto log_request = request(http::verb::get, "/igloohome/devices/LK-1/activity");
-    log_request.set(http::field::authorization,
-                    "Bearer " + json::parse(fresh->body())["access_token"].get<std::string>());
+    log_request.set(http::field::authorization, fresh);
     auto log = api.send(std::move(log_request));
     ASSERT_TRUE(log);
     activity[direct] = log->body();
